@@ -1,0 +1,70 @@
+// Engine: the storage engine of one ddsd process, a RocksDB TransactionDB (pessimistic) in one
+// directory, plus the catalog.
+//
+// Open locks the directory (RocksDB's LOCK file); a second process or a second Open of the same
+// path gets DBPathInUse (98). The WAL is always on: non-durable commits write it to the OS,
+// durable ones fsync it. The Engine owns the catalog; units and cursors must not outlive it.
+// Thread-safe.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "common/status.h"
+#include "storage/catalog.h"
+#include "storage/record_store.h"
+
+namespace rocksdb {
+class TransactionDB;
+}  // namespace rocksdb
+
+namespace dds::storage {
+
+struct EngineOptions {
+  // Directory of the database; created if missing (mkdir -p). Required.
+  std::string db_path;
+  // Size of the block cache. Default: 8 MB (keeps idle RSS small).
+  size_t block_cache_bytes = 8 << 20;
+  // Size of one memtable. Default: 16 MB.
+  size_t write_buffer_bytes = 16 << 20;
+};
+
+class Engine {
+ public:
+  // Opens (creating if needed) the database at options.db_path. DBPathInUse (98) if another
+  // process (or Engine) holds it; InternalError for other RocksDB failures.
+  static StatusWith<std::unique_ptr<Engine>> Open(const EngineOptions& options);
+  // Closes the database cleanly (nothing extra is flushed: the WAL is the durability).
+  ~Engine();
+  Engine(const Engine&) = delete;
+  Engine& operator=(const Engine&) = delete;
+
+  Catalog& catalog() { return *catalog_; }
+  // Starts a write transaction.
+  std::unique_ptr<WriteUnit> BeginWrite();
+  // Takes a consistent snapshot.
+  std::unique_ptr<ReadUnit> BeginRead();
+  // Fsyncs the WAL (the fsync command, j:true paths with nothing else to commit).
+  Status SyncWal();
+  // Creates a RocksDB checkpoint (hard links) in `dir`, which must not exist.
+  Status CreateCheckpoint(const std::string& dir);
+  // Returns the approximate bytes of a collection's records (files and memtables).
+  int64_t ApproximateDataSize(uint64_t collection_id);
+  // Returns the approximate number of a collection's records (RocksDB estimates).
+  int64_t ApproximateRecordCount(uint64_t collection_id);
+  const std::string& db_path() const { return options_.db_path; }
+
+  // Returns the number of WAL fsyncs since open (from RocksDB's DB stats), for tests.
+  int64_t WalSyncCountForTest();
+
+ private:
+  Engine(EngineOptions options, rocksdb::TransactionDB* db);
+
+  EngineOptions options_;
+  rocksdb::TransactionDB* db_;
+  std::unique_ptr<Catalog> catalog_;
+};
+
+}  // namespace dds::storage

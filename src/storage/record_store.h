@@ -1,0 +1,134 @@
+// Record store access: WriteUnit (one pessimistic RocksDB transaction), ReadUnit (a consistent
+// snapshot) and cursors over one collection's records or over a raw key range.
+//
+// Records are keyed [0x03][collection id][KeyString(_id)] -> the document's BSON bytes (see
+// keyspace.h and docs/on-disk-format.md), so `_id` order is scan order and a find by `_id` is one
+// point read. Units are created by Engine::BeginWrite/BeginRead and must not outlive the Engine.
+// A unit is used by one thread at a time; different units may be used concurrently.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "bson/bson.h"
+#include "common/status.h"
+
+namespace rocksdb {
+class Iterator;
+class Snapshot;
+class Transaction;
+class TransactionDB;
+}  // namespace rocksdb
+
+namespace dds::storage {
+
+// One RocksDB transaction. Writes lock their keys (GetForUpdate) until commit or rollback, so
+// unique checks are race-free; reads see the unit's own writes. The destructor rolls back if
+// Commit was not called. Lock waits that time out or would deadlock return WriteConflict (112).
+class WriteUnit {
+ public:
+  WriteUnit(rocksdb::TransactionDB* db, rocksdb::Transaction* txn);  // takes ownership of txn
+  ~WriteUnit();
+  WriteUnit(const WriteUnit&) = delete;
+  WriteUnit& operator=(const WriteUnit&) = delete;
+
+  // Inserts a record. DuplicateKey (11000, "duplicate _id") if a record with an equal _id
+  // (CompareElementValues order: 1, 1.0 and NumberLong(1) are equal) exists.
+  Status InsertRecord(uint64_t collection_id, const bson::BsonElement& id,
+                      const bson::BsonView& doc);
+  // Reads and locks a record; nullopt when absent.
+  StatusWith<std::optional<bson::BsonDocument>> GetRecordForUpdate(uint64_t collection_id,
+                                                                   const bson::BsonElement& id);
+  // Replaces a record (writes it even when absent; callers check first).
+  Status UpdateRecord(uint64_t collection_id, const bson::BsonElement& id,
+                      const bson::BsonView& new_doc);
+  // Deletes a record (OK when absent).
+  Status DeleteRecord(uint64_t collection_id, const bson::BsonElement& id);
+
+  // Raw access for index entries.
+  Status Put(std::string_view key, std::string_view value);
+  Status Delete(std::string_view key);
+  // Reads and locks `key`; nullopt when absent.
+  StatusWith<std::optional<std::string>> GetForUpdate(std::string_view key);
+
+  // Marks a point that RollbackToSavePoint returns to (statement-level rollback inside a batch).
+  // Save points nest.
+  void SetSavePoint();
+  // Undoes every write since the most recent SetSavePoint and removes that save point.
+  // InternalError if there is none.
+  Status RollbackToSavePoint();
+  // Commits. With `durable`, the WAL is fsynced before returning (concurrent durable commits share
+  // one fsync: RocksDB's write group); otherwise the WAL write reaches the OS (survives kill -9).
+  // The unit is finished afterwards, whatever the outcome.
+  Status Commit(bool durable);
+  // Discards every write. The unit is finished afterwards.
+  void Rollback();
+  // Returns the number of writes (puts and deletes) buffered in this unit.
+  uint64_t write_count() const;
+
+ private:
+  rocksdb::TransactionDB* db_;
+  std::unique_ptr<rocksdb::Transaction> txn_;
+  std::string key_buf_;
+  bool finished_ = false;
+};
+
+// Iterates one collection's records in _id (KeyString) order over a snapshot.
+class RecordCursor {
+ public:
+  virtual ~RecordCursor() = default;
+  // Advances to the next record (the first one on the first call); false at the end or on error
+  // (check status()).
+  virtual bool Next() = 0;
+  // Returns the current document; valid until the next Next(). REQUIRES: the last Next() was true.
+  virtual bson::BsonView doc() const = 0;
+  // Returns the KeyString(_id) part of the current key.
+  virtual std::string_view record_key() const = 0;
+  // Returns the error that ended the iteration (InternalError for corrupt data), or OK.
+  virtual Status status() const = 0;
+};
+
+// Iterates raw keys of [lower, upper) over a snapshot (index entries).
+class RawCursor {
+ public:
+  virtual ~RawCursor() = default;
+  // Positions at the first key >= target (forward cursors) or the last key <= target (backward).
+  // The next Next() returns that entry.
+  virtual void Seek(std::string_view target) = 0;
+  // Advances; false at the end of the range or on error (check status()).
+  virtual bool Next() = 0;
+  // Current entry; valid until the next Next()/Seek(). REQUIRES: the last Next() was true.
+  virtual std::string_view key() const = 0;
+  virtual std::string_view value() const = 0;
+  virtual Status status() const = 0;
+};
+
+// A consistent snapshot of the whole database; may live for minutes (server cursors keep it
+// across getMore). Cursors created from it must not outlive it.
+class ReadUnit {
+ public:
+  ReadUnit(rocksdb::TransactionDB* db, const rocksdb::Snapshot* snapshot);  // takes the snapshot
+  ~ReadUnit();
+  ReadUnit(const ReadUnit&) = delete;
+  ReadUnit& operator=(const ReadUnit&) = delete;
+
+  // Returns the record, nullopt when absent, InternalError when the stored bytes are corrupt.
+  StatusWith<std::optional<bson::BsonDocument>> GetRecord(uint64_t collection_id,
+                                                          const bson::BsonElement& id);
+  // Scans one collection's records in _id order (or reverse).
+  std::unique_ptr<RecordCursor> ScanRecords(uint64_t collection_id, bool forward = true);
+  // Scans raw keys in [lower, upper), forward or backward.
+  std::unique_ptr<RawCursor> ScanRaw(std::string lower, std::string upper, bool forward = true);
+  // Point read of a raw key; nullopt when absent.
+  StatusWith<std::optional<std::string>> Get(std::string_view key);
+
+ private:
+  rocksdb::TransactionDB* db_;
+  const rocksdb::Snapshot* snapshot_;
+  std::string key_buf_;
+};
+
+}  // namespace dds::storage
