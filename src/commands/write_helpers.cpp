@@ -1,0 +1,217 @@
+#include "commands/write_helpers.h"
+
+#include <string>
+
+namespace dds::commands {
+
+namespace {
+
+using bson::BsonBuilder;
+using bson::BsonElement;
+using bson::BsonType;
+using bson::BsonView;
+
+std::string_view TypeNameForId(BsonType t) {
+  switch (t) {
+    case BsonType::kArray:
+      return "array";
+    case BsonType::kRegex:
+      return "regex";
+    case BsonType::kUndefined:
+      return "undefined";
+    default:
+      return "";
+  }
+}
+
+Status CheckDepth(const BsonView& doc) {
+  // A nesting level costs at least 7 bytes, so small documents cannot be too deep.
+  if (doc.size() < 7 * bson::kMaxBsonDepth) return Status::OK();
+  if (bson::NestingDepth(doc.data()) > bson::kMaxBsonDepth) {
+    return Status(ErrorCode::kBadValue, "cannot insert document because it exceeds " +
+                                            std::to_string(bson::kMaxBsonDepth) +
+                                            " levels of nesting");
+  }
+  return Status::OK();
+}
+
+}  // namespace
+
+Status ValidateIdElement(const BsonElement& id) {
+  std::string_view bad = TypeNameForId(id.type());
+  if (!bad.empty()) {
+    return Status(ErrorCode::kInvalidIdField,
+                  "The '_id' value cannot be of type " + std::string(bad));
+  }
+  if (id.type() == BsonType::kObject) {
+    for (const BsonElement& e : id.Object()) {
+      std::string_view name = e.field_name();
+      if (!name.empty() && name[0] == '$') {
+        return Status(ErrorCode::kDollarPrefixedFieldName,
+                      "_id fields may not contain '$'-prefixed fields: " + std::string(name) +
+                          " is not valid for storage.");
+      }
+    }
+  }
+  return Status::OK();
+}
+
+Status PrepareInsertDocument(const BsonView& doc, std::string* scratch, PreparedDocument* out) {
+  if (doc.size() > bson::kMaxBsonObjectSize) {
+    return Status(ErrorCode::kBadValue, "object to insert too large. size in bytes: " +
+                                            std::to_string(doc.size()) + ", max size: " +
+                                            std::to_string(bson::kMaxBsonObjectSize));
+  }
+  DDS_RETURN_IF_ERROR(CheckDepth(doc));
+
+  BsonElement id;
+  int id_count = 0;
+  bool id_first = false;
+  bool first = true;
+  for (const BsonElement& e : doc) {
+    if (e.field_name() == "_id") {
+      if (id_count == 0) {
+        id = e;
+        id_first = first;
+      }
+      ++id_count;
+    }
+    first = false;
+  }
+  if (id_count > 1) {
+    return Status(ErrorCode::kBadValue, "can't have multiple _id fields in one document");
+  }
+  if (id_count == 1) {
+    DDS_RETURN_IF_ERROR(ValidateIdElement(id));
+    if (id_first) {
+      out->view = doc;
+      out->id = id;
+      return Status::OK();
+    }
+  }
+
+  // Rewrite: `_id` (given or generated) first, then the other fields in order.
+  BsonBuilder b(static_cast<size_t>(doc.size()) + 24);
+  if (id_count == 1) {
+    b.AppendElement(id);
+  } else {
+    b.AppendObjectId("_id", bson::ObjectId::Generate());
+  }
+  for (const BsonElement& e : doc) {
+    if (e.field_name() != "_id") b.AppendElement(e);
+  }
+  *scratch = b.DoneBytes();
+  if (scratch->size() > static_cast<size_t>(bson::kMaxBsonObjectSize)) {
+    return Status(ErrorCode::kBadValue, "object to insert too large. size in bytes: " +
+                                            std::to_string(scratch->size()) + ", max size: " +
+                                            std::to_string(bson::kMaxBsonObjectSize));
+  }
+  out->view = BsonView(scratch->data());
+  out->id = out->view.FirstElement();
+  return Status::OK();
+}
+
+Status ValidateUpdatedDocument(const BsonView& doc) {
+  if (doc.size() > bson::kMaxBsonObjectSize) {
+    return Status(17419, "Resulting document after update is larger than " +
+                             std::to_string(bson::kMaxBsonObjectSize));
+  }
+  if (doc.size() >= 7 * bson::kMaxBsonDepth &&
+      bson::NestingDepth(doc.data()) > bson::kMaxBsonDepth) {
+    return Status(ErrorCode::kBadValue, "cannot insert document because it exceeds " +
+                                            std::to_string(bson::kMaxBsonDepth) +
+                                            " levels of nesting");
+  }
+  BsonElement id = doc["_id"];
+  if (!id.eoo()) DDS_RETURN_IF_ERROR(ValidateIdElement(id));
+  return Status::OK();
+}
+
+Status DuplicateIdError(std::string_view ns, const BsonElement& id) {
+  BsonBuilder key_value;
+  key_value.AppendElementAs("_id", id);
+  bson::BsonDocument kv = key_value.Done();
+  std::string msg = "E11000 duplicate key error collection: ";
+  msg.append(ns);
+  msg.append(" index: _id_ dup key: ");
+  msg.append(kv.view().ToShellString());
+  BsonBuilder extra;
+  extra.StartDocument("keyPattern").AppendInt32("_id", 1).End();
+  extra.AppendDocument("keyValue", kv);
+  return Status(ErrorCode::kDuplicateKey, std::move(msg), extra.DoneBytes());
+}
+
+void AppendWriteError(BsonBuilder* builder, std::string_view name, int32_t index,
+                      const Status& status) {
+  builder->StartDocument(name);
+  builder->AppendInt32("index", index);
+  builder->AppendInt32("code", status.code());
+  if (!status.extra_bson().empty()) {
+    builder->AppendElements(BsonView(status.extra_bson().data()));
+  }
+  builder->AppendString("errmsg", status.reason());
+  builder->End();
+}
+
+Status InsertRecordFor(storage::WriteUnit* unit, const storage::CollectionDescriptor& coll,
+                       const BsonElement& id, const BsonView& doc) {
+  Status s = unit->InsertRecord(coll.id, id, doc);
+  if (s.Is(ErrorCode::kDuplicateKey) && s.extra_bson().empty()) {
+    return DuplicateIdError(coll.ns(), id);
+  }
+  return s;
+}
+
+Status UpdateRecordFor(storage::WriteUnit* unit, const storage::CollectionDescriptor& coll,
+                       const BsonElement& id, const BsonView& old_doc, const BsonView& new_doc) {
+  return unit->UpdateRecord(coll.id, id, new_doc);
+}
+
+Status DeleteRecordFor(storage::WriteUnit* unit, const storage::CollectionDescriptor& coll,
+                       const BsonElement& id, const BsonView& old_doc) {
+  return unit->DeleteRecord(coll.id, id);
+}
+
+Status CheckSimpleCollation(const BsonElement& collation) {
+  if (collation.eoo()) return Status::OK();
+  if (collation.type() != BsonType::kObject) {
+    return Status(ErrorCode::kTypeMismatch,
+                  "collation must be an object, got " + collation.ValueToJson());
+  }
+  BsonView spec = collation.Object();
+  BsonElement locale = spec["locale"];
+  if (locale.eoo()) {
+    return Status(ErrorCode::kFailedToParse, "BSON field 'locale' is missing but a required field");
+  }
+  if (locale.IsString() && locale.String() == "simple") return Status::OK();
+  return Status(ErrorCode::kBadValue,
+                "collation " + spec.ToJson() + " is not supported; only {locale: \"simple\"}");
+}
+
+Status CheckHint(const BsonElement& hint, const storage::CollectionDescriptor* coll) {
+  if (hint.eoo()) return Status::OK();
+  if (hint.type() == BsonType::kString) {
+    if (hint.String().empty()) return Status::OK();  // mongod ignores an empty hint string
+    if (hint.String() == "_id_") return Status::OK();
+    if (coll == nullptr || coll->FindIndex(hint.String()) != nullptr) return Status::OK();
+  } else if (hint.type() == BsonType::kObject) {
+    BsonView spec = hint.Object();
+    if (spec.empty()) return Status::OK();
+    BsonElement first = spec.FirstElement();
+    if (first.field_name() == "$natural") return Status::OK();
+    if (coll == nullptr) return Status::OK();
+    for (const storage::IndexDescriptor& index : coll->indexes) {
+      BsonElement key = index.spec.view()["key"];
+      if (key.IsObject() && bson::CompareDocuments(key.Object(), spec) == 0) return Status::OK();
+    }
+  } else {
+    return Status(ErrorCode::kFailedToParse, "hint must be a string or an object");
+  }
+  std::string msg = "error processing query: ns=";
+  if (coll != nullptr) msg += coll->ns();
+  msg += " planner returned error :: caused by :: hint provided does not correspond to an "
+         "existing index";
+  return Status(ErrorCode::kBadValue, std::move(msg));
+}
+
+}  // namespace dds::commands

@@ -1,0 +1,76 @@
+// Write helpers shared by insert, update, delete and findAndModify: preparing client documents
+// for storage (compat §2.7: `_id` generation and placement, invalid `_id` types, size and depth
+// limits), DuplicateKey statuses with mongod's message and extra fields, the per-statement
+// writeErrors entries, and the record writes themselves (the one place where index maintenance
+// hooks in).
+//
+// Stateless functions; thread-safe.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "bson/bson.h"
+#include "common/status.h"
+#include "storage/catalog.h"
+#include "storage/record_store.h"
+
+namespace dds::commands {
+
+// The maximum number of statements in one insert/update/delete (mongod's maxWriteBatchSize).
+constexpr int64_t kMaxWriteBatchSize = 100000;
+
+// A document ready to store: `view` is either the client's bytes (when nothing had to change) or
+// points into `scratch`; `id` is the `_id` element inside `view`.
+struct PreparedDocument {
+  bson::BsonView view;
+  bson::BsonElement id;
+};
+
+// Checks `doc` for insertion and fixes it up: generates an ObjectId `_id` when absent and moves
+// `_id` to the first position. Errors: 2 "object to insert too large. size in bytes: N, max size:
+// 16777216"; 2 when nested deeper than 100 levels; 53 for an array/regex/undefined `_id`; 2 for
+// two `_id` fields. When the document must be rewritten, the new bytes go to *scratch and
+// out->view points into it (so *scratch must outlive *out).
+Status PrepareInsertDocument(const bson::BsonView& doc, std::string* scratch,
+                             PreparedDocument* out);
+
+// Checks a document produced by an update or replacement before it is stored: `_id` type (53),
+// size (17419 for updates, "Resulting document after update is larger than 16777216"), depth.
+Status ValidateUpdatedDocument(const bson::BsonView& doc);
+
+// Returns 53 InvalidIdField when `id` is an array, regex or undefined; 52 when `_id` is an object
+// with `$`-prefixed fields.
+Status ValidateIdElement(const bson::BsonElement& id);
+
+// Returns the DuplicateKey (11000) status for the `_id_` index of namespace `ns`:
+// "E11000 duplicate key error collection: db.coll index: _id_ dup key: { _id: 1 }" with extra
+// fields {keyPattern: {_id: 1}, keyValue: {_id: 1}}.
+Status DuplicateIdError(std::string_view ns, const bson::BsonElement& id);
+
+// Appends one writeErrors entry {index, code, <extra fields>, errmsg} as the next element of the
+// open array in *builder (named `name`).
+void AppendWriteError(bson::BsonBuilder* builder, std::string_view name, int32_t index,
+                      const Status& status);
+
+// Record writes for collection `coll` inside `unit`. InsertRecordFor maps storage's plain
+// DuplicateKey to DuplicateIdError. These are the hook points for secondary-index maintenance.
+Status InsertRecordFor(storage::WriteUnit* unit, const storage::CollectionDescriptor& coll,
+                       const bson::BsonElement& id, const bson::BsonView& doc);
+Status UpdateRecordFor(storage::WriteUnit* unit, const storage::CollectionDescriptor& coll,
+                       const bson::BsonElement& id, const bson::BsonView& old_doc,
+                       const bson::BsonView& new_doc);
+Status DeleteRecordFor(storage::WriteUnit* unit, const storage::CollectionDescriptor& coll,
+                       const bson::BsonElement& id, const bson::BsonView& old_doc);
+
+// Checks a `collation` option: absent or {locale: "simple"} is fine; anything else answers
+// 2 BadValue (collations other than simple are not supported yet, compat §3.6).
+Status CheckSimpleCollation(const bson::BsonElement& collation);
+
+// Checks a `hint`: absent, "_id_", {_id: 1}, {_id: -1} or {$natural: ±1} are accepted (the
+// collection scan serves them); any other index name/pattern that exists in `coll` is accepted
+// too (served by the scan); anything else answers 2 BadValue with mongod's planner message.
+Status CheckHint(const bson::BsonElement& hint, const storage::CollectionDescriptor* coll);
+
+}  // namespace dds::commands

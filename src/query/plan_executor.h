@@ -1,0 +1,117 @@
+// PlanExecutor: runs a collection-scan plan over one snapshot: record scan (or a point lookup when
+// the filter is exactly {_id: <scalar>}), filter, blocking in-memory sort (top-k when a limit is
+// given), skip, limit and projection, producing result documents one by one.
+//
+// The executor owns its ReadUnit (a consistent snapshot) and the descriptor of the collection, so
+// it can live across getMore calls; the Engine must outlive it. A missing collection (null
+// descriptor) produces nothing. Evaluator exceptions (DbException) are turned into the Status
+// returned by Next. Single-threaded: one thread at a time may call Next.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "bson/bson.h"
+#include "common/status.h"
+#include "query/match_expression.h"
+#include "query/projection.h"
+#include "query/sort_pattern.h"
+#include "storage/catalog.h"
+#include "storage/record_store.h"
+
+namespace dds::storage {
+class Engine;
+}  // namespace dds::storage
+
+namespace dds::query {
+
+// Memory a blocking sort may use without allowDiskUse (mongod's
+// internalQueryMaxBlockingSortMemoryUsageBytes). Default: 100 MiB.
+constexpr int64_t kMaxBlockingSortBytes = 100 * 1024 * 1024;
+
+struct PlanSpec {
+  // Filter; null matches everything.
+  std::shared_ptr<const MatchExpression> filter;
+  // The `_id` value for the point-lookup path ({"": value}); when set, `filter` is ignored
+  // (the caller guarantees the filter is exactly {_id: value}, see IdPointLookupValue).
+  std::optional<bson::BsonDocument> id_lookup;
+  // Sort; null or empty = storage (_id) order. {$natural: -1} scans backwards.
+  std::shared_ptr<const SortPattern> sort;
+  // Projection applied to each returned document; null returns whole documents.
+  std::shared_ptr<const Projection> projection;
+  // Documents skipped after filtering and sorting. Default: 0.
+  int64_t skip = 0;
+  // Maximum documents returned; 0 = no limit. Default: 0.
+  int64_t limit = 0;
+  // Without it, a sort over more than max_sort_bytes fails with 292. With it, DDS still sorts in
+  // memory (no external sort yet; TODO(#sort-spill)). Default: false.
+  bool allow_disk_use = false;
+  int64_t max_sort_bytes = kMaxBlockingSortBytes;
+  // The deadline of maxTimeMS, if any (50 MaxTimeMSExpired once exceeded).
+  std::optional<std::chrono::steady_clock::time_point> deadline;
+  // Prefix of execution errors ("Executor error during find command :: caused by :: ").
+  std::string error_prefix;
+};
+
+// Execution statistics, for explain and serverStatus.
+struct PlanStats {
+  int64_t docs_examined = 0;
+  int64_t returned = 0;
+  bool point_lookup = false;
+  bool blocking_sort = false;
+};
+
+class PlanExecutor {
+ public:
+  // Creates an executor over `coll` (may be null: an empty result).
+  PlanExecutor(storage::Engine& engine, storage::CollectionPtr coll, PlanSpec spec);
+  ~PlanExecutor();
+  PlanExecutor(const PlanExecutor&) = delete;
+  PlanExecutor& operator=(const PlanExecutor&) = delete;
+
+  // Sets *out to the next result and returns true, or returns false at the end.
+  StatusWith<bool> Next(bson::BsonDocument* out);
+
+  const PlanStats& stats() const { return stats_; }
+
+  // Returns the `_id` value when `filter` is exactly {_id: v} with v a value that equality on a
+  // record key answers exactly (not an object, array, regex, null/undefined/MinKey/MaxKey... see
+  // the .cpp); else nullopt. The element points into `filter`.
+  static std::optional<bson::BsonElement> IdPointLookupValue(const bson::BsonView& filter);
+
+ private:
+  struct SortedItem {
+    bson::BsonDocument key;
+    bson::BsonDocument doc;
+    uint64_t seq;
+  };
+
+  // Produces the next filtered document (before sort/skip/limit/projection) into *out.
+  StatusWith<bool> NextMatching(bson::BsonDocument* out);
+  Status RunBlockingSort();
+  Status CheckDeadline();
+  StatusWith<bson::BsonDocument> Project(bson::BsonDocument doc);
+  Status AnnotateError(const Status& s) const;
+
+  storage::Engine& engine_;
+  storage::CollectionPtr coll_;
+  PlanSpec spec_;
+  PlanStats stats_;
+  MatchDetails details_;
+  // Declared before cursor_ so the cursor is destroyed first.
+  std::unique_ptr<storage::ReadUnit> read_unit_;
+  std::unique_ptr<storage::RecordCursor> cursor_;
+  bool started_ = false;
+  bool done_ = false;
+  int64_t skipped_ = 0;
+  // Blocking sort output, consumed from sorted_pos_.
+  bool sorted_ready_ = false;
+  std::vector<SortedItem> sorted_;
+  size_t sorted_pos_ = 0;
+};
+
+}  // namespace dds::query
