@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "bson/builder.h"
+#include "common/base64.h"
 #include "common/assert.h"
 
 namespace dds::bson {
@@ -36,58 +37,6 @@ std::string Quote(std::string_view s) {
     }
   }
   return out + "\"";
-}
-
-std::string Base64Encode(std::string_view in) {
-  static const char kTable[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  std::string out;
-  size_t i = 0;
-  while (i + 2 < in.size()) {
-    uint32_t v = uint8_t(in[i]) << 16 | uint8_t(in[i + 1]) << 8 | uint8_t(in[i + 2]);
-    out += kTable[v >> 18];
-    out += kTable[(v >> 12) & 63];
-    out += kTable[(v >> 6) & 63];
-    out += kTable[v & 63];
-    i += 3;
-  }
-  if (i + 1 == in.size()) {
-    uint32_t v = uint8_t(in[i]) << 16;
-    out += kTable[v >> 18];
-    out += kTable[(v >> 12) & 63];
-    out += "==";
-  } else if (i + 2 == in.size()) {
-    uint32_t v = uint8_t(in[i]) << 16 | uint8_t(in[i + 1]) << 8;
-    out += kTable[v >> 18];
-    out += kTable[(v >> 12) & 63];
-    out += kTable[(v >> 6) & 63];
-    out += '=';
-  }
-  return out;
-}
-
-bool Base64Decode(std::string_view in, std::string* out) {
-  auto value = [](char c) -> int {
-    if (c >= 'A' && c <= 'Z') return c - 'A';
-    if (c >= 'a' && c <= 'z') return c - 'a' + 26;
-    if (c >= '0' && c <= '9') return c - '0' + 52;
-    if (c == '+' || c == '-') return 62;
-    if (c == '/' || c == '_') return 63;
-    return -1;
-  };
-  uint32_t acc = 0;
-  int bits = 0;
-  for (char c : in) {
-    if (c == '=') break;
-    int v = value(c);
-    if (v < 0) return false;
-    acc = (acc << 6) | static_cast<uint32_t>(v);
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      out->push_back(static_cast<char>((acc >> bits) & 0xFF));
-    }
-  }
-  return true;
 }
 
 std::string DoubleToString(double d) {
@@ -275,10 +224,10 @@ StatusWith<bool> AppendWrapper(BsonBuilder& b, std::string_view name, const Json
   }
   if (key == "$binary" && n == 1 && v.is_object()) {
     if (!v.contains("base64") || !v.contains("subType")) return ParseError("bad $binary");
-    std::string bytes;
-    if (!v["base64"].is_string() || !Base64Decode(v["base64"].get<std::string>(), &bytes)) {
-      return ParseError("bad $binary base64");
-    }
+    std::optional<std::string> decoded;
+    if (v["base64"].is_string()) decoded = Base64Decode(v["base64"].get<std::string>());
+    if (!decoded) return ParseError("bad $binary base64");
+    const std::string& bytes = *decoded;
     if (!v["subType"].is_string()) return ParseError("bad $binary subType");
     unsigned long sub = std::strtoul(v["subType"].get<std::string>().c_str(), nullptr, 16);
     b.AppendBinary(name, static_cast<uint8_t>(sub), bytes);
