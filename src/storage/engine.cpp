@@ -1,0 +1,156 @@
+#include "storage/engine.h"
+
+#include <filesystem>
+#include <system_error>
+
+#include <rocksdb/cache.h>
+#include <rocksdb/filter_policy.h>
+#include <rocksdb/options.h>
+#include <rocksdb/table.h>
+#include <rocksdb/table_properties.h>
+#include <rocksdb/utilities/checkpoint.h>
+#include <rocksdb/utilities/transaction.h>
+#include <rocksdb/utilities/transaction_db.h>
+
+#include "storage/keyspace.h"
+#include "storage/status_internal.h"
+
+namespace dds::storage {
+namespace {
+
+rocksdb::Options MakeOptions(const EngineOptions& engine_options) {
+  rocksdb::Options options;
+  options.create_if_missing = true;
+  options.write_buffer_size = engine_options.write_buffer_bytes;
+  options.max_write_buffer_number = 3;
+  options.max_background_jobs = 2;
+  options.max_open_files = 512;
+  options.avoid_flush_during_shutdown = true;  // the WAL is the durability
+  options.stats_dump_period_sec = 0;
+  options.max_log_file_size = 4 << 20;
+  options.keep_log_file_num = 3;
+  options.compression = rocksdb::kSnappyCompression;
+
+  rocksdb::BlockBasedTableOptions table;
+  table.block_cache = rocksdb::NewLRUCache(engine_options.block_cache_bytes);
+  // Index and filter blocks live in (and are bounded by) the block cache: small idle RSS.
+  table.cache_index_and_filter_blocks = true;
+  table.pin_l0_filter_and_index_blocks_in_cache = true;
+  table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
+  table.format_version = 5;
+  options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
+  return options;
+}
+
+}  // namespace
+
+Engine::Engine(EngineOptions options, rocksdb::TransactionDB* db)
+    : options_(std::move(options)), db_(db), catalog_(std::make_unique<Catalog>(db)) {}
+
+Engine::~Engine() {
+  catalog_.reset();
+  if (db_ != nullptr) {
+    db_->Close();
+    delete db_;
+  }
+}
+
+StatusWith<std::unique_ptr<Engine>> Engine::Open(const EngineOptions& options) {
+  if (options.db_path.empty()) return Status(ErrorCode::kBadValue, "dbpath is empty");
+  std::error_code ec;
+  std::filesystem::create_directories(options.db_path, ec);
+  if (ec) {
+    return Status(ErrorCode::kInternalError,
+                  "cannot create dbpath " + options.db_path + ": " + ec.message());
+  }
+  rocksdb::TransactionDBOptions txn_db_options;
+  rocksdb::TransactionDB* db = nullptr;
+  rocksdb::Status s =
+      rocksdb::TransactionDB::Open(MakeOptions(options), txn_db_options, options.db_path, &db);
+  if (!s.ok()) {
+    std::string message = s.ToString();
+    if (s.IsIOError() && message.find("lock") != std::string::npos) {
+      return Status(ErrorCode::kDBPathInUse,
+                    "Unable to lock the lock file: " + options.db_path +
+                        "/LOCK. Another ddsd instance is already running on the " +
+                        options.db_path + " directory (" + message + ")");
+    }
+    return Status(ErrorCode::kInternalError, "cannot open the database: " + message);
+  }
+  std::unique_ptr<Engine> engine(new Engine(options, db));
+  DDS_RETURN_IF_ERROR(engine->catalog_->Load());
+  return engine;
+}
+
+std::unique_ptr<WriteUnit> Engine::BeginWrite() {
+  rocksdb::TransactionOptions txn_options;
+  txn_options.deadlock_detect = true;
+  rocksdb::Transaction* txn = db_->BeginTransaction(rocksdb::WriteOptions(), txn_options);
+  return std::make_unique<WriteUnit>(db_, txn);
+}
+
+std::unique_ptr<ReadUnit> Engine::BeginRead() {
+  return std::make_unique<ReadUnit>(db_, db_->GetSnapshot());
+}
+
+Status Engine::SyncWal() { return FromRocks(db_->SyncWAL()); }
+
+Status Engine::CreateCheckpoint(const std::string& dir) {
+  rocksdb::Checkpoint* checkpoint = nullptr;
+  DDS_RETURN_IF_ERROR(FromRocks(rocksdb::Checkpoint::Create(db_, &checkpoint)));
+  std::unique_ptr<rocksdb::Checkpoint> owner(checkpoint);
+  return FromRocks(checkpoint->CreateCheckpoint(dir));
+}
+
+int64_t Engine::ApproximateDataSize(uint64_t collection_id) {
+  std::string lower = RecordPrefix(collection_id), upper = RecordPrefix(collection_id + 1);
+  rocksdb::Range range(lower, upper);
+  rocksdb::SizeApproximationOptions size_options;
+  size_options.include_memtables = true;
+  size_options.include_files = true;
+  uint64_t size = 0;
+  db_->GetApproximateSizes(size_options, db_->DefaultColumnFamily(), &range, 1, &size);
+  return static_cast<int64_t>(size);
+}
+
+int64_t Engine::ApproximateRecordCount(uint64_t collection_id) {
+  std::string lower = RecordPrefix(collection_id), upper = RecordPrefix(collection_id + 1);
+  rocksdb::Range range(lower, upper);
+  uint64_t mem_count = 0, mem_size = 0;
+  db_->GetApproximateMemTableStats(db_->DefaultColumnFamily(), range, &mem_count, &mem_size);
+
+  // Files: the range's bytes divided by the average stored entry size of the overlapping tables.
+  rocksdb::SizeApproximationOptions size_options;
+  size_options.include_memtables = false;
+  size_options.include_files = true;
+  uint64_t file_bytes = 0;
+  db_->GetApproximateSizes(size_options, db_->DefaultColumnFamily(), &range, 1, &file_bytes);
+  int64_t file_count = 0;
+  if (file_bytes > 0) {
+    rocksdb::TablePropertiesCollection tables;
+    if (db_->GetPropertiesOfTablesInRange(db_->DefaultColumnFamily(), &range, 1, &tables).ok()) {
+      uint64_t entries = 0, data_bytes = 0;
+      for (const auto& [name, props] : tables) {
+        entries += props->num_entries - props->num_deletions;
+        data_bytes += props->data_size;
+      }
+      if (entries > 0 && data_bytes > 0) {
+        file_count = static_cast<int64_t>(static_cast<double>(file_bytes) * entries / data_bytes);
+      }
+    }
+  }
+  return static_cast<int64_t>(mem_count) + file_count;
+}
+
+int64_t Engine::WalSyncCountForTest() {
+  std::string stats;
+  if (!db_->GetProperty("rocksdb.dbstats", &stats)) return -1;
+  // "Cumulative WAL: 12 writes, 3 syncs, ..."
+  size_t pos = stats.find("Cumulative WAL:");
+  if (pos == std::string::npos) return -1;
+  size_t comma = stats.find(',', pos);
+  if (comma == std::string::npos) return -1;
+  return std::strtoll(stats.c_str() + comma + 1, nullptr, 10);
+}
+
+}  // namespace dds::storage

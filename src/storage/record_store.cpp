@@ -1,0 +1,289 @@
+#include "storage/record_store.h"
+
+#include <rocksdb/utilities/transaction.h>
+#include <rocksdb/utilities/transaction_db.h>
+
+#include "common/assert.h"
+#include "storage/key_string.h"
+#include "storage/keyspace.h"
+#include "storage/status_internal.h"
+
+namespace dds::storage {
+namespace {
+
+void MakeRecordKey(std::string* key, uint64_t collection_id, const bson::BsonElement& id) {
+  key->clear();
+  key->push_back(static_cast<char>(Keyspace::kRecord));
+  AppendBigEndian64(key, collection_id);
+  AppendKeyString(key, id);
+}
+
+rocksdb::Slice ToSlice(std::string_view s) { return rocksdb::Slice(s.data(), s.size()); }
+
+// Stored records are trusted but checked: corrupt bytes must not crash the server.
+Status CheckRecord(const char* data, size_t size) {
+  size_t doc_size = 0;
+  if (!bson::ValidateBson(data, size, bson::kMaxBsonDepth + 50, &doc_size).ok() ||
+      doc_size != size) {
+    return Status(ErrorCode::kInternalError, "data corruption: a stored record is not valid BSON");
+  }
+  return Status::OK();
+}
+
+StatusWith<std::optional<bson::BsonDocument>> ToDocument(const rocksdb::Status& s,
+                                                         const rocksdb::PinnableSlice& value) {
+  if (s.IsNotFound()) return std::optional<bson::BsonDocument>();
+  if (!s.ok()) return FromRocks(s);
+  DDS_RETURN_IF_ERROR(CheckRecord(value.data(), value.size()));
+  return std::optional<bson::BsonDocument>(
+      bson::BsonDocument::FromBytes(std::string(value.data(), value.size())));
+}
+
+// A bounded iterator over [lower, upper), forward or backward.
+class BoundedIterator {
+ public:
+  BoundedIterator(rocksdb::DB* db, const rocksdb::Snapshot* snapshot, std::string lower,
+                  std::string upper, bool forward)
+      : lower_(std::move(lower)), upper_(std::move(upper)), forward_(forward) {
+    lower_slice_ = rocksdb::Slice(lower_);
+    upper_slice_ = rocksdb::Slice(upper_);
+    rocksdb::ReadOptions options;
+    options.snapshot = snapshot;
+    options.iterate_lower_bound = &lower_slice_;
+    options.iterate_upper_bound = &upper_slice_;
+    it_.reset(db->NewIterator(options));
+  }
+
+  void Seek(std::string_view target) {
+    if (forward_) {
+      it_->Seek(ToSlice(target < lower_ ? std::string_view(lower_) : target));
+    } else if (target >= upper_) {
+      SeekToEnd();
+    } else {
+      it_->SeekForPrev(ToSlice(target));
+    }
+    started_ = true;
+    positioned_ = true;
+  }
+
+  // Moves to the next entry; false at the end (status() tells errors apart).
+  bool Next() {
+    if (!started_) {
+      if (forward_) {
+        it_->Seek(lower_slice_);
+      } else {
+        SeekToEnd();
+      }
+      started_ = true;
+    } else if (positioned_) {
+      positioned_ = false;
+    } else if (it_->Valid()) {
+      if (forward_) {
+        it_->Next();
+      } else {
+        it_->Prev();
+      }
+    }
+    positioned_ = false;
+    if (!it_->Valid()) return false;
+    rocksdb::Slice key = it_->key();
+    if (key.compare(lower_slice_) < 0 || key.compare(upper_slice_) >= 0) return false;
+    return true;
+  }
+
+  rocksdb::Iterator* it() const { return it_.get(); }
+  Status status() const { return FromRocks(it_->status()); }
+
+ private:
+  void SeekToEnd() {
+    it_->SeekForPrev(upper_slice_);
+    if (it_->Valid() && it_->key().compare(upper_slice_) >= 0) it_->Prev();
+  }
+
+  std::string lower_, upper_;
+  rocksdb::Slice lower_slice_, upper_slice_;
+  bool forward_;
+  bool started_ = false;
+  bool positioned_ = false;
+  std::unique_ptr<rocksdb::Iterator> it_;
+};
+
+class RecordCursorImpl : public RecordCursor {
+ public:
+  RecordCursorImpl(rocksdb::DB* db, const rocksdb::Snapshot* snapshot, uint64_t collection_id,
+                   bool forward)
+      : iter_(db, snapshot, RecordPrefix(collection_id), RecordPrefix(collection_id + 1),
+              forward) {}
+
+  bool Next() override {
+    if (!status_.ok()) return false;
+    if (!iter_.Next()) {
+      status_ = iter_.status();
+      return false;
+    }
+    rocksdb::Slice value = iter_.it()->value();
+    status_ = CheckRecord(value.data(), value.size());
+    return status_.ok();
+  }
+  bson::BsonView doc() const override {
+    return bson::BsonView(iter_.it()->value().data());
+  }
+  std::string_view record_key() const override {
+    rocksdb::Slice key = iter_.it()->key();
+    return std::string_view(key.data() + 9, key.size() - 9);
+  }
+  Status status() const override { return status_; }
+
+ private:
+  BoundedIterator iter_;
+  Status status_;
+};
+
+class RawCursorImpl : public RawCursor {
+ public:
+  RawCursorImpl(rocksdb::DB* db, const rocksdb::Snapshot* snapshot, std::string lower,
+                std::string upper, bool forward)
+      : iter_(db, snapshot, std::move(lower), std::move(upper), forward) {}
+
+  void Seek(std::string_view target) override { iter_.Seek(target); }
+  bool Next() override { return iter_.Next(); }
+  std::string_view key() const override {
+    rocksdb::Slice k = iter_.it()->key();
+    return std::string_view(k.data(), k.size());
+  }
+  std::string_view value() const override {
+    rocksdb::Slice v = iter_.it()->value();
+    return std::string_view(v.data(), v.size());
+  }
+  Status status() const override { return iter_.status(); }
+
+ private:
+  BoundedIterator iter_;
+};
+
+}  // namespace
+
+// ---- WriteUnit ----
+
+WriteUnit::WriteUnit(rocksdb::TransactionDB* db, rocksdb::Transaction* txn)
+    : db_(db), txn_(txn) {}
+
+WriteUnit::~WriteUnit() {
+  if (!finished_) txn_->Rollback();
+}
+
+Status WriteUnit::InsertRecord(uint64_t collection_id, const bson::BsonElement& id,
+                               const bson::BsonView& doc) {
+  MakeRecordKey(&key_buf_, collection_id, id);
+  rocksdb::PinnableSlice existing;
+  // Locks the key until commit: a concurrent insert of an equal _id waits, then sees this one.
+  rocksdb::Status s =
+      txn_->GetForUpdate(rocksdb::ReadOptions(), db_->DefaultColumnFamily(), key_buf_, &existing);
+  if (s.ok()) return Status(ErrorCode::kDuplicateKey, "duplicate _id");
+  if (!s.IsNotFound()) return FromRocks(s);
+  std::string_view bytes = doc.bytes();
+  return FromRocks(txn_->Put(key_buf_, ToSlice(bytes)));
+}
+
+StatusWith<std::optional<bson::BsonDocument>> WriteUnit::GetRecordForUpdate(
+    uint64_t collection_id, const bson::BsonElement& id) {
+  MakeRecordKey(&key_buf_, collection_id, id);
+  rocksdb::PinnableSlice value;
+  rocksdb::Status s =
+      txn_->GetForUpdate(rocksdb::ReadOptions(), db_->DefaultColumnFamily(), key_buf_, &value);
+  return ToDocument(s, value);
+}
+
+Status WriteUnit::UpdateRecord(uint64_t collection_id, const bson::BsonElement& id,
+                               const bson::BsonView& new_doc) {
+  MakeRecordKey(&key_buf_, collection_id, id);
+  return FromRocks(txn_->Put(key_buf_, ToSlice(new_doc.bytes())));
+}
+
+Status WriteUnit::DeleteRecord(uint64_t collection_id, const bson::BsonElement& id) {
+  MakeRecordKey(&key_buf_, collection_id, id);
+  return FromRocks(txn_->Delete(key_buf_));
+}
+
+Status WriteUnit::Put(std::string_view key, std::string_view value) {
+  return FromRocks(txn_->Put(ToSlice(key), ToSlice(value)));
+}
+
+Status WriteUnit::Delete(std::string_view key) { return FromRocks(txn_->Delete(ToSlice(key))); }
+
+StatusWith<std::optional<std::string>> WriteUnit::GetForUpdate(std::string_view key) {
+  std::string value;
+  rocksdb::Status s = txn_->GetForUpdate(rocksdb::ReadOptions(), ToSlice(key), &value);
+  if (s.IsNotFound()) return std::optional<std::string>();
+  if (!s.ok()) return FromRocks(s);
+  return std::optional<std::string>(std::move(value));
+}
+
+void WriteUnit::SetSavePoint() { txn_->SetSavePoint(); }
+
+Status WriteUnit::RollbackToSavePoint() {
+  rocksdb::Status s = txn_->RollbackToSavePoint();
+  if (s.IsNotFound()) return Status(ErrorCode::kInternalError, "no save point to roll back to");
+  return FromRocks(s);
+}
+
+Status WriteUnit::Commit(bool durable) {
+  DDS_INVARIANT(!finished_);
+  finished_ = true;
+  if (write_count() == 0) {
+    txn_->Rollback();  // releases the read locks
+    return durable ? FromRocks(db_->SyncWAL()) : Status::OK();
+  }
+  rocksdb::WriteOptions options;
+  options.sync = durable;
+  txn_->SetWriteOptions(options);
+  rocksdb::Status s = txn_->Commit();
+  if (!s.ok()) txn_->Rollback();
+  return FromRocks(s);
+}
+
+void WriteUnit::Rollback() {
+  if (finished_) return;
+  finished_ = true;
+  txn_->Rollback();
+}
+
+uint64_t WriteUnit::write_count() const { return txn_->GetNumPuts() + txn_->GetNumDeletes(); }
+
+// ---- ReadUnit ----
+
+ReadUnit::ReadUnit(rocksdb::TransactionDB* db, const rocksdb::Snapshot* snapshot)
+    : db_(db), snapshot_(snapshot) {}
+
+ReadUnit::~ReadUnit() { db_->ReleaseSnapshot(snapshot_); }
+
+StatusWith<std::optional<bson::BsonDocument>> ReadUnit::GetRecord(uint64_t collection_id,
+                                                                  const bson::BsonElement& id) {
+  MakeRecordKey(&key_buf_, collection_id, id);
+  rocksdb::ReadOptions options;
+  options.snapshot = snapshot_;
+  rocksdb::PinnableSlice value;
+  rocksdb::Status s = db_->Get(options, db_->DefaultColumnFamily(), key_buf_, &value);
+  return ToDocument(s, value);
+}
+
+std::unique_ptr<RecordCursor> ReadUnit::ScanRecords(uint64_t collection_id, bool forward) {
+  return std::make_unique<RecordCursorImpl>(db_, snapshot_, collection_id, forward);
+}
+
+std::unique_ptr<RawCursor> ReadUnit::ScanRaw(std::string lower, std::string upper, bool forward) {
+  return std::make_unique<RawCursorImpl>(db_, snapshot_, std::move(lower), std::move(upper),
+                                         forward);
+}
+
+StatusWith<std::optional<std::string>> ReadUnit::Get(std::string_view key) {
+  rocksdb::ReadOptions options;
+  options.snapshot = snapshot_;
+  std::string value;
+  rocksdb::Status s = db_->Get(options, ToSlice(key), &value);
+  if (s.IsNotFound()) return std::optional<std::string>();
+  if (!s.ok()) return FromRocks(s);
+  return std::optional<std::string>(std::move(value));
+}
+
+}  // namespace dds::storage

@@ -1,0 +1,430 @@
+#include "storage/record_store.h"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <sys/wait.h>
+#include <thread>
+#include <unistd.h>
+#include <vector>
+
+#include "bson/bson.h"
+#include "storage/engine.h"
+#include "storage/keyspace.h"
+#include "storage_test_util.h"
+
+namespace dds::storage {
+namespace {
+
+using bson::BsonBuilder;
+using bson::BsonDocument;
+using bson::FromJson;
+
+BsonDocument Doc(const char* json) { return FromJson(json); }
+
+class RecordStoreTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    engine_ = OpenOrDie(dir_.Sub("db"));
+    ASSERT_NE(engine_, nullptr);
+    auto coll = engine_->catalog().CreateCollection("test", "c", BsonDocument(), nullptr);
+    ASSERT_OK(coll);
+    coll_id_ = (*coll)->id;
+  }
+
+  void Insert(const BsonDocument& doc) {
+    auto unit = engine_->BeginWrite();
+    ASSERT_OK(unit->InsertRecord(coll_id_, doc["_id"], doc));
+    ASSERT_OK(unit->Commit(false));
+  }
+
+  std::vector<std::string> ScanJson(bool forward = true) {
+    auto read = engine_->BeginRead();
+    auto cursor = read->ScanRecords(coll_id_, forward);
+    std::vector<std::string> out;
+    while (cursor->Next()) out.push_back(cursor->doc().ToJson());
+    EXPECT_OK(cursor->status());
+    return out;
+  }
+
+  TempDir dir_;
+  std::unique_ptr<Engine> engine_;
+  uint64_t coll_id_ = 0;
+};
+
+TEST_F(RecordStoreTest, InsertAndGet) {
+  Insert(Doc(R"({"_id": 1, "a": "x"})"));
+  auto read = engine_->BeginRead();
+  BsonDocument key = Doc(R"({"_id": 1.0})");
+  auto got = read->GetRecord(coll_id_, key["_id"]);
+  ASSERT_OK(got);
+  ASSERT_TRUE(got->has_value());
+  EXPECT_EQ((*got)->view()["a"].String(), "x");
+  BsonDocument missing = Doc(R"({"_id": 2})");
+  auto none = read->GetRecord(coll_id_, missing["_id"]);
+  ASSERT_OK(none);
+  EXPECT_FALSE(none->has_value());
+}
+
+TEST_F(RecordStoreTest, DuplicateIdAcrossNumericTypes) {
+  Insert(Doc(R"({"_id": 1})"));
+  for (const char* json : {R"({"_id": 1})", R"({"_id": 1.0})", R"({"_id": {"$numberLong": "1"}})",
+                           R"({"_id": {"$numberDecimal": "1.00"}})"}) {
+    BsonDocument doc = Doc(json);
+    auto unit = engine_->BeginWrite();
+    SCOPED_TRACE(json);
+    EXPECT_CODE(unit->InsertRecord(coll_id_, doc["_id"], doc), ErrorCode::kDuplicateKey);
+  }
+  // Inside one unit too.
+  auto unit = engine_->BeginWrite();
+  BsonDocument a = Doc(R"({"_id": "k"})");
+  ASSERT_OK(unit->InsertRecord(coll_id_, a["_id"], a));
+  EXPECT_CODE(unit->InsertRecord(coll_id_, a["_id"], a), ErrorCode::kDuplicateKey);
+  ASSERT_OK(unit->Commit(false));
+  EXPECT_EQ(ScanJson().size(), 2u);
+}
+
+TEST_F(RecordStoreTest, WriteUnitSeesItsOwnWrites) {
+  auto unit = engine_->BeginWrite();
+  BsonDocument doc = Doc(R"({"_id": 7, "v": 1})");
+  ASSERT_OK(unit->InsertRecord(coll_id_, doc["_id"], doc));
+  auto got = unit->GetRecordForUpdate(coll_id_, doc["_id"]);
+  ASSERT_OK(got);
+  ASSERT_TRUE(got->has_value());
+  BsonDocument updated = Doc(R"({"_id": 7, "v": 2})");
+  ASSERT_OK(unit->UpdateRecord(coll_id_, doc["_id"], updated));
+  got = unit->GetRecordForUpdate(coll_id_, doc["_id"]);
+  ASSERT_OK(got);
+  EXPECT_EQ((*got)->view()["v"].Int32(), 2);
+  // Not visible to others before commit.
+  EXPECT_TRUE(ScanJson().empty());
+  ASSERT_OK(unit->Commit(true));
+  EXPECT_EQ(ScanJson().size(), 1u);
+
+  auto del = engine_->BeginWrite();
+  ASSERT_OK(del->DeleteRecord(coll_id_, doc["_id"]));
+  got = del->GetRecordForUpdate(coll_id_, doc["_id"]);
+  ASSERT_OK(got);
+  EXPECT_FALSE(got->has_value());
+  ASSERT_OK(del->Commit(false));
+  EXPECT_TRUE(ScanJson().empty());
+}
+
+TEST_F(RecordStoreTest, UncommittedUnitRollsBackInDestructor) {
+  {
+    auto unit = engine_->BeginWrite();
+    BsonDocument doc = Doc(R"({"_id": 1})");
+    ASSERT_OK(unit->InsertRecord(coll_id_, doc["_id"], doc));
+  }
+  EXPECT_TRUE(ScanJson().empty());
+  // The lock was released: a new unit can insert the same _id without waiting.
+  Insert(Doc(R"({"_id": 1})"));
+  auto unit = engine_->BeginWrite();
+  BsonDocument doc = Doc(R"({"_id": 2})");
+  ASSERT_OK(unit->InsertRecord(coll_id_, doc["_id"], doc));
+  unit->Rollback();
+  EXPECT_EQ(ScanJson().size(), 1u);
+}
+
+TEST_F(RecordStoreTest, ScanOrderFollowsIdOrder) {
+  for (const char* json :
+       {R"({"_id": "b"})", R"({"_id": 2.5})", R"({"_id": null})", R"({"_id": {"a": 1}})",
+        R"({"_id": -3})", R"({"_id": {"$oid": "000000000000000000000001"}})",
+        R"({"_id": {"$numberLong": "10"}})", R"({"_id": "a"})", R"({"_id": {"$minKey": 1}})",
+        R"({"_id": true})"}) {
+    Insert(Doc(json));
+  }
+  std::vector<std::string> forward = ScanJson(true);
+  ASSERT_EQ(forward.size(), 10u);
+  // Check against the oracle.
+  auto read = engine_->BeginRead();
+  auto cursor = read->ScanRecords(coll_id_);
+  std::vector<BsonDocument> docs;
+  while (cursor->Next()) docs.push_back(BsonDocument(cursor->doc()));
+  for (size_t i = 1; i < docs.size(); ++i) {
+    EXPECT_LT(bson::CompareElementValues(docs[i - 1]["_id"], docs[i]["_id"]), 0) << i;
+  }
+  EXPECT_EQ(docs.front()["_id"].type(), bson::BsonType::kMinKey);
+  std::vector<std::string> backward = ScanJson(false);
+  std::reverse(backward.begin(), backward.end());
+  EXPECT_EQ(backward, forward);
+  // Another collection's records do not leak into the scan.
+  auto other = engine_->catalog().CreateCollection("test", "other", BsonDocument(), nullptr);
+  ASSERT_OK(other);
+  auto unit = engine_->BeginWrite();
+  BsonDocument x = Doc(R"({"_id": 0})");
+  ASSERT_OK(unit->InsertRecord((*other)->id, x["_id"], x));
+  ASSERT_OK(unit->Commit(false));
+  EXPECT_EQ(ScanJson().size(), 10u);
+}
+
+TEST_F(RecordStoreTest, ReadUnitIsASnapshot) {
+  Insert(Doc(R"({"_id": 1})"));
+  auto read = engine_->BeginRead();
+  Insert(Doc(R"({"_id": 2})"));
+  {
+    auto unit = engine_->BeginWrite();
+    BsonDocument one = Doc(R"({"_id": 1})");
+    ASSERT_OK(unit->DeleteRecord(coll_id_, one["_id"]));
+    ASSERT_OK(unit->Commit(false));
+  }
+  auto cursor = read->ScanRecords(coll_id_);
+  std::vector<std::string> seen;
+  while (cursor->Next()) seen.push_back(cursor->doc().ToJson());
+  ASSERT_OK(cursor->status());
+  ASSERT_EQ(seen.size(), 1u);
+  EXPECT_NE(seen[0].find("1"), std::string::npos);
+  BsonDocument two = Doc(R"({"_id": 2})");
+  auto got = read->GetRecord(coll_id_, two["_id"]);
+  ASSERT_OK(got);
+  EXPECT_FALSE(got->has_value());
+  // A dropped collection is still readable from an older snapshot.
+  ASSERT_OK(engine_->catalog().DropCollection("test", "c"));
+  cursor = read->ScanRecords(coll_id_);
+  EXPECT_TRUE(cursor->Next());
+}
+
+TEST_F(RecordStoreTest, SavePointRollback) {
+  auto unit = engine_->BeginWrite();
+  BsonDocument a = Doc(R"({"_id": 1})"), b = Doc(R"({"_id": 2})"), c = Doc(R"({"_id": 3})");
+  ASSERT_OK(unit->InsertRecord(coll_id_, a["_id"], a));
+  unit->SetSavePoint();
+  ASSERT_OK(unit->InsertRecord(coll_id_, b["_id"], b));
+  ASSERT_OK(unit->RollbackToSavePoint());
+  unit->SetSavePoint();
+  ASSERT_OK(unit->InsertRecord(coll_id_, c["_id"], c));
+  ASSERT_OK(unit->Commit(false));
+  std::vector<std::string> all = ScanJson();
+  ASSERT_EQ(all.size(), 2u);
+  EXPECT_CODE(engine_->BeginWrite()->RollbackToSavePoint(), ErrorCode::kInternalError);
+}
+
+TEST_F(RecordStoreTest, CorruptRecordIsAnErrorNotACrash) {
+  BsonDocument id = Doc(R"({"_id": 5})");
+  auto unit = engine_->BeginWrite();
+  ASSERT_OK(unit->Put(RecordKey(coll_id_, id["_id"]), std::string("\x10\x00\x00\x00garbage", 11)));
+  ASSERT_OK(unit->Commit(false));
+  auto read = engine_->BeginRead();
+  EXPECT_CODE(read->GetRecord(coll_id_, id["_id"]), ErrorCode::kInternalError);
+  auto cursor = read->ScanRecords(coll_id_);
+  EXPECT_FALSE(cursor->Next());
+  EXPECT_CODE(cursor->status(), ErrorCode::kInternalError);
+}
+
+TEST_F(RecordStoreTest, RawCursorRangeSeekAndDirection) {
+  std::string prefix = IndexPrefix(42);
+  auto unit = engine_->BeginWrite();
+  for (char c : std::string("abcde")) ASSERT_OK(unit->Put(prefix + c, std::string(1, c)));
+  ASSERT_OK(unit->Put(IndexPrefix(43) + "a", "other"));
+  auto got = unit->GetForUpdate(prefix + "c");
+  ASSERT_OK(got);
+  EXPECT_EQ(got->value_or(""), "c");
+  ASSERT_OK(unit->Delete(prefix + "e"));
+  ASSERT_OK(unit->Commit(false));
+
+  auto read = engine_->BeginRead();
+  auto cursor = read->ScanRaw(prefix, PrefixSuccessor(prefix));
+  std::string seen;
+  while (cursor->Next()) seen += cursor->value();
+  ASSERT_OK(cursor->status());
+  EXPECT_EQ(seen, "abcd");
+  cursor = read->ScanRaw(prefix + "b", prefix + "d", false);
+  seen.clear();
+  while (cursor->Next()) seen += cursor->value();
+  EXPECT_EQ(seen, "cb");
+  cursor = read->ScanRaw(prefix, PrefixSuccessor(prefix));
+  cursor->Seek(prefix + "bb");
+  seen.clear();
+  while (cursor->Next()) seen += cursor->value();
+  EXPECT_EQ(seen, "cd");
+  cursor = read->ScanRaw(prefix, PrefixSuccessor(prefix), false);
+  cursor->Seek(prefix + "bb");
+  seen.clear();
+  while (cursor->Next()) seen += cursor->value();
+  EXPECT_EQ(seen, "ba");
+  auto raw = read->Get(prefix + "a");
+  ASSERT_OK(raw);
+  EXPECT_EQ(raw->value_or(""), "a");
+}
+
+TEST_F(RecordStoreTest, ConcurrentInsertsOfOneIdOnlyOneWins) {
+  std::atomic<int> ok{0}, dup{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 8; ++t) {
+    threads.emplace_back([&] {
+      BsonDocument doc = Doc(R"({"_id": "same"})");
+      auto unit = engine_->BeginWrite();
+      Status s = unit->InsertRecord(coll_id_, doc["_id"], doc);
+      if (s.ok()) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+        s = unit->Commit(false);
+        if (s.ok()) ok++;
+      } else if (s.Is(ErrorCode::kDuplicateKey)) {
+        dup++;
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(ok.load(), 1);
+  EXPECT_EQ(dup.load(), 7);
+}
+
+TEST_F(RecordStoreTest, DurableCommitsFromEightThreadsShareFsyncs) {
+  constexpr int kThreads = 8, kCommits = 40;
+  int64_t syncs_before = engine_->WalSyncCountForTest();
+  ASSERT_GE(syncs_before, 0);
+  std::vector<std::thread> threads;
+  std::atomic<int> failures{0};
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kCommits; ++i) {
+        BsonBuilder b;
+        b.AppendInt32("_id", t * 1000 + i);
+        BsonDocument doc = b.Done();
+        auto unit = engine_->BeginWrite();
+        if (!unit->InsertRecord(coll_id_, doc["_id"], doc).ok() || !unit->Commit(true).ok()) {
+          failures++;
+        }
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(failures.load(), 0);
+  int64_t syncs = engine_->WalSyncCountForTest() - syncs_before;
+  std::printf("durable commits: %d, WAL syncs: %lld\n", kThreads * kCommits,
+              static_cast<long long>(syncs));
+  EXPECT_GT(syncs, 0);
+  EXPECT_LT(syncs, kThreads * kCommits);  // group commit: one fsync serves several writers
+  EXPECT_EQ(ScanJson().size(), static_cast<size_t>(kThreads * kCommits));
+}
+
+TEST_F(RecordStoreTest, ApproximateSizeAndCount) {
+  auto unit = engine_->BeginWrite();
+  std::string filler(200, 'x');
+  for (int i = 0; i < 1000; ++i) {
+    BsonBuilder b;
+    b.AppendInt32("_id", i);
+    b.AppendString("f", filler);
+    BsonDocument doc = b.Done();
+    ASSERT_OK(unit->InsertRecord(coll_id_, doc["_id"], doc));
+  }
+  ASSERT_OK(unit->Commit(false));
+  int64_t count = engine_->ApproximateRecordCount(coll_id_);
+  EXPECT_GE(count, 900);
+  EXPECT_LE(count, 1100);
+  EXPECT_GT(engine_->ApproximateDataSize(coll_id_), 100000);
+  EXPECT_EQ(engine_->ApproximateRecordCount(coll_id_ + 1000), 0);
+}
+
+TEST_F(RecordStoreTest, InsertManyThroughput) {
+  constexpr int kDocs = 100000;
+  std::string filler(960, 'x');
+  std::vector<BsonDocument> docs;
+  docs.reserve(kDocs);
+  for (int i = 0; i < kDocs; ++i) {
+    BsonBuilder b;
+    b.AppendObjectId("_id", bson::ObjectId::Generate());
+    b.AppendInt32("i", i);
+    b.AppendString("f", filler);
+    docs.push_back(b.Done());
+  }
+  auto start = std::chrono::steady_clock::now();
+  for (int batch = 0; batch < kDocs; batch += 1000) {
+    auto unit = engine_->BeginWrite();
+    for (int i = batch; i < batch + 1000; ++i) {
+      ASSERT_OK(unit->InsertRecord(coll_id_, docs[i]["_id"], docs[i]));
+    }
+    ASSERT_OK(unit->Commit(false));
+  }
+  double insert_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  start = std::chrono::steady_clock::now();
+  auto read = engine_->BeginRead();
+  for (int i = 0; i < kDocs; i += 10) {
+    auto got = read->GetRecord(coll_id_, docs[i]["_id"]);
+    ASSERT_TRUE(got.ok() && got->has_value());
+  }
+  double read_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  std::printf("insert 1KB docs (batches of 1000): %.0f docs/s; point reads: %.0f/s\n",
+              kDocs / insert_s, (kDocs / 10) / read_s);
+}
+
+TEST(EngineTest, SecondOpenOfSamePathIsDBPathInUse) {
+  TempDir dir;
+  auto engine = OpenOrDie(dir.Sub("db"));
+  ASSERT_NE(engine, nullptr);
+  EngineOptions options;
+  options.db_path = dir.Sub("db");
+  auto second = Engine::Open(options);
+  EXPECT_CODE(second, ErrorCode::kDBPathInUse);
+
+  // Another process gets the same error (fcntl locks are per process).
+  pid_t pid = fork();
+  if (pid == 0) {
+    auto other = Engine::Open(options);
+    _exit(!other.ok() && other.status().Is(ErrorCode::kDBPathInUse) ? 0 : 1);
+  }
+  int wstatus = 0;
+  ASSERT_EQ(waitpid(pid, &wstatus, 0), pid);
+  EXPECT_TRUE(WIFEXITED(wstatus));
+  EXPECT_EQ(WEXITSTATUS(wstatus), 0);
+}
+
+TEST(EngineTest, ReopenPersistsCatalogAndRecords) {
+  TempDir dir;
+  uint64_t id = 0;
+  {
+    auto engine = OpenOrDie(dir.Sub("db"));
+    auto coll = engine->catalog().CreateCollection("app", "users", Doc(R"({"capped": false})"),
+                                                   nullptr);
+    ASSERT_OK(coll);
+    id = (*coll)->id;
+    auto unit = engine->BeginWrite();
+    BsonDocument doc = Doc(R"({"_id": 1, "name": "ann"})");
+    ASSERT_OK(unit->InsertRecord(id, doc["_id"], doc));
+    ASSERT_OK(unit->Commit(false));
+  }
+  auto engine = OpenOrDie(dir.Sub("db"));
+  CollectionPtr coll = engine->catalog().Lookup("app", "users");
+  ASSERT_NE(coll, nullptr);
+  EXPECT_EQ(coll->id, id);
+  EXPECT_EQ(coll->uuid.size(), 16u);
+  EXPECT_TRUE(coll->options.view()["capped"].eoo() == false);
+  ASSERT_EQ(coll->indexes.size(), 1u);
+  EXPECT_EQ(coll->indexes[0].name, "_id_");
+  auto read = engine->BeginRead();
+  BsonDocument key = Doc(R"({"_id": 1})");
+  auto got = read->GetRecord(id, key["_id"]);
+  ASSERT_OK(got);
+  ASSERT_TRUE(got->has_value());
+  EXPECT_EQ((*got)->view()["name"].String(), "ann");
+  // Ids are not reused after reopen.
+  auto next = engine->catalog().CreateCollection("app", "other", BsonDocument(), nullptr);
+  ASSERT_OK(next);
+  EXPECT_GT((*next)->id, id);
+}
+
+TEST(EngineTest, CheckpointIsOpenable) {
+  TempDir dir;
+  {
+    auto engine = OpenOrDie(dir.Sub("db"));
+    auto coll = engine->catalog().CreateCollection("a", "b", BsonDocument(), nullptr);
+    ASSERT_OK(coll);
+    auto unit = engine->BeginWrite();
+    BsonDocument doc = Doc(R"({"_id": "x"})");
+    ASSERT_OK(unit->InsertRecord((*coll)->id, doc["_id"], doc));
+    ASSERT_OK(unit->Commit(true));
+    ASSERT_OK(engine->SyncWal());
+    ASSERT_OK(engine->CreateCheckpoint(dir.Sub("backup")));
+  }
+  auto restored = OpenOrDie(dir.Sub("backup"));
+  CollectionPtr coll = restored->catalog().Lookup("a", "b");
+  ASSERT_NE(coll, nullptr);
+  auto read = restored->BeginRead();
+  auto cursor = read->ScanRecords(coll->id);
+  EXPECT_TRUE(cursor->Next());
+}
+
+}  // namespace
+}  // namespace dds::storage
