@@ -80,7 +80,7 @@ do_build() {
 # The libmongoc end-to-end program is built here with pkg-config (it is a client, not part of ddsd).
 build_e2e_c() {
   mkdir -p "$BUILD/e2e" &&
-    cc -std=c11 -O1 -g -Wall -Wextra -Werror -o "$BUILD/e2e/crud_test" tests/e2e/c/crud_test.c \
+    cc -std=gnu11 -O1 -g -Wall -Wextra -Werror -o "$BUILD/e2e/crud_test" tests/e2e/c/crud_test.c \
       $(pkg-config --cflags --libs libmongoc-1.0)
 }
 

@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# libmongoc end-to-end test: starts a real ddsd and runs the crud_test program (built by
+# scripts/test.sh with pkg-config libmongoc-1.0) against it. Usage: run.sh PATH/TO/crud_test
+set -uo pipefail
+HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+source "$HERE/../lib/ddsd.sh"
+BIN="${1:?usage: run.sh PATH/TO/crud_test}"
+[[ -x "$BIN" ]] || { echo "crud_test not built at $BIN" >&2; exit 1; }
+ddsd_start || exit 1
+"$BIN" "mongodb://127.0.0.1:$DDSD_PORT/?appname=dds-e2e-c&serverSelectionTimeoutMS=5000"
+rc=$?
+if ((rc != 0)); then
+  echo "--- ddsd log tail"
+  tail -n 20 "$DDSD_LOG"
+fi
+exit $rc
