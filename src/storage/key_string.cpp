@@ -1,6 +1,7 @@
 #include "storage/key_string.h"
 
 #include <cmath>
+#include <cstdio>
 #include <cstring>
 
 // The byte layout is documented in docs/on-disk-format.md ("KeyString"); keep them in sync.
@@ -139,6 +140,47 @@ void AppendExactBody(std::string* out, const bson::ExactDecimal& e) {
   AppendSignedMagnitude(out, e.negative, e.exponent, e.digits.data(), e.digits.size());
 }
 
+// Appends m * 10^-k exactly, computing the digits of m * 5^k in base-1e9 limbs (at most 767
+// significant digits for a double).
+void AppendLongFractionBody(std::string* out, bool negative, uint64_t m, int k) {
+  constexpr uint32_t kBase = 1000000000;
+  uint32_t limbs[96];  // little-endian base 1e9
+  int n = 0;
+  while (m != 0) {
+    limbs[n++] = static_cast<uint32_t>(m % kBase);
+    m /= kBase;
+  }
+  for (int remaining = k; remaining > 0;) {
+    int step = remaining < 13 ? remaining : 13;
+    uint64_t multiplier = 1;
+    for (int i = 0; i < step; ++i) multiplier *= 5;  // 5^13 < 2^31
+    uint64_t carry = 0;
+    for (int i = 0; i < n; ++i) {
+      uint64_t cur = static_cast<uint64_t>(limbs[i]) * multiplier + carry;
+      limbs[i] = static_cast<uint32_t>(cur % kBase);
+      carry = cur / kBase;
+    }
+    while (carry != 0) {
+      limbs[n++] = static_cast<uint32_t>(carry % kBase);
+      carry /= kBase;
+    }
+    remaining -= step;
+  }
+  char digits[96 * 9 + 1];
+  int count = std::snprintf(digits, sizeof digits, "%u", limbs[n - 1]);
+  for (int i = n - 2; i >= 0; --i) {
+    uint32_t limb = limbs[i];
+    for (int j = 8; j >= 0; --j) {
+      digits[count + j] = static_cast<char>('0' + limb % 10);
+      limb /= 10;
+    }
+    count += 9;
+  }
+  int exponent = count - k;  // value = 0.digits * 10^(count - k)
+  while (count > 0 && digits[count - 1] == '0') --count;
+  AppendSignedMagnitude(out, negative, exponent, digits, static_cast<size_t>(count));
+}
+
 void AppendDoubleBody(std::string* out, double v) {
   if (std::isnan(v)) {
     out->push_back(kNumNaN);
@@ -169,7 +211,11 @@ void AppendDoubleBody(std::string* out, double v) {
     AppendSignedMagnitude(out, v < 0, d.exponent, d.digits, static_cast<size_t>(d.count));
     return;
   }
-  AppendExactBody(out, bson::ExactDecimal::FromDouble(v));
+  if (k > 32) {
+    AppendLongFractionBody(out, v < 0, m, k);
+    return;
+  }
+  AppendExactBody(out, bson::ExactDecimal::FromDouble(v));  // integers >= 2^63
 }
 
 void AppendDecimalBody(std::string* out, const bson::Decimal128& dec) {

@@ -93,6 +93,15 @@ TEST(KeyString, EqualNumbersEncodeIdentically) {
   halves.Add([](BsonBuilder& b) { b.AppendDouble("v", 2.5); });
   halves.Add([](BsonBuilder& b) { b.AppendDecimal("v", Dec("2.50")); });
   EXPECT_EQ(EncodeKeyString(halves.at(0)), EncodeKeyString(halves.at(1)));
+
+  // 2^-40 takes the long-fraction path (40 binary fraction digits); 2^-20 the short one.
+  Values powers;
+  powers.Add([](BsonBuilder& b) { b.AppendDouble("v", std::ldexp(1.0, -40)); });
+  powers.Add([](BsonBuilder& b) { b.AppendDecimal("v", Dec("9.094947017729282379150390625E-13")); });
+  powers.Add([](BsonBuilder& b) { b.AppendDouble("v", -std::ldexp(3.0, -20)); });
+  powers.Add([](BsonBuilder& b) { b.AppendDecimal("v", Dec("-0.00000286102294921875")); });
+  EXPECT_EQ(EncodeKeyString(powers.at(0)), EncodeKeyString(powers.at(1)));
+  EXPECT_EQ(EncodeKeyString(powers.at(2)), EncodeKeyString(powers.at(3)));
 }
 
 TEST(KeyString, HandPickedOrder) {
@@ -337,6 +346,32 @@ TEST(KeyString, PropertyMemcmpOrderMatchesCompareElementValues) {
     }
   }
   EXPECT_GT(equal_pairs, 3000);  // the generator produces many ties across types
+}
+
+TEST(KeyString, RandomBitPatternDoublesAndInt64s) {
+  std::mt19937_64 rng(99);
+  Values v;
+  for (int i = 0; i < 2000; ++i) {
+    uint64_t bits = rng();
+    if (i % 4 == 0) bits &= 0x80ffffffffffffffULL;  // tiny and subnormal magnitudes
+    double d;
+    std::memcpy(&d, &bits, 8);
+    if (i % 3 == 0) {
+      int64_t n = static_cast<int64_t>(rng()) >> (rng() % 64);
+      v.Add([n](BsonBuilder& b) { b.AppendInt64("v", n); });
+      v.Add([n](BsonBuilder& b) { b.AppendDouble("v", static_cast<double>(n)); });
+    } else {
+      v.Add([d](BsonBuilder& b) { b.AppendDouble("v", d); });
+    }
+  }
+  std::vector<std::string> keys;
+  for (size_t i = 0; i < v.size(); ++i) keys.push_back(EncodeKeyString(v.at(i)));
+  for (size_t i = 0; i < v.size(); ++i) {
+    for (size_t j = i + 1; j < v.size(); ++j) {
+      ASSERT_EQ(CompareBytes(keys[i], keys[j]), Sign(bson::CompareElementValues(v.at(i), v.at(j))))
+          << v.at(i).ValueToJson() << " vs " << v.at(j).ValueToJson();
+    }
+  }
 }
 
 TEST(KeyString, ConcatenationSortsAsTuple) {
