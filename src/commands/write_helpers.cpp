@@ -1,6 +1,10 @@
 #include "commands/write_helpers.h"
 
+#include <cmath>
+#include <cstdio>
 #include <string>
+
+#include "storage/engine.h"
 
 namespace dds::commands {
 
@@ -170,6 +174,23 @@ Status UpdateRecordFor(storage::WriteUnit* unit, const storage::CollectionDescri
 Status DeleteRecordFor(storage::WriteUnit* unit, const storage::CollectionDescriptor& coll,
                        const BsonElement& id, const BsonView& old_doc) {
   return unit->DeleteRecord(coll.id, id);
+}
+
+StatusWith<storage::CollectionPtr> GetOrCreateCollection(storage::Engine& engine,
+                                                         std::string_view db,
+                                                         std::string_view coll) {
+  storage::CollectionPtr existing = engine.catalog().Lookup(db, coll);
+  if (existing != nullptr) return existing;
+  return engine.catalog().CreateCollection(db, coll, BsonView(), nullptr);
+}
+
+std::string FormatNumberForMessage(double v) {
+  if (std::isfinite(v) && v == std::trunc(v) && std::fabs(v) < 1e15) {
+    return std::to_string(static_cast<int64_t>(v));
+  }
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%g", v);
+  return buf;
 }
 
 Status CheckSimpleCollation(const BsonElement& collation) {

@@ -16,6 +16,10 @@
 #include "storage/catalog.h"
 #include "storage/record_store.h"
 
+namespace dds::storage {
+class Engine;
+}  // namespace dds::storage
+
 namespace dds::commands {
 
 // The maximum number of statements in one insert/update/delete (mongod's maxWriteBatchSize).
@@ -63,6 +67,15 @@ Status UpdateRecordFor(storage::WriteUnit* unit, const storage::CollectionDescri
                        const bson::BsonView& new_doc);
 Status DeleteRecordFor(storage::WriteUnit* unit, const storage::CollectionDescriptor& coll,
                        const bson::BsonElement& id, const bson::BsonView& old_doc);
+
+// Returns the collection `db.coll`, creating it (with default options) when it is missing: the
+// implicit creation of insert and upserts.
+StatusWith<storage::CollectionPtr> GetOrCreateCollection(storage::Engine& engine,
+                                                         std::string_view db,
+                                                         std::string_view coll);
+
+// Formats a number the way mongod streams a double into a message ("2", "2.5", "1e+20").
+std::string FormatNumberForMessage(double v);
 
 // Checks a `collation` option: absent or {locale: "simple"} is fine; anything else answers
 // 2 BadValue (collations other than simple are not supported yet, compat §3.6).

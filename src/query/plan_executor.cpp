@@ -57,7 +57,7 @@ Status PlanExecutor::CheckDeadline() {
 }
 
 Status PlanExecutor::AnnotateError(const Status& s) const {
-  if (spec_.error_prefix.empty()) return s;
+  if (s.ok() || spec_.error_prefix.empty()) return s;
   return s.WithPrefix(spec_.error_prefix);
 }
 
@@ -162,6 +162,39 @@ Status PlanExecutor::RunBlockingSort() {
   sorted_ready_ = true;
   sorted_pos_ = 0;
   return Status::OK();
+}
+
+Status PlanExecutor::ForEachMatching(const std::function<bool(const BsonView&)>& fn) {
+  if (coll_ == nullptr) return Status::OK();
+  started_ = true;
+  done_ = true;
+  read_unit_ = engine_.BeginRead();
+  try {
+    if (spec_.id_lookup) {
+      stats_.point_lookup = true;
+      DDS_ASSIGN_OR_RETURN(std::optional<BsonDocument> rec,
+                           read_unit_->GetRecord(coll_->id, spec_.id_lookup->view().FirstElement()));
+      if (rec) {
+        ++stats_.docs_examined;
+        fn(rec->view());
+      }
+      return Status::OK();
+    }
+    cursor_ = read_unit_->ScanRecords(coll_->id, true);
+    while (cursor_->Next()) {
+      ++stats_.docs_examined;
+      if (spec_.deadline && stats_.docs_examined % kDeadlineCheckInterval == 0) {
+        Status s = CheckDeadline();
+        if (!s.ok()) return AnnotateError(s);
+      }
+      BsonView doc = cursor_->doc();
+      if (spec_.filter && !spec_.filter->Matches(doc, nullptr)) continue;
+      if (!fn(doc)) return Status::OK();
+    }
+  } catch (const DbException& ex) {
+    return AnnotateError(ex.status());
+  }
+  return AnnotateError(cursor_->status());
 }
 
 StatusWith<BsonDocument> PlanExecutor::Project(BsonDocument doc) {

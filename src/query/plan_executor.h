@@ -10,6 +10,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -75,6 +76,11 @@ class PlanExecutor {
 
   // Sets *out to the next result and returns true, or returns false at the end.
   StatusWith<bool> Next(bson::BsonDocument* out);
+
+  // Calls fn(doc) for every document matching the filter, in storage order, without copying
+  // (count, distinct); sort, skip, limit and projection are ignored. `fn` returns false to stop.
+  // The view is valid only during the call. REQUIRES: Next() was never called.
+  Status ForEachMatching(const std::function<bool(const bson::BsonView&)>& fn);
 
   const PlanStats& stats() const { return stats_; }
 

@@ -1,0 +1,460 @@
+// insert, update and delete (compat §2.2, §2.7, §4): batch parsing with mongod's IDL errors,
+// per-statement execution with writeErrors, ordered/unordered semantics, and the write reply.
+//
+// insert runs the whole batch in one WriteUnit (one commit: the insertMany throughput path);
+// a failed statement is undone alone (save point). update and delete run each statement in its
+// own WriteUnit, so every statement sees the effects of the previous ones, and a statement that
+// fails is rolled back as a whole.
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "commands/crud_commands.h"
+#include "commands/namespace_util.h"
+#include "commands/request_parser.h"
+#include "commands/write_concern.h"
+#include "commands/write_helpers.h"
+#include "query/match_parser.h"
+#include "query/plan_executor.h"
+#include "storage/engine.h"
+#include "update/update_driver.h"
+
+namespace dds::commands {
+
+namespace {
+
+using bson::BsonBuilder;
+using bson::BsonDocument;
+using bson::BsonElement;
+using bson::BsonType;
+using bson::BsonView;
+
+using WriteErrors = std::vector<std::pair<int32_t, Status>>;
+
+Status BatchSizeError(int64_t count) {
+  return Status(ErrorCode::kInvalidLength, "Write batch sizes must be between 1 and " +
+                                               std::to_string(kMaxWriteBatchSize) + ". Got " +
+                                               std::to_string(count) + " operations.");
+}
+
+// Appends `writeErrors` (when any) to the reply.
+void AppendWriteErrors(BsonBuilder* reply, const WriteErrors& errors) {
+  if (errors.empty()) return;
+  reply->StartArray("writeErrors");
+  for (size_t i = 0; i < errors.size(); ++i) {
+    AppendWriteError(reply, bson::IndexName(i), errors[i].first, errors[i].second);
+  }
+  reply->End();
+}
+
+void AppendWriteConcernError(BsonBuilder* reply, const WriteConcern& wc) {
+  if (wc.write_concern_error) reply->AppendDocument("writeConcernError", *wc.write_concern_error);
+}
+
+// Validates the statements array: present, an array, 1..100000 objects. Returns the count.
+StatusWith<int64_t> CheckStatements(const FieldParser& p, std::string_view field,
+                                    const BsonView& statements) {
+  int64_t count = 0;
+  for (const BsonElement& e : statements) {
+    if (!e.IsObject()) {
+      return WrongTypeError(p.Path(field) + "." + std::to_string(count), e, "object");
+    }
+    ++count;
+  }
+  if (count == 0 || count > kMaxWriteBatchSize) return BatchSizeError(count);
+  return count;
+}
+
+// Parses a filter, turning evaluator exceptions into a Status.
+StatusWith<std::shared_ptr<const query::MatchExpression>> ParseFilter(const BsonView& filter,
+                                                                      const BsonView& let_vars) {
+  query::MatchParseOptions options;
+  options.let_vars = let_vars;
+  try {
+    StatusWith<std::unique_ptr<query::MatchExpression>> parsed =
+        query::ParseMatchExpression(filter, options);
+    if (!parsed.ok()) return parsed.status();
+    return std::shared_ptr<const query::MatchExpression>(std::move(parsed).value());
+  } catch (const DbException& ex) {
+    return ex.status();
+  }
+}
+
+// Calls fn(id) for each candidate document of `filter` in `coll`: the point lookup value itself
+// for {_id: v}, else the `_id` of every matching document of a snapshot scan (so documents the
+// statement rewrites are never visited twice). fn returns false to stop.
+Status ForEachCandidate(storage::Engine& engine, const storage::CollectionPtr& coll,
+                        const BsonView& filter,
+                        const std::shared_ptr<const query::MatchExpression>& matcher,
+                        const std::function<StatusWith<bool>(const BsonElement& id)>& fn) {
+  if (std::optional<BsonElement> id = query::PlanExecutor::IdPointLookupValue(filter)) {
+    return fn(*id).status();
+  }
+  query::PlanSpec spec;
+  spec.filter = matcher;
+  query::PlanExecutor exec(engine, coll, std::move(spec));
+  BsonDocument doc;
+  while (true) {
+    DDS_ASSIGN_OR_RETURN(bool has, exec.Next(&doc));
+    if (!has) return Status::OK();
+    BsonElement id = doc["_id"];
+    if (id.eoo()) continue;
+    DDS_ASSIGN_OR_RETURN(bool go_on, fn(id));
+    if (!go_on) return Status::OK();
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// update
+
+struct UpdateStatement {
+  BsonView q;
+  BsonElement u;
+  bool upsert = false;
+  bool multi = false;
+  BsonView array_filters;
+  BsonElement collation;
+  BsonElement hint;
+  std::optional<BsonView> constants;
+};
+
+struct UpdateResult {
+  int64_t matched = 0;
+  int64_t modified = 0;
+  std::optional<BsonDocument> upserted_id;  // {"": _id}
+};
+
+Status ParseUpdateStatement(const BsonView& doc, UpdateStatement* st) {
+  FieldParser p("update.updates", doc, FieldParser::kNested);
+  DDS_RETURN_IF_ERROR(p.ReadObject("q", &st->q, Presence::kRequired));
+  DDS_RETURN_IF_ERROR(
+      p.ReadAnyOf("u", {BsonType::kObject, BsonType::kArray}, &st->u, Presence::kRequired));
+  DDS_RETURN_IF_ERROR(p.ReadBool("upsert", &st->upsert));
+  DDS_RETURN_IF_ERROR(p.ReadBool("multi", &st->multi));
+  DDS_RETURN_IF_ERROR(p.ReadArray("arrayFilters", &st->array_filters));
+  DDS_RETURN_IF_ERROR(p.ReadAnyOf("collation", {BsonType::kObject}, &st->collation));
+  DDS_RETURN_IF_ERROR(
+      p.ReadAnyOf("hint", {BsonType::kString, BsonType::kObject}, &st->hint));
+  DDS_RETURN_IF_ERROR(p.ReadObject("c", &st->constants));
+  BsonView sort;
+  DDS_RETURN_IF_ERROR(p.ReadObject("sort", &sort));
+  p.Ignore("upsertSupplied");
+  DDS_RETURN_IF_ERROR(p.Finish());
+  if (!sort.empty()) {
+    return Status(ErrorCode::kNotImplemented, "the 'sort' option of update is not supported");
+  }
+  return Status::OK();
+}
+
+// Returns `let` merged with the statement's constants `c` (c wins).
+BsonDocument MergeLet(const BsonView& let_vars, const BsonView& constants) {
+  BsonBuilder b;
+  for (const BsonElement& e : let_vars) {
+    if (!constants.HasField(e.field_name())) b.AppendElement(e);
+  }
+  b.AppendElements(constants);
+  return b.Done();
+}
+
+Status ExecuteUpdate(CommandContext& ctx, const std::string& coll_name,
+                     storage::CollectionPtr& coll, const UpdateStatement& st,
+                     const BsonView& let_vars, bool durable, UpdateResult* result) {
+  BsonDocument merged_let;
+  BsonView effective_let = let_vars;
+  if (st.constants) {
+    merged_let = MergeLet(let_vars, *st.constants);
+    effective_let = merged_let;
+  }
+  update::UpdateOptions options;
+  options.array_filters = st.array_filters;
+  options.multi = st.multi;
+  options.let_vars = effective_let;
+  DDS_ASSIGN_OR_RETURN(update::UpdateDriver driver, update::UpdateDriver::Parse(st.u, options));
+  if (st.constants && !driver.is_pipeline()) {
+    return Status(51198, "Constant values may only be specified for pipeline updates");
+  }
+  if (st.multi && driver.is_replacement()) {
+    return Status(ErrorCode::kFailedToParse,
+                  "multi update is not supported for replacement-style update");
+  }
+  DDS_RETURN_IF_ERROR(CheckSimpleCollation(st.collation));
+  DDS_ASSIGN_OR_RETURN(std::shared_ptr<const query::MatchExpression> matcher,
+                       ParseFilter(st.q, effective_let));
+  DDS_RETURN_IF_ERROR(CheckHint(st.hint, coll.get()));
+
+  std::unique_ptr<storage::WriteUnit> unit;
+  int64_t matched = 0, modified = 0;
+  if (coll != nullptr) {
+    unit = ctx.engine().BeginWrite();
+    const bool want_details = driver.needs_match_details();
+    auto apply_one = [&](const BsonElement& id) -> StatusWith<bool> {
+      DDS_ASSIGN_OR_RETURN(std::optional<BsonDocument> current,
+                           unit->GetRecordForUpdate(coll->id, id));
+      if (!current) return true;  // gone since the snapshot: keep looking
+      query::MatchDetails details;
+      if (!matcher->Matches(*current, want_details ? &details : nullptr)) return true;
+      DDS_ASSIGN_OR_RETURN(update::UpdateOutcome outcome,
+                           driver.Apply(*current, want_details ? &details : nullptr));
+      ++matched;
+      if (outcome.modified) {
+        DDS_RETURN_IF_ERROR(ValidateUpdatedDocument(outcome.doc));
+        BsonElement stored_id = current->view()["_id"];
+        DDS_RETURN_IF_ERROR(UpdateRecordFor(unit.get(), *coll, stored_id, *current, outcome.doc));
+        ++modified;
+      }
+      return st.multi;
+    };
+    DDS_RETURN_IF_ERROR(ForEachCandidate(ctx.engine(), coll, st.q, matcher, apply_one));
+  }
+
+  if (matched == 0 && st.upsert) {
+    DDS_ASSIGN_OR_RETURN(BsonDocument new_doc, driver.BuildUpsertDocument(st.q));
+    if (coll == nullptr) {
+      DDS_ASSIGN_OR_RETURN(coll, GetOrCreateCollection(ctx.engine(), ctx.db, coll_name));
+    }
+    if (unit == nullptr) unit = ctx.engine().BeginWrite();
+    std::string scratch;
+    PreparedDocument prepared;
+    DDS_RETURN_IF_ERROR(PrepareInsertDocument(new_doc, &scratch, &prepared));
+    DDS_RETURN_IF_ERROR(InsertRecordFor(unit.get(), *coll, prepared.id, prepared.view));
+    BsonBuilder id_builder(32);
+    id_builder.AppendElementAs("", prepared.id);
+    result->upserted_id = id_builder.Done();
+  }
+  if (unit != nullptr) DDS_RETURN_IF_ERROR(unit->Commit(durable));
+  result->matched = matched;
+  result->modified = modified;
+  return Status::OK();
+}
+
+// ---------------------------------------------------------------------------------------------
+// delete
+
+struct DeleteStatement {
+  BsonView q;
+  bool multi = true;  // limit 0
+  BsonElement collation;
+  BsonElement hint;
+};
+
+Status ParseDeleteStatement(const BsonView& doc, DeleteStatement* st) {
+  FieldParser p("delete.deletes", doc, FieldParser::kNested);
+  DDS_RETURN_IF_ERROR(p.ReadObject("q", &st->q, Presence::kRequired));
+  DDS_ASSIGN_OR_RETURN(BsonElement limit, p.TakeRequired("limit"));
+  if (!limit.IsNumber()) {
+    return WrongTypeError(p.Path("limit"), limit, "[long, int, decimal, double]");
+  }
+  double n = limit.NumberDouble();
+  if (n != 0 && n != 1) {
+    return Status(ErrorCode::kFailedToParse,
+                  "The limit field in delete objects must be 0 or 1. Got " +
+                      FormatNumberForMessage(n));
+  }
+  st->multi = n == 0;
+  DDS_RETURN_IF_ERROR(p.ReadAnyOf("collation", {BsonType::kObject}, &st->collation));
+  DDS_RETURN_IF_ERROR(
+      p.ReadAnyOf("hint", {BsonType::kString, BsonType::kObject}, &st->hint));
+  return p.Finish();
+}
+
+StatusWith<int64_t> ExecuteDelete(CommandContext& ctx, const storage::CollectionPtr& coll,
+                                  const DeleteStatement& st, const BsonView& let_vars,
+                                  bool durable) {
+  DDS_RETURN_IF_ERROR(CheckSimpleCollation(st.collation));
+  DDS_ASSIGN_OR_RETURN(std::shared_ptr<const query::MatchExpression> matcher,
+                       ParseFilter(st.q, let_vars));
+  DDS_RETURN_IF_ERROR(CheckHint(st.hint, coll.get()));
+  if (coll == nullptr) return 0;
+  std::unique_ptr<storage::WriteUnit> unit = ctx.engine().BeginWrite();
+  int64_t deleted = 0;
+  auto delete_one = [&](const BsonElement& id) -> StatusWith<bool> {
+    DDS_ASSIGN_OR_RETURN(std::optional<BsonDocument> current,
+                         unit->GetRecordForUpdate(coll->id, id));
+    if (!current) return true;
+    if (!matcher->Matches(*current, nullptr)) return true;
+    DDS_RETURN_IF_ERROR(DeleteRecordFor(unit.get(), *coll, current->view()["_id"], *current));
+    ++deleted;
+    return st.multi;
+  };
+  DDS_RETURN_IF_ERROR(ForEachCandidate(ctx.engine(), coll, st.q, matcher, delete_one));
+  if (deleted > 0) DDS_RETURN_IF_ERROR(unit->Commit(durable));
+  return deleted;
+}
+
+}  // namespace
+
+// -----------------------------------------------------------------------------------------------
+
+StatusWith<BsonDocument> RunInsert(CommandContext& ctx, const BsonView& cmd) {
+  DDS_ASSIGN_OR_RETURN(std::string coll_name, CollectionNameFromCommand(ctx.db, cmd));
+  FieldParser p("insert", cmd);
+  BsonView documents;
+  DDS_RETURN_IF_ERROR(p.ReadArray("documents", &documents, Presence::kRequired));
+  bool ordered = true;
+  DDS_RETURN_IF_ERROR(p.ReadBool("ordered", &ordered));
+  DDS_RETURN_IF_ERROR(p.Finish());
+  DDS_ASSIGN_OR_RETURN(int64_t count, CheckStatements(p, "documents", documents));
+  DDS_ASSIGN_OR_RETURN(WriteConcern wc, ParseWriteConcernFromCommand(cmd));
+  DDS_RETURN_IF_ERROR(ValidateUserWritableCollection(ctx.db, coll_name));
+  DDS_ASSIGN_OR_RETURN(storage::CollectionPtr coll,
+                       GetOrCreateCollection(ctx.engine(), ctx.db, coll_name));
+
+  std::unique_ptr<storage::WriteUnit> unit = ctx.engine().BeginWrite();
+  // With secondary indexes a statement is several writes; a save point undoes a failed one alone.
+  const bool use_save_points = coll->indexes.size() > 1;
+  WriteErrors errors;
+  std::string scratch;
+  int64_t inserted = 0;
+  int32_t index = 0;
+  for (const BsonElement& e : documents) {
+    PreparedDocument prepared;
+    Status s = PrepareInsertDocument(e.Object(), &scratch, &prepared);
+    if (s.ok()) {
+      if (use_save_points) unit->SetSavePoint();
+      s = InsertRecordFor(unit.get(), *coll, prepared.id, prepared.view);
+      if (!s.ok() && use_save_points) {
+        Status rolled_back = unit->RollbackToSavePoint();
+        if (!rolled_back.ok()) return rolled_back;
+      }
+    }
+    if (s.ok()) {
+      ++inserted;
+    } else {
+      errors.emplace_back(index, std::move(s));
+      if (ordered) break;
+    }
+    ++index;
+  }
+  ctx.service.counters.insert.fetch_add(index < count ? index + 1 : count,
+                                         std::memory_order_relaxed);
+  if (inserted > 0) {
+    DDS_RETURN_IF_ERROR(unit->Commit(wc.durable));
+  } else {
+    unit->Rollback();
+    if (wc.durable) DDS_RETURN_IF_ERROR(ctx.engine().SyncWal());
+  }
+
+  BsonBuilder reply(64);
+  reply.AppendInt32("n", static_cast<int32_t>(inserted));
+  AppendWriteErrors(&reply, errors);
+  AppendWriteConcernError(&reply, wc);
+  return reply.Done();
+}
+
+StatusWith<BsonDocument> RunUpdate(CommandContext& ctx, const BsonView& cmd) {
+  DDS_ASSIGN_OR_RETURN(std::string coll_name, CollectionNameFromCommand(ctx.db, cmd));
+  FieldParser p("update", cmd);
+  BsonView updates;
+  DDS_RETURN_IF_ERROR(p.ReadArray("updates", &updates, Presence::kRequired));
+  bool ordered = true;
+  DDS_RETURN_IF_ERROR(p.ReadBool("ordered", &ordered));
+  BsonView let_vars;
+  DDS_RETURN_IF_ERROR(p.ReadObject("let", &let_vars));
+  DDS_RETURN_IF_ERROR(p.Finish());
+  DDS_RETURN_IF_ERROR(CheckStatements(p, "updates", updates));
+  std::vector<UpdateStatement> statements;
+  for (const BsonElement& e : updates) {
+    statements.emplace_back();
+    DDS_RETURN_IF_ERROR(ParseUpdateStatement(e.Object(), &statements.back()));
+  }
+  DDS_ASSIGN_OR_RETURN(WriteConcern wc, ParseWriteConcernFromCommand(cmd));
+  DDS_RETURN_IF_ERROR(ValidateUserWritableCollection(ctx.db, coll_name));
+  storage::CollectionPtr coll = ctx.engine().catalog().Lookup(ctx.db, coll_name);
+
+  WriteErrors errors;
+  int64_t n = 0, n_modified = 0;
+  std::vector<std::pair<int32_t, BsonDocument>> upserted;
+  int32_t index = 0;
+  for (const UpdateStatement& st : statements) {
+    ctx.service.counters.update.fetch_add(1, std::memory_order_relaxed);
+    UpdateResult result;
+    Status s;
+    try {
+      s = ExecuteUpdate(ctx, coll_name, coll, st, let_vars, wc.durable, &result);
+    } catch (const DbException& ex) {
+      s = ex.status();
+    }
+    if (s.ok()) {
+      n += result.matched;
+      n_modified += result.modified;
+      if (result.upserted_id) {
+        ++n;
+        upserted.emplace_back(index, std::move(*result.upserted_id));
+      }
+    } else {
+      errors.emplace_back(index, std::move(s));
+      if (ordered) break;
+    }
+    ++index;
+  }
+
+  BsonBuilder reply(64);
+  reply.AppendInt32("n", static_cast<int32_t>(n));
+  AppendWriteErrors(&reply, errors);
+  if (!upserted.empty()) {
+    reply.StartArray("upserted");
+    for (size_t i = 0; i < upserted.size(); ++i) {
+      reply.StartDocument(bson::IndexName(i));
+      reply.AppendInt32("index", upserted[i].first);
+      reply.AppendElementAs("_id", upserted[i].second.view().FirstElement());
+      reply.End();
+    }
+    reply.End();
+  }
+  reply.AppendInt32("nModified", static_cast<int32_t>(n_modified));
+  AppendWriteConcernError(&reply, wc);
+  return reply.Done();
+}
+
+StatusWith<BsonDocument> RunDelete(CommandContext& ctx, const BsonView& cmd) {
+  DDS_ASSIGN_OR_RETURN(std::string coll_name, CollectionNameFromCommand(ctx.db, cmd));
+  FieldParser p("delete", cmd);
+  BsonView deletes;
+  DDS_RETURN_IF_ERROR(p.ReadArray("deletes", &deletes, Presence::kRequired));
+  bool ordered = true;
+  DDS_RETURN_IF_ERROR(p.ReadBool("ordered", &ordered));
+  BsonView let_vars;
+  DDS_RETURN_IF_ERROR(p.ReadObject("let", &let_vars));
+  DDS_RETURN_IF_ERROR(p.Finish());
+  DDS_RETURN_IF_ERROR(CheckStatements(p, "deletes", deletes));
+  std::vector<DeleteStatement> statements;
+  for (const BsonElement& e : deletes) {
+    statements.emplace_back();
+    DDS_RETURN_IF_ERROR(ParseDeleteStatement(e.Object(), &statements.back()));
+  }
+  DDS_ASSIGN_OR_RETURN(WriteConcern wc, ParseWriteConcernFromCommand(cmd));
+  DDS_RETURN_IF_ERROR(ValidateUserWritableCollection(ctx.db, coll_name));
+  storage::CollectionPtr coll = ctx.engine().catalog().Lookup(ctx.db, coll_name);
+
+  WriteErrors errors;
+  int64_t n = 0;
+  int32_t index = 0;
+  for (const DeleteStatement& st : statements) {
+    ctx.service.counters.remove.fetch_add(1, std::memory_order_relaxed);
+    StatusWith<int64_t> deleted = int64_t{0};
+    try {
+      deleted = ExecuteDelete(ctx, coll, st, let_vars, wc.durable);
+    } catch (const DbException& ex) {
+      deleted = ex.status();
+    }
+    if (deleted.ok()) {
+      n += *deleted;
+    } else {
+      errors.emplace_back(index, deleted.status());
+      if (ordered) break;
+    }
+    ++index;
+  }
+  if (wc.durable && n == 0) DDS_RETURN_IF_ERROR(ctx.engine().SyncWal());
+
+  BsonBuilder reply(64);
+  reply.AppendInt32("n", static_cast<int32_t>(n));
+  AppendWriteErrors(&reply, errors);
+  AppendWriteConcernError(&reply, wc);
+  return reply.Done();
+}
+
+}  // namespace dds::commands
