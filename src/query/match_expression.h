@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "bson/document.h"
+#include "bson/element.h"
 
 namespace dds::query {
 
@@ -73,6 +74,12 @@ class MatchExpression {
   // Returns true if `doc` satisfies the predicate. May fill `details` (positional `$`).
   // May throw DbException (for example $expr evaluation errors).
   virtual bool Matches(const bson::BsonView& doc, MatchDetails* details = nullptr) const = 0;
+  // Returns true if the single value `e` satisfies the predicate, ignoring the node's path (used
+  // by $elemMatch on values, $pull and arrayFilters). Logical nodes apply it to their children.
+  virtual bool MatchesSingleElement(const bson::BsonElement& e,
+                                    MatchDetails* details = nullptr) const {
+    return false;
+  }
   // Returns a readable rendering of the tree (for explain and tests).
   virtual std::string DebugString() const = 0;
 

@@ -1,0 +1,490 @@
+#include "query/projection.h"
+
+#include "query/match_parser.h"
+#include "query/projection_internal.h"
+
+namespace dds::query {
+
+using bson::BsonBuilder;
+using bson::BsonElement;
+using bson::BsonType;
+using Child = ProjectionNode::Child;
+using Kind = ProjectionNode::Child::Kind;
+
+class ProjectionParser {
+ public:
+  ProjectionParser(bool for_aggregation, const bson::BsonView& query, const bson::BsonView& let_vars)
+      : agg_(for_aggregation), query_(query), let_vars_(let_vars) {}
+
+  StatusWith<Projection> Run(const bson::BsonView& spec) {
+    Projection p;
+    if (spec.empty()) {
+      if (agg_) {
+        return Status(51272, "Invalid $project :: caused by :: projection specification must "
+                             "have at least one field");
+      }
+      return p;
+    }
+    root_ = std::make_shared<ProjectionNode>();
+    DDS_RETURN_IF_ERROR(ParseObject(spec, ""));
+    p.identity_ = false;
+    p.include_id_ = include_id_;
+    p.positional_ = positional_;
+    p.positional_path_ = positional_path_;
+    // Only _id given, or only $slice: the mode follows _id (or is exclusion).
+    if (mode_ == 0) mode_ = id_included_explicitly_ && include_id_ ? 1 : -1;
+    p.type_ = mode_ > 0 ? Projection::Type::kInclusion : Projection::Type::kExclusion;
+    if (positional_ && p.type_ == Projection::Type::kExclusion) {
+      return Status(31395, "positional projection cannot be used with exclusion");
+    }
+    p.root_ = root_;
+    return p;
+  }
+
+ private:
+  Status NoteMode(bool inclusion, const std::string& path) {
+    if (inclusion) {
+      if (mode_ < 0) {
+        return Status(31253, "Cannot do inclusion on field " + path + " in exclusion projection");
+      }
+      mode_ = 1;
+    } else {
+      if (mode_ > 0) {
+        return Status(31254, "Cannot do exclusion on field " + path + " in inclusion projection");
+      }
+      mode_ = -1;
+    }
+    return Status::OK();
+  }
+
+  static Status ValidateName(std::string_view name) {
+    if (name.empty()) return Status(15998, "FieldPath field names may not be empty strings.");
+    if (name[0] == '$') {
+      if (name == "$") return Status(16872, "'$' by itself is not a valid FieldPath");
+      return Status(16410, "FieldPath field names may not start with '$'. Consider using "
+                           "$getField or $setField.");
+    }
+    if (name.back() == '.') return Status(40353, "FieldPath must not end with a '.'.");
+    return Status::OK();
+  }
+
+  // Inserts `child` at the dotted `path`, creating sub-nodes, with mongod's collision errors.
+  Status AddAtPath(const std::string& path, Child child) {
+    ProjectionNode* node = root_.get();
+    size_t start = 0;
+    while (true) {
+      size_t dot = path.find('.', start);
+      std::string part = path.substr(start, dot == std::string::npos ? std::string::npos : dot - start);
+      if (part.empty()) return Status(15998, "FieldPath field names may not be empty strings.");
+      Child* existing = node->Find(part);
+      if (dot == std::string::npos) {
+        if (existing != nullptr) return Status(31250, "Path collision at " + path);
+        child.name = part;
+        node->children.push_back(std::move(child));
+        return Status::OK();
+      }
+      if (existing == nullptr) {
+        Child sub;
+        sub.name = part;
+        sub.kind = Kind::kSub;
+        sub.sub = std::make_shared<ProjectionNode>();
+        node->children.push_back(std::move(sub));
+        existing = &node->children.back();
+      } else if (existing->kind != Kind::kSub) {
+        return Status(31249, "Path collision at " + path + " remaining portion " + path.substr(dot + 1));
+      }
+      node = existing->sub.get();
+      start = dot + 1;
+    }
+  }
+
+  Status AddExpression(const std::string& path, const BsonElement& e) {
+    ExpressionCompiler compiler = GetExpressionCompiler();
+    if (compiler == nullptr) {
+      return Status(ErrorCode::kNotImplemented, "expressions in projections are not available");
+    }
+    DDS_ASSIGN_OR_RETURN(std::shared_ptr<const CompiledExpression> expr, compiler(e, let_vars_));
+    DDS_RETURN_IF_ERROR(NoteMode(true, path));
+    Child c;
+    c.kind = Kind::kExpr;
+    c.expr = std::move(expr);
+    return AddAtPath(path, std::move(c));
+  }
+
+  Status ParseObject(const bson::BsonView& obj, const std::string& prefix) {
+    for (const BsonElement& e : obj) {
+      std::string_view name = e.field_name();
+      std::string path = prefix + std::string(name);
+      // Positional "a.$".
+      if (path.size() >= 2 && path.compare(path.size() - 2, 2, ".$") == 0) {
+        if (agg_) return Status(31324, "Cannot use positional projection in aggregation projection");
+        std::string base = path.substr(0, path.size() - 2);
+        if (base.find(".$") != std::string::npos || base.rfind("$.", 0) == 0) {
+          return Status(31394, "As of 4.4, it's illegal to specify positional operator in the "
+                               "middle of a path.Positional projection may only be used at the "
+                               "end, for example: a.b.$. If the query previously used a form "
+                               "like a.b.$.d, remove the parts following the '$' and the "
+                               "results will be equivalent.");
+        }
+        if (positional_) {
+          return Status(31276, "Cannot specify more than one positional projection per query.");
+        }
+        if (!e.TrueValue()) return Status(31395, "positional projection cannot be used with exclusion");
+        if (!QueryMentions(query_, base)) {
+          return Status(51050, "Positional projection '" + path + "' does not match the query document.");
+        }
+        positional_ = true;
+        positional_path_ = base;
+        DDS_RETURN_IF_ERROR(NoteMode(true, path));
+        Child c;
+        c.kind = Kind::kPositional;
+        DDS_RETURN_IF_ERROR(AddAtPath(base, std::move(c)));
+        continue;
+      }
+      if (path.find(".$") != std::string::npos && !agg_) {
+        return Status(31394, "As of 4.4, it's illegal to specify positional operator in the middle "
+                             "of a path.Positional projection may only be used at the end, for "
+                             "example: a.b.$. If the query previously used a form like a.b.$.d, "
+                             "remove the parts following the '$' and the results will be "
+                             "equivalent.");
+      }
+      DDS_RETURN_IF_ERROR(ValidateName(name));
+      if (e.IsNumber() || e.type() == BsonType::kBool) {
+        bool include = e.TrueValue();
+        if (prefix.empty() && name == "_id") {
+          include_id_ = include;
+          id_included_explicitly_ = true;
+          continue;
+        }
+        DDS_RETURN_IF_ERROR(NoteMode(include, path));
+        Child c;
+        c.kind = include ? Kind::kInclude : Kind::kExclude;
+        DDS_RETURN_IF_ERROR(AddAtPath(path, std::move(c)));
+        continue;
+      }
+      if (e.type() == BsonType::kObject) {
+        bson::BsonView sub = e.Object();
+        if (sub.empty()) {
+          return Status(51270, "An empty sub-projection is not a valid value. Found empty object "
+                               "at path");
+        }
+        std::string_view first = sub.FirstElement().field_name();
+        if (!first.empty() && first[0] == '$') {
+          const ProjectionOperatorEntry* op = agg_ ? nullptr : FindProjectionOperator(first);
+          if (op != nullptr) {
+            Child c;
+            ProjectionOperatorArgs args{path, sub.FirstElement(), agg_, &c};
+            DDS_RETURN_IF_ERROR(op->parse(args));
+            // $elemMatch counts as an inclusion; $slice fits either mode.
+            if (c.kind == Kind::kElemMatch) DDS_RETURN_IF_ERROR(NoteMode(true, path));
+            if (prefix.empty() && name == "_id") include_id_ = false;
+            DDS_RETURN_IF_ERROR(AddAtPath(path, std::move(c)));
+            continue;
+          }
+          if (prefix.empty() && name == "_id") include_id_ = false;
+          DDS_RETURN_IF_ERROR(AddExpression(path, e));
+          continue;
+        }
+        DDS_RETURN_IF_ERROR(ParseObject(sub, path + "."));
+        continue;
+      }
+      // Any other value is an expression (a literal, "$field", an array...).
+      if (prefix.empty() && name == "_id") include_id_ = false;
+      DDS_RETURN_IF_ERROR(AddExpression(path, e));
+    }
+    return Status::OK();
+  }
+
+  // Returns true if the filter constrains `path` (top level or inside $and/$or/$nor).
+  static bool QueryMentions(const bson::BsonView& query, const std::string& path) {
+    for (const BsonElement& e : query) {
+      std::string_view name = e.field_name();
+      if (name == "$and" || name == "$or" || name == "$nor") {
+        if (e.type() != BsonType::kArray) continue;
+        for (const BsonElement& sub : e.Array()) {
+          if (sub.type() == BsonType::kObject && QueryMentions(sub.Object(), path)) return true;
+        }
+        continue;
+      }
+      if (name == path || (name.size() > path.size() && name.substr(0, path.size()) == path &&
+                           name[path.size()] == '.') ||
+          (path.size() > name.size() && path.substr(0, name.size()) == name &&
+           path[name.size()] == '.')) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  bool agg_;
+  bson::BsonView query_;
+  bson::BsonView let_vars_;
+  std::shared_ptr<ProjectionNode> root_;
+  int mode_ = 0;  // 1 inclusion, -1 exclusion, 0 undecided
+  bool include_id_ = true;
+  bool id_included_explicitly_ = false;
+  bool positional_ = false;
+  std::string positional_path_;
+};
+
+namespace {
+
+struct ApplyContext {
+  bson::BsonView root;
+  const MatchDetails* details;
+  bool include_id;
+};
+
+void AppendSlice(const Child& c, const BsonElement& e, BsonBuilder* out) {
+  if (e.type() != BsonType::kArray) {
+    out->AppendElement(e);
+    return;
+  }
+  int64_t len = 0;
+  for (auto it = e.Array().begin(); it != e.Array().end(); ++it) ++len;
+  int64_t start, count;
+  if (c.has_skip) {
+    start = c.skip >= 0 ? std::min(c.skip, len) : std::max<int64_t>(0, len + c.skip);
+    count = c.limit;
+  } else if (c.limit >= 0) {
+    start = 0;
+    count = c.limit;
+  } else {
+    start = std::max<int64_t>(0, len + c.limit);
+    count = len;
+  }
+  out->StartArray(e.field_name());
+  int64_t i = 0, n = 0;
+  for (const BsonElement& elt : e.Array()) {
+    if (i++ < start) continue;
+    if (n >= count) break;
+    out->AppendElementAs(bson::IndexName(static_cast<size_t>(n++)), elt);
+  }
+  out->End();
+}
+
+void AppendElemMatch(const Child& c, const BsonElement& e, BsonBuilder* out) {
+  if (e.type() != BsonType::kArray) return;
+  for (const BsonElement& elt : e.Array()) {
+    BsonBuilder probe;
+    probe.StartArray(e.field_name());
+    probe.AppendElementAs("0", elt);
+    probe.End();
+    bson::BsonDocument doc = probe.Done();
+    if (c.matcher->Matches(doc)) {
+      out->StartArray(e.field_name());
+      out->AppendElementAs("0", elt);
+      out->End();
+      return;
+    }
+  }
+}
+
+Status AppendPositional(const BsonElement& e, const ApplyContext& ctx, BsonBuilder* out) {
+  if (e.type() != BsonType::kArray) return Status::OK();
+  if (ctx.details == nullptr || !ctx.details->has_elem_match_key()) {
+    return Status(51246, "Executor error during find command :: caused by :: positional "
+                         "operator '.$' couldn't find a matching element in the array");
+  }
+  const std::string& key = ctx.details->elem_match_key();
+  BsonElement found;
+  for (const BsonElement& elt : e.Array()) {
+    if (elt.field_name() == key) {
+      found = elt;
+      break;
+    }
+  }
+  if (found.eoo()) {
+    return Status(51247, "Executor error during find command :: caused by :: positional "
+                         "operator '.$' element mismatch");
+  }
+  out->StartArray(e.field_name());
+  out->AppendElementAs("0", found);
+  out->End();
+  return Status::OK();
+}
+
+bool HasComputed(const ProjectionNode& node) {
+  for (const Child& c : node.children) {
+    if (c.kind == Kind::kExpr) return true;
+    if (c.kind == Kind::kSub && HasComputed(*c.sub)) return true;
+  }
+  return false;
+}
+
+Status ApplyInclusion(const ProjectionNode& node, const bson::BsonView& in, bool is_root,
+                      const ApplyContext& ctx, BsonBuilder* out);
+
+Status ApplyInclusionArray(const ProjectionNode& node, const bson::BsonView& arr,
+                           const ApplyContext& ctx, BsonBuilder* out) {
+  size_t n = 0;
+  for (const BsonElement& elt : arr) {
+    if (elt.type() == BsonType::kObject) {
+      out->StartDocument(bson::IndexName(n++));
+      DDS_RETURN_IF_ERROR(ApplyInclusion(node, elt.Object(), false, ctx, out));
+      out->End();
+    } else if (elt.type() == BsonType::kArray) {
+      out->StartArray(bson::IndexName(n++));
+      DDS_RETURN_IF_ERROR(ApplyInclusionArray(node, elt.Array(), ctx, out));
+      out->End();
+    } else if (HasComputed(node)) {
+      // Computed fields turn scalars into documents holding only the computed fields.
+      out->StartDocument(bson::IndexName(n++));
+      DDS_RETURN_IF_ERROR(ApplyInclusion(node, bson::BsonView(), false, ctx, out));
+      out->End();
+    }
+  }
+  return Status::OK();
+}
+
+Status ApplyInclusion(const ProjectionNode& node, const bson::BsonView& in, bool is_root,
+                      const ApplyContext& ctx, BsonBuilder* out) {
+  std::vector<bool> seen(node.children.size(), false);
+  bool id_in_tree = is_root && node.Find("_id") != nullptr;
+  for (const BsonElement& e : in) {
+    std::string_view name = e.field_name();
+    if (is_root && name == "_id" && !id_in_tree) {
+      if (ctx.include_id) out->AppendElement(e);
+      continue;
+    }
+    const Child* c = node.Find(name);
+    if (c == nullptr) continue;
+    seen[static_cast<size_t>(c - node.children.data())] = true;
+    switch (c->kind) {
+      case Kind::kInclude: out->AppendElement(e); break;
+      case Kind::kExclude: break;
+      case Kind::kSub:
+        if (e.type() == BsonType::kObject) {
+          out->StartDocument(name);
+          DDS_RETURN_IF_ERROR(ApplyInclusion(*c->sub, e.Object(), false, ctx, out));
+          out->End();
+        } else if (e.type() == BsonType::kArray) {
+          out->StartArray(name);
+          DDS_RETURN_IF_ERROR(ApplyInclusionArray(*c->sub, e.Array(), ctx, out));
+          out->End();
+        } else if (HasComputed(*c->sub)) {
+          out->StartDocument(name);
+          DDS_RETURN_IF_ERROR(ApplyInclusion(*c->sub, bson::BsonView(), false, ctx, out));
+          out->End();
+        }
+        break;
+      case Kind::kSlice: AppendSlice(*c, e, out); break;
+      case Kind::kElemMatch: AppendElemMatch(*c, e, out); break;
+      case Kind::kPositional: DDS_RETURN_IF_ERROR(AppendPositional(e, ctx, out)); break;
+      case Kind::kExpr: seen[static_cast<size_t>(c - node.children.data())] = false; break;
+    }
+  }
+  // Computed fields come after the included ones, in specification order.
+  for (size_t i = 0; i < node.children.size(); ++i) {
+    const Child& c = node.children[i];
+    if (c.kind == Kind::kExpr) {
+      bson::BsonDocument v = c.expr->Evaluate(ctx.root);
+      BsonElement value = v.view().FirstElement();
+      if (!value.eoo()) out->AppendElementAs(c.name, value);
+    } else if (c.kind == Kind::kSub && !seen[i] && HasComputed(*c.sub)) {
+      out->StartDocument(c.name);
+      DDS_RETURN_IF_ERROR(ApplyInclusion(*c.sub, bson::BsonView(), false, ctx, out));
+      out->End();
+    }
+  }
+  return Status::OK();
+}
+
+Status ApplyExclusion(const ProjectionNode& node, const bson::BsonView& in, bool is_root,
+                      const ApplyContext& ctx, BsonBuilder* out);
+
+Status ApplyExclusionArray(const ProjectionNode& node, const bson::BsonView& arr,
+                           const ApplyContext& ctx, BsonBuilder* out) {
+  for (const BsonElement& elt : arr) {
+    if (elt.type() == BsonType::kObject) {
+      out->StartDocument(elt.field_name());
+      DDS_RETURN_IF_ERROR(ApplyExclusion(node, elt.Object(), false, ctx, out));
+      out->End();
+    } else if (elt.type() == BsonType::kArray) {
+      out->StartArray(elt.field_name());
+      DDS_RETURN_IF_ERROR(ApplyExclusionArray(node, elt.Array(), ctx, out));
+      out->End();
+    } else {
+      out->AppendElement(elt);
+    }
+  }
+  return Status::OK();
+}
+
+Status ApplyExclusion(const ProjectionNode& node, const bson::BsonView& in, bool is_root,
+                      const ApplyContext& ctx, BsonBuilder* out) {
+  for (const BsonElement& e : in) {
+    std::string_view name = e.field_name();
+    const Child* c = node.Find(name);
+    if (is_root && name == "_id" && c == nullptr) {
+      if (ctx.include_id) out->AppendElement(e);
+      continue;
+    }
+    if (c == nullptr) {
+      out->AppendElement(e);
+      continue;
+    }
+    switch (c->kind) {
+      case Kind::kExclude: break;
+      case Kind::kSub:
+        if (e.type() == BsonType::kObject) {
+          out->StartDocument(name);
+          DDS_RETURN_IF_ERROR(ApplyExclusion(*c->sub, e.Object(), false, ctx, out));
+          out->End();
+        } else if (e.type() == BsonType::kArray) {
+          out->StartArray(name);
+          DDS_RETURN_IF_ERROR(ApplyExclusionArray(*c->sub, e.Array(), ctx, out));
+          out->End();
+        } else {
+          out->AppendElement(e);
+        }
+        break;
+      case Kind::kSlice: AppendSlice(*c, e, out); break;
+      case Kind::kElemMatch: AppendElemMatch(*c, e, out); break;
+      default: out->AppendElement(e); break;
+    }
+  }
+  return Status::OK();
+}
+
+}  // namespace
+
+Projection::Projection() = default;
+Projection::Projection(Projection&&) noexcept = default;
+Projection& Projection::operator=(Projection&&) noexcept = default;
+Projection::Projection(const Projection&) = default;
+Projection& Projection::operator=(const Projection&) = default;
+Projection::~Projection() = default;
+
+StatusWith<Projection> Projection::Parse(const bson::BsonView& spec, const bson::BsonView& query) {
+  ProjectionParser parser(false, query, bson::BsonView());
+  return parser.Run(spec);
+}
+
+StatusWith<Projection> Projection::ParseForAggregation(const bson::BsonView& spec,
+                                                       const bson::BsonView& let_vars) {
+  ProjectionParser parser(true, bson::BsonView(), let_vars);
+  return parser.Run(spec);
+}
+
+bool Projection::is_identity() const { return identity_; }
+bool Projection::requires_match_details() const { return positional_; }
+
+StatusWith<bson::BsonDocument> Projection::Apply(const bson::BsonView& doc,
+                                                 const MatchDetails* details) const {
+  if (identity_) return bson::BsonDocument(doc);
+  ApplyContext ctx{doc, details, include_id_};
+  BsonBuilder out(static_cast<size_t>(doc.size()));
+  try {
+    if (type_ == Type::kInclusion) {
+      DDS_RETURN_IF_ERROR(ApplyInclusion(*root_, doc, true, ctx, &out));
+    } else {
+      DDS_RETURN_IF_ERROR(ApplyExclusion(*root_, doc, true, ctx, &out));
+    }
+  } catch (const DbException& ex) {
+    return ex.status();
+  }
+  return out.Done();
+}
+
+}  // namespace dds::query
