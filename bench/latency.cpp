@@ -1,0 +1,20 @@
+#include "latency.h"
+
+#include <algorithm>
+
+namespace dds::bench {
+
+void SummarizeLatencies(std::vector<std::vector<uint32_t>>& per_thread, CaseResult* result) {
+  std::vector<uint32_t> all;
+  for (auto& v : per_thread) all.insert(all.end(), v.begin(), v.end());
+  if (all.empty()) return;
+  auto pct = [&](double p) {
+    size_t k = std::min(all.size() - 1, static_cast<size_t>(p * (all.size() - 1) + 0.5));
+    std::nth_element(all.begin(), all.begin() + k, all.end());
+    return all[k] / 1000.0;
+  };
+  result->p50_us = pct(0.50);
+  result->p99_us = pct(0.99);
+}
+
+}  // namespace dds::bench
