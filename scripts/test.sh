@@ -16,7 +16,7 @@ cd "$ROOT"
 BUILD="${DDS_BUILD_DIR:-$ROOT/build}"
 export DDSD="${DDSD:-$BUILD/bin/ddsd}"
 PY=/usr/bin/python3
-ALL_SUITES="deps build unit fuzz e2e-node e2e-mongosh e2e-py e2e-c e2e-crash"
+ALL_SUITES="deps build unit fuzz e2e-node e2e-mongosh e2e-py e2e-c e2e-crash e2e-unified"
 SUITES="${DDS_SUITES:-$ALL_SUITES}"
 
 declare -a RESULTS=()
@@ -111,8 +111,15 @@ if ((build_ok)); then
   run_suite e2e-c 300 bash tests/e2e/c/run.sh "$BUILD/e2e/crud_test"
 
   run_suite e2e-crash 600 "$PY" -m pytest -q -p no:cacheprovider tests/e2e/py/crash
+
+  # MongoDB's unified-format conformance tests (shared/conformance) over the Node driver.
+  if [[ -f tests/e2e/unified/run.js ]]; then
+    run_suite e2e-unified 900 node tests/e2e/unified/run.js
+  else
+    skip_suite e2e-unified "tests/e2e/unified/run.js not present"
+  fi
 else
-  for s in unit fuzz e2e-node e2e-mongosh e2e-py e2e-c e2e-crash; do
+  for s in unit fuzz e2e-node e2e-mongosh e2e-py e2e-c e2e-crash e2e-unified; do
     fail_suite "$s" "build failed"
   done
 fi

@@ -8,6 +8,7 @@ import struct
 
 import bson
 import pytest
+from bson.codec_options import CodecOptions
 
 from ddsd_launcher import op_msg, ping_once, recv_message
 
@@ -26,14 +27,18 @@ def connect(ddsd):
     return s
 
 
+# Error messages may quote the (garbage) input back, invalid UTF-8 included, as mongod does.
+LENIENT = CodecOptions(unicode_decode_error_handler="replace")
+
+
 def reply_body(msg):
     """The first document of an OP_MSG or OP_REPLY reply."""
     opcode = struct.unpack("<i", msg[12:16])[0]
     if opcode == OP_MSG:
         assert msg[20] == 0, "first section of a reply must be kind 0"
-        return bson.BSON(msg[21:21 + struct.unpack("<i", msg[21:25])[0]]).decode()
+        return bson.BSON(msg[21:21 + struct.unpack("<i", msg[21:25])[0]]).decode(LENIENT)
     if opcode == OP_REPLY:
-        return bson.BSON(msg[36:36 + struct.unpack("<i", msg[36:40])[0]]).decode()
+        return bson.BSON(msg[36:36 + struct.unpack("<i", msg[36:40])[0]]).decode(LENIENT)
     raise AssertionError("reply with unexpected opcode %d" % opcode)
 
 
