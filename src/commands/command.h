@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -56,6 +57,6 @@ struct CommandEntry {
 const CommandEntry* FindCommand(std::string_view name);
 
 // Returns the whole table (sorted by name, unique).
-std::basic_string_view<CommandEntry> AllCommands();
+std::span<const CommandEntry> AllCommands();
 
 }  // namespace dds::commands

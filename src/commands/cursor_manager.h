@@ -13,6 +13,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "bson/document.h"
 #include "common/status.h"
@@ -28,6 +29,21 @@ class DocumentStream {
   // Sets *out to the next document and returns true, or returns false at the end.
   // A non-OK Status ends the cursor with that error.
   virtual StatusWith<bool> Next(bson::BsonDocument* out) = 0;
+};
+
+// A stream over documents held in memory (listCollections, listIndexes, small results).
+class VectorDocumentStream : public DocumentStream {
+ public:
+  explicit VectorDocumentStream(std::vector<bson::BsonDocument> docs) : docs_(std::move(docs)) {}
+  StatusWith<bool> Next(bson::BsonDocument* out) override {
+    if (pos_ >= docs_.size()) return false;
+    *out = std::move(docs_[pos_++]);
+    return true;
+  }
+
+ private:
+  std::vector<bson::BsonDocument> docs_;
+  size_t pos_ = 0;
 };
 
 struct CursorOptions {

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "bson/document.h"
+#include "common/status.h"
 
 namespace dds::storage {
 class Engine;

@@ -292,6 +292,19 @@ Status FieldParser::ReadAnyOf(std::string_view name, std::initializer_list<BsonT
   });
 }
 
+Status FieldParser::ReadCursorOption(std::optional<int64_t>* batch_size, bool* present) {
+  bson::BsonView cursor;
+  bool has = false;
+  BsonElement e = doc_.Get("cursor");
+  if (!e.eoo()) has = true;
+  DDS_RETURN_IF_ERROR(ReadObject("cursor", &cursor));
+  if (present) *present = has;
+  if (!has) return Status::OK();
+  FieldParser sub(Path("cursor"), cursor, kNested);
+  DDS_RETURN_IF_ERROR(sub.ReadNonNegativeInt64("batchSize", batch_size));
+  return sub.Finish();
+}
+
 Status FieldParser::Finish() const {
   std::vector<std::string_view> seen;
   bool first = true;

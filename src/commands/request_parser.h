@@ -107,6 +107,11 @@ class FieldParser {
   Status ReadAnyOf(std::string_view name, std::initializer_list<bson::BsonType> types,
                    bson::BsonElement* out, Presence presence = Presence::kOptional);
 
+  // Reads the `cursor: {batchSize}` option of aggregate/listCollections/listIndexes: not an
+  // object -> 14; negative batchSize -> 51024; other fields -> 40415 "<ctx>.cursor.<name>".
+  // *batch_size stays nullopt when absent.
+  Status ReadCursorOption(std::optional<int64_t>* batch_size, bool* present = nullptr);
+
   // Returns 40413 for a known field given twice, else 40415 for the first field that was not
   // read (the command name and generic arguments are fine at kCommand level).
   Status Finish() const;

@@ -1,0 +1,64 @@
+// Handlers of the non-CRUD commands, grouped by the file that defines them. The CRUD handlers
+// are declared in crud_commands.h. Every handler has the CommandHandler signature (command.h):
+// it returns the reply body without `ok`. Handlers are stateless apart from the ServiceContext
+// and ClientState they are given, and may run concurrently.
+#pragma once
+
+#include "bson/document.h"
+#include "commands/command.h"
+#include "common/status.h"
+
+namespace dds::commands {
+
+#define DDS_DECLARE_HANDLER(fn) \
+  StatusWith<bson::BsonDocument> fn(CommandContext& ctx, const bson::BsonView& cmd)
+
+// hello_command.cpp
+DDS_DECLARE_HANDLER(RunHello);
+
+// server_info_commands.cpp
+DDS_DECLARE_HANDLER(RunPing);
+DDS_DECLARE_HANDLER(RunBuildInfo);
+DDS_DECLARE_HANDLER(RunGetParameter);
+DDS_DECLARE_HANDLER(RunSetParameter);
+DDS_DECLARE_HANDLER(RunGetCmdLineOpts);
+DDS_DECLARE_HANDLER(RunGetLog);
+DDS_DECLARE_HANDLER(RunHostInfo);
+DDS_DECLARE_HANDLER(RunServerStatus);
+DDS_DECLARE_HANDLER(RunWhatsMyUri);
+DDS_DECLARE_HANDLER(RunConnectionStatus);
+DDS_DECLARE_HANDLER(RunLogout);
+DDS_DECLARE_HANDLER(RunListCommands);
+DDS_DECLARE_HANDLER(RunShutdown);
+DDS_DECLARE_HANDLER(RunFsync);
+DDS_DECLARE_HANDLER(RunFsyncUnlock);
+DDS_DECLARE_HANDLER(RunReplSetGetStatus);
+
+// session_commands.cpp
+DDS_DECLARE_HANDLER(RunStartSession);
+DDS_DECLARE_HANDLER(RunEndSessions);  // also refreshSessions, killSessions, killAllSessions...
+
+// database_commands.cpp
+DDS_DECLARE_HANDLER(RunListDatabases);
+DDS_DECLARE_HANDLER(RunListCollections);
+DDS_DECLARE_HANDLER(RunCreate);
+DDS_DECLARE_HANDLER(RunDrop);
+DDS_DECLARE_HANDLER(RunDropDatabase);
+DDS_DECLARE_HANDLER(RunRenameCollection);
+DDS_DECLARE_HANDLER(RunDbStats);
+DDS_DECLARE_HANDLER(RunCollStats);
+DDS_DECLARE_HANDLER(RunDataSize);
+DDS_DECLARE_HANDLER(RunValidate);
+
+// index_commands.cpp
+DDS_DECLARE_HANDLER(RunListIndexes);
+DDS_DECLARE_HANDLER(RunCreateIndexes);
+DDS_DECLARE_HANDLER(RunDropIndexes);
+
+// cursor_commands.cpp
+DDS_DECLARE_HANDLER(RunGetMore);
+DDS_DECLARE_HANDLER(RunKillCursors);
+
+#undef DDS_DECLARE_HANDLER
+
+}  // namespace dds::commands

@@ -1,0 +1,540 @@
+// Database and collection management commands (compat §2.2-§2.4): listDatabases,
+// listCollections, create, drop, dropDatabase, renameCollection, dbStats, collStats, dataSize,
+// validate. All of them read or change the storage Catalog; sizes come from the Engine.
+#include <sys/statvfs.h>
+
+#include <chrono>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "bson/bson.h"
+#include "commands/command_handlers.h"
+#include "commands/cursor_manager.h"
+#include "commands/namespace_util.h"
+#include "commands/request_parser.h"
+#include "query/match_parser.h"
+#include "storage/engine.h"
+
+namespace dds::commands {
+
+namespace {
+
+using bson::BsonBuilder;
+using bson::BsonElement;
+using bson::BsonType;
+
+constexpr std::string_view kSimpleLocale = "simple";
+
+struct CollectionTotals {
+  int64_t count = 0;
+  int64_t data_bytes = 0;
+  int64_t invalid = 0;
+};
+
+// Exact record count and BSON bytes of a collection (one scan over a snapshot).
+StatusWith<CollectionTotals> ScanTotals(storage::Engine& engine, const storage::CollectionPtr& coll,
+                                        bool validate_documents) {
+  CollectionTotals t;
+  std::unique_ptr<storage::ReadUnit> read = engine.BeginRead();
+  std::unique_ptr<storage::RecordCursor> cursor = read->ScanRecords(coll->id);
+  while (cursor->Next()) {
+    bson::BsonView doc = cursor->doc();
+    ++t.count;
+    t.data_bytes += doc.size();
+    if (validate_documents &&
+        !bson::ValidateBson(doc.data(), static_cast<size_t>(doc.size())).ok()) {
+      ++t.invalid;
+    }
+  }
+  DDS_RETURN_IF_ERROR(cursor->status());
+  return t;
+}
+
+// Parses `scale` (>= 1, 51024 otherwise; the IDL message says ">= 1").
+Status ReadScale(FieldParser& p, int64_t* scale) {
+  BsonElement e = p.Take("scale");
+  if (e.eoo()) return Status::OK();
+  if (!e.IsNumber()) return WrongTypeError(p.Path("scale"), e, "[long, int, decimal, double]");
+  int64_t v = SafeInt64(e);
+  if (v < 1) {
+    return Status(51024, "BSON field 'scale' value must be >= 1, actual value '" +
+                             std::to_string(v) + "'");
+  }
+  *scale = v;
+  return Status::OK();
+}
+
+// Builds a listCollections entry.
+bson::BsonDocument CollectionEntry(const storage::CollectionDescriptor& c) {
+  BsonBuilder b;
+  b.AppendString("name", c.name);
+  b.AppendString("type", "collection");
+  b.AppendDocument("options", c.options.view());
+  b.StartDocument("info");
+  b.AppendBool("readOnly", false);
+  b.AppendBinary("uuid", static_cast<uint8_t>(bson::BinarySubtype::kUuid), c.uuid);
+  b.End();
+  const storage::IndexDescriptor* id_index = c.FindIndex("_id_");
+  if (id_index != nullptr) {
+    b.AppendDocument("idIndex", id_index->spec.view());
+  } else {
+    b.StartDocument("idIndex");
+    b.AppendInt32("v", 2);
+    b.StartDocument("key").AppendInt32("_id", 1).End();
+    b.AppendString("name", "_id_");
+    b.End();
+  }
+  return b.Done();
+}
+
+StatusWith<std::unique_ptr<query::MatchExpression>> ParseFilter(const bson::BsonView& filter) {
+  return query::ParseMatchExpression(filter);
+}
+
+// Returns true if `doc` matches `filter` (null matches everything). Evaluation errors propagate
+// as DbException, which dispatch maps.
+bool Matches(const query::MatchExpression* filter, const bson::BsonView& doc) {
+  return filter == nullptr || filter->Matches(doc);
+}
+
+int64_t TotalIndexCount(const storage::CollectionDescriptor& c) {
+  return static_cast<int64_t>(c.indexes.size());
+}
+
+Status ValidateCreateOptions(const bson::BsonView& cmd, bson::BsonDocument* options_out) {
+  FieldParser p("create", cmd);
+  bool capped = false;
+  DDS_RETURN_IF_ERROR(p.ReadSafeBool("capped", &capped));
+  std::optional<bool> auto_index_id;
+  DDS_RETURN_IF_ERROR(p.ReadBool("autoIndexId", &auto_index_id));
+  std::optional<int64_t> size, max;
+  DDS_RETURN_IF_ERROR(p.ReadInt64("size", &size));
+  DDS_RETURN_IF_ERROR(p.ReadInt64("max", &max));
+  std::optional<bson::BsonView> storage_engine, validator, index_option_defaults, collation,
+      change_stream, timeseries, encrypted, id_index;
+  DDS_RETURN_IF_ERROR(p.ReadObject("storageEngine", &storage_engine));
+  DDS_RETURN_IF_ERROR(p.ReadObject("validator", &validator));
+  DDS_RETURN_IF_ERROR(p.ReadObject("indexOptionDefaults", &index_option_defaults));
+  DDS_RETURN_IF_ERROR(p.ReadObject("collation", &collation));
+  DDS_RETURN_IF_ERROR(p.ReadObject("changeStreamPreAndPostImages", &change_stream));
+  DDS_RETURN_IF_ERROR(p.ReadObject("timeseries", &timeseries));
+  DDS_RETURN_IF_ERROR(p.ReadObject("encryptedFields", &encrypted));
+  DDS_RETURN_IF_ERROR(p.ReadObject("idIndex", &id_index));
+  std::optional<std::string> validation_level, validation_action, view_on;
+  DDS_RETURN_IF_ERROR(p.ReadString("validationLevel", &validation_level));
+  DDS_RETURN_IF_ERROR(p.ReadString("validationAction", &validation_action));
+  DDS_RETURN_IF_ERROR(p.ReadString("viewOn", &view_on));
+  std::optional<bson::BsonView> pipeline;
+  DDS_RETURN_IF_ERROR(p.ReadArray("pipeline", &pipeline));
+  BsonElement clustered = p.Take("clusteredIndex");
+  BsonElement expire = p.Take("expireAfterSeconds");
+  p.Ignore("temp");
+  p.Ignore("flags");
+  p.Ignore("recordPreImages");
+  DDS_RETURN_IF_ERROR(p.Finish());
+
+  if (validation_level && *validation_level != "off" && *validation_level != "strict" &&
+      *validation_level != "moderate") {
+    return Status(ErrorCode::kBadValue, "Enumeration value '" + *validation_level +
+                                            "' for field 'create.validationLevel' is not a valid "
+                                            "value.");
+  }
+  if (validation_action && *validation_action != "error" && *validation_action != "warn") {
+    return Status(ErrorCode::kBadValue, "Enumeration value '" + *validation_action +
+                                            "' for field 'create.validationAction' is not a "
+                                            "valid value.");
+  }
+  if (pipeline && !view_on) {
+    return Status(ErrorCode::kBadValue, "'pipeline' requires 'viewOn' to also be specified");
+  }
+  if (collation) {
+    BsonElement locale = collation->Get("locale");
+    if (locale.type() != BsonType::kString || locale.String() != kSimpleLocale ||
+        collation->CountFields() != 1) {
+      return Status(ErrorCode::kBadValue,
+                    "collations other than {locale: \"simple\"} are not supported yet");
+    }
+  }
+  if (capped) {
+    if (!size) return Status(ErrorCode::kInvalidOptions, "the 'size' field is required when 'capped' is true");
+    return Status(ErrorCode::kNotImplemented, "capped collections are not supported yet");
+  }
+  if (view_on) return Status(ErrorCode::kNotImplemented, "views are not supported yet");
+  if (timeseries) {
+    return Status(ErrorCode::kNotImplemented, "time-series collections are not supported yet");
+  }
+  if (!clustered.eoo()) {
+    return Status(ErrorCode::kNotImplemented, "clustered collections are not supported yet");
+  }
+  if (!expire.eoo()) {
+    return Status(ErrorCode::kInvalidOptions,
+                  "'expireAfterSeconds' requires clustering to be enabled");
+  }
+  if (encrypted) {
+    return Status(ErrorCode::kNotImplemented, "queryable encryption is not supported");
+  }
+  if (validator && !validator->empty()) {
+    return Status(ErrorCode::kNotImplemented, "document validation is not supported yet");
+  }
+  if (auto_index_id && !*auto_index_id) {
+    return Status(ErrorCode::kNotImplemented, "collections without an _id index are not supported");
+  }
+
+  // The stored options: what the client gave, minus the command name and generic arguments.
+  BsonBuilder b;
+  bool first = true;
+  for (const BsonElement& e : cmd) {
+    if (first) {
+      first = false;
+      continue;
+    }
+    std::string_view n = e.field_name();
+    if (IsGenericArgument(n) || n == "autoIndexId" || n == "temp" || n == "flags") continue;
+    b.AppendElement(e);
+  }
+  *options_out = b.Done();
+  return Status::OK();
+}
+
+}  // namespace
+
+StatusWith<bson::BsonDocument> RunListDatabases(CommandContext& ctx, const bson::BsonView& cmd) {
+  FieldParser p("listDatabases", cmd);
+  std::optional<bson::BsonView> filter_doc;
+  DDS_RETURN_IF_ERROR(p.ReadObject("filter", &filter_doc));
+  bool name_only = false, authorized = false;
+  DDS_RETURN_IF_ERROR(p.ReadSafeBool("nameOnly", &name_only));
+  DDS_RETURN_IF_ERROR(p.ReadSafeBool("authorizedDatabases", &authorized));
+  DDS_RETURN_IF_ERROR(p.Finish());
+
+  std::unique_ptr<query::MatchExpression> filter;
+  if (filter_doc) {
+    DDS_ASSIGN_OR_RETURN(filter, ParseFilter(*filter_doc));
+  }
+
+  storage::Catalog& catalog = ctx.engine().catalog();
+  int64_t total_size = 0;
+  BsonBuilder b;
+  b.StartArray("databases");
+  size_t n = 0;
+  for (const std::string& db : catalog.ListDatabases()) {
+    std::vector<storage::CollectionPtr> colls = catalog.ListCollections(db);
+    int64_t size = 0;
+    if (!name_only) {
+      for (const storage::CollectionPtr& c : colls) size += ctx.engine().ApproximateDataSize(c->id);
+    }
+    BsonBuilder entry;
+    entry.AppendString("name", db);
+    if (!name_only) {
+      entry.AppendInt64("sizeOnDisk", size);
+      entry.AppendBool("empty", colls.empty());
+    }
+    bson::BsonDocument doc = entry.Done();
+    if (!Matches(filter.get(), doc)) continue;
+    total_size += size;
+    b.AppendDocument(bson::IndexName(n++), doc.view());
+  }
+  b.End();
+  if (!name_only) {
+    b.AppendInt64("totalSize", total_size);
+    b.AppendInt64("totalSizeMb", total_size / (1024 * 1024));
+  }
+  return b.Done();
+}
+
+StatusWith<bson::BsonDocument> RunListCollections(CommandContext& ctx, const bson::BsonView& cmd) {
+  FieldParser p("listCollections", cmd);
+  std::optional<bson::BsonView> filter_doc;
+  DDS_RETURN_IF_ERROR(p.ReadObject("filter", &filter_doc));
+  bool name_only = false, authorized = false, include_pending = false;
+  DDS_RETURN_IF_ERROR(p.ReadSafeBool("nameOnly", &name_only));
+  DDS_RETURN_IF_ERROR(p.ReadSafeBool("authorizedCollections", &authorized));
+  DDS_RETURN_IF_ERROR(p.ReadSafeBool("includePendingDrops", &include_pending));
+  CursorOptions cursor_options;
+  DDS_RETURN_IF_ERROR(p.ReadCursorOption(&cursor_options.batch_size));
+  DDS_RETURN_IF_ERROR(p.Finish());
+
+  std::unique_ptr<query::MatchExpression> filter;
+  if (filter_doc) {
+    DDS_ASSIGN_OR_RETURN(filter, ParseFilter(*filter_doc));
+  }
+  std::vector<bson::BsonDocument> entries;
+  for (const storage::CollectionPtr& c : ctx.engine().catalog().ListCollections(ctx.db)) {
+    bson::BsonDocument full = CollectionEntry(*c);
+    if (!Matches(filter.get(), full)) continue;
+    if (name_only) {
+      BsonBuilder b;
+      b.AppendString("name", c->name);
+      b.AppendString("type", "collection");
+      entries.push_back(b.Done());
+    } else {
+      entries.push_back(std::move(full));
+    }
+  }
+  return ctx.cursors().BuildCursorReply(
+      ctx, MakeNamespace(ctx.db, "$cmd.listCollections"),
+      std::make_unique<VectorDocumentStream>(std::move(entries)), cursor_options);
+}
+
+StatusWith<bson::BsonDocument> RunCreate(CommandContext& ctx, const bson::BsonView& cmd) {
+  DDS_ASSIGN_OR_RETURN(std::string coll, CollectionNameFromCommand(ctx.db, cmd));
+  DDS_RETURN_IF_ERROR(ValidateUserCreatableCollection(ctx.db, coll));
+  bson::BsonDocument options;
+  DDS_RETURN_IF_ERROR(ValidateCreateOptions(cmd, &options));
+  bool created = false;
+  DDS_ASSIGN_OR_RETURN(storage::CollectionPtr desc,
+                       ctx.engine().catalog().CreateCollection(ctx.db, coll, options, &created));
+  if (!created && !desc->options.view().BinaryEqual(options.view())) {
+    return Status(ErrorCode::kNamespaceExists,
+                  "Collection " + MakeNamespace(ctx.db, coll) + " already exists.");
+  }
+  return bson::BsonDocument();
+}
+
+StatusWith<bson::BsonDocument> RunDrop(CommandContext& ctx, const bson::BsonView& cmd) {
+  DDS_ASSIGN_OR_RETURN(std::string coll, CollectionNameFromCommand(ctx.db, cmd));
+  FieldParser p("drop", cmd);
+  DDS_RETURN_IF_ERROR(p.Finish());
+  std::string ns = MakeNamespace(ctx.db, coll);
+  storage::CollectionPtr desc = ctx.engine().catalog().Lookup(ctx.db, coll);
+  if (desc == nullptr) return bson::BsonDocument();  // 7.0: dropping a missing collection is ok
+  if (IsSystemCollection(coll) && coll != "system.js" && coll != "system.profile" &&
+      coll != "system.views") {
+    return Status(ErrorCode::kIllegalOperation, "can't drop system collection " + ns);
+  }
+  ctx.cursors().KillForNamespace(ns);
+  Status s = ctx.engine().catalog().DropCollection(ctx.db, coll);
+  if (!s.ok() && !s.Is(ErrorCode::kNamespaceNotFound)) return s;
+  BsonBuilder b;
+  b.AppendInt32("nIndexesWas", static_cast<int32_t>(TotalIndexCount(*desc)));
+  b.AppendString("ns", ns);
+  return b.Done();
+}
+
+StatusWith<bson::BsonDocument> RunDropDatabase(CommandContext& ctx, const bson::BsonView& cmd) {
+  FieldParser p("dropDatabase", cmd);
+  DDS_RETURN_IF_ERROR(p.Finish());
+  if (ctx.db == "admin" || ctx.db == "config") {
+    return Status(ErrorCode::kIllegalOperation,
+                  "Dropping the '" + ctx.db + "' database is prohibited.");
+  }
+  bool existed = !ctx.engine().catalog().ListCollections(ctx.db).empty();
+  ctx.cursors().KillForDatabase(ctx.db);
+  DDS_RETURN_IF_ERROR(ctx.engine().catalog().DropDatabase(ctx.db));
+  BsonBuilder b;
+  if (existed) b.AppendString("dropped", ctx.db);
+  return b.Done();
+}
+
+StatusWith<bson::BsonDocument> RunRenameCollection(CommandContext& ctx,
+                                                   const bson::BsonView& cmd) {
+  FieldParser p("renameCollection", cmd);
+  std::string from;
+  DDS_RETURN_IF_ERROR(p.ReadString("renameCollection", &from, Presence::kRequired));
+  std::string to;
+  DDS_RETURN_IF_ERROR(p.ReadString("to", &to, Presence::kRequired));
+  BsonElement drop_target = p.Take("dropTarget");
+  bool stay_temp = false;
+  DDS_RETURN_IF_ERROR(p.ReadSafeBool("stayTemp", &stay_temp));
+  p.Ignore("collectionUUID");
+  DDS_RETURN_IF_ERROR(p.Finish());
+  DDS_RETURN_IF_ERROR(ValidateFullNamespace(from));
+  DDS_RETURN_IF_ERROR(ValidateFullNamespace(to));
+  std::string_view from_db, from_coll, to_db, to_coll;
+  SplitNamespace(from, &from_db, &from_coll);
+  SplitNamespace(to, &to_db, &to_coll);
+  if (Status s = ValidateUserWritableCollection(from_db, from_coll); !s.ok()) {
+    return s.WithPrefix("error with source namespace: ");
+  }
+  if (Status s = ValidateUserWritableCollection(to_db, to_coll); !s.ok()) {
+    return s.WithPrefix("error with target namespace: ");
+  }
+  if (from == to) {
+    return Status(ErrorCode::kIllegalOperation, "Can't rename a collection to itself");
+  }
+  storage::Catalog& catalog = ctx.engine().catalog();
+  if (catalog.Lookup(from_db, from_coll) == nullptr) {
+    return Status(ErrorCode::kNamespaceNotFound, "source namespace does not exist");
+  }
+  bool drop = drop_target.TrueValue();
+  if (!drop && catalog.Lookup(to_db, to_coll) != nullptr) {
+    return Status(ErrorCode::kNamespaceExists, "target namespace exists");
+  }
+  ctx.cursors().KillForNamespace(from);
+  ctx.cursors().KillForNamespace(to);
+  Status s = catalog.RenameCollection(from_db, from_coll, to_db, to_coll, drop);
+  if (s.Is(ErrorCode::kNamespaceNotFound)) {
+    return Status(ErrorCode::kNamespaceNotFound, "source namespace does not exist");
+  }
+  if (s.Is(ErrorCode::kNamespaceExists)) {
+    return Status(ErrorCode::kNamespaceExists, "target namespace exists");
+  }
+  DDS_RETURN_IF_ERROR(s);
+  return bson::BsonDocument();
+}
+
+StatusWith<bson::BsonDocument> RunDbStats(CommandContext& ctx, const bson::BsonView& cmd) {
+  FieldParser p(std::string(ctx.command_name), cmd);
+  int64_t scale = 1;
+  DDS_RETURN_IF_ERROR(ReadScale(p, &scale));
+  bool free_storage = false;
+  DDS_RETURN_IF_ERROR(p.ReadSafeBool("freeStorage", &free_storage));
+  DDS_RETURN_IF_ERROR(p.Finish());
+
+  std::vector<storage::CollectionPtr> colls = ctx.engine().catalog().ListCollections(ctx.db);
+  int64_t objects = 0, data_size = 0, storage_size = 0, indexes = 0;
+  for (const storage::CollectionPtr& c : colls) {
+    DDS_ASSIGN_OR_RETURN(CollectionTotals t, ScanTotals(ctx.engine(), c, false));
+    objects += t.count;
+    data_size += t.data_bytes;
+    storage_size += ctx.engine().ApproximateDataSize(c->id);
+    indexes += TotalIndexCount(*c);
+  }
+  double fs_used = 0, fs_total = 0;
+  struct statvfs vfs {};
+  if (statvfs(ctx.engine().db_path().c_str(), &vfs) == 0) {
+    fs_total = static_cast<double>(vfs.f_blocks) * vfs.f_frsize;
+    fs_used = fs_total - static_cast<double>(vfs.f_bfree) * vfs.f_frsize;
+  }
+  double s = static_cast<double>(scale);
+  BsonBuilder b;
+  b.AppendString("db", ctx.db);
+  b.AppendInt64("collections", static_cast<int64_t>(colls.size()));
+  b.AppendInt64("views", 0);
+  b.AppendInt64("objects", objects);
+  b.AppendDouble("avgObjSize", objects == 0 ? 0.0 : static_cast<double>(data_size) / objects);
+  b.AppendDouble("dataSize", data_size / s);
+  b.AppendDouble("storageSize", storage_size / s);
+  b.AppendInt64("indexes", indexes);
+  b.AppendDouble("indexSize", 0.0);
+  b.AppendDouble("totalSize", storage_size / s);
+  b.AppendInt64("scaleFactor", scale);
+  b.AppendDouble("fsUsedSize", fs_used / s);
+  b.AppendDouble("fsTotalSize", fs_total / s);
+  return b.Done();
+}
+
+StatusWith<bson::BsonDocument> RunCollStats(CommandContext& ctx, const bson::BsonView& cmd) {
+  DDS_ASSIGN_OR_RETURN(std::string coll, CollectionNameFromCommand(ctx.db, cmd));
+  FieldParser p(std::string(ctx.command_name), cmd);
+  int64_t scale = 1;
+  DDS_RETURN_IF_ERROR(ReadScale(p, &scale));
+  p.Ignore("verbose");
+  DDS_RETURN_IF_ERROR(p.Finish());
+  std::string ns = MakeNamespace(ctx.db, coll);
+  storage::CollectionPtr desc = ctx.engine().catalog().Lookup(ctx.db, coll);
+  if (desc == nullptr) {
+    return Status(ErrorCode::kNamespaceNotFound, "Collection [" + ns + "] not found.");
+  }
+  DDS_ASSIGN_OR_RETURN(CollectionTotals t, ScanTotals(ctx.engine(), desc, false));
+  int64_t storage_size = ctx.engine().ApproximateDataSize(desc->id);
+  double s = static_cast<double>(scale);
+  BsonBuilder b;
+  b.AppendString("ns", ns);
+  b.AppendDouble("size", t.data_bytes / s);
+  b.AppendInt64("count", t.count);
+  b.AppendDouble("avgObjSize", t.count == 0 ? 0.0 : static_cast<double>(t.data_bytes) / t.count);
+  b.AppendInt64("numOrphanDocs", 0);
+  b.AppendDouble("storageSize", storage_size / s);
+  b.AppendDouble("freeStorageSize", 0.0);
+  b.AppendBool("capped", false);
+  b.AppendInt32("nindexes", static_cast<int32_t>(desc->indexes.size()));
+  b.StartArray("indexBuilds").End();
+  b.AppendDouble("totalIndexSize", 0.0);
+  b.AppendDouble("totalSize", storage_size / s);
+  b.StartDocument("indexSizes");
+  for (const storage::IndexDescriptor& idx : desc->indexes) b.AppendDouble(idx.name, 0.0);
+  b.End();
+  b.AppendInt32("scaleFactor", static_cast<int32_t>(scale));
+  return b.Done();
+}
+
+StatusWith<bson::BsonDocument> RunDataSize(CommandContext& ctx, const bson::BsonView& cmd) {
+  auto start = std::chrono::steady_clock::now();
+  FieldParser p("dataSize", cmd);
+  std::string ns;
+  DDS_RETURN_IF_ERROR(p.ReadString("dataSize", &ns, Presence::kRequired));
+  std::optional<bson::BsonView> key_pattern, min, max;
+  DDS_RETURN_IF_ERROR(p.ReadObject("keyPattern", &key_pattern));
+  DDS_RETURN_IF_ERROR(p.ReadObject("min", &min));
+  DDS_RETURN_IF_ERROR(p.ReadObject("max", &max));
+  bool estimate = false;
+  DDS_RETURN_IF_ERROR(p.ReadSafeBool("estimate", &estimate));
+  DDS_RETURN_IF_ERROR(p.Finish());
+  DDS_RETURN_IF_ERROR(ValidateFullNamespace(ns));
+  if (min || max || key_pattern) {
+    return Status(ErrorCode::kNotImplemented, "dataSize with a key range is not supported yet");
+  }
+  std::string_view db, coll;
+  SplitNamespace(ns, &db, &coll);
+  CollectionTotals t;
+  if (storage::CollectionPtr desc = ctx.engine().catalog().Lookup(db, coll)) {
+    DDS_ASSIGN_OR_RETURN(t, ScanTotals(ctx.engine(), desc, false));
+  }
+  int64_t millis = std::chrono::duration_cast<std::chrono::milliseconds>(
+                       std::chrono::steady_clock::now() - start)
+                       .count();
+  BsonBuilder b;
+  b.AppendInt64("size", t.data_bytes);
+  b.AppendInt64("numObjects", t.count);
+  b.AppendInt64("millis", millis);
+  return b.Done();
+}
+
+StatusWith<bson::BsonDocument> RunValidate(CommandContext& ctx, const bson::BsonView& cmd) {
+  DDS_ASSIGN_OR_RETURN(std::string coll, CollectionNameFromCommand(ctx.db, cmd));
+  FieldParser p("validate", cmd);
+  bool full = false, repair = false, metadata = false, background = false, check_bson = false;
+  DDS_RETURN_IF_ERROR(p.ReadSafeBool("full", &full));
+  DDS_RETURN_IF_ERROR(p.ReadSafeBool("repair", &repair));
+  DDS_RETURN_IF_ERROR(p.ReadSafeBool("metadata", &metadata));
+  DDS_RETURN_IF_ERROR(p.ReadSafeBool("background", &background));
+  DDS_RETURN_IF_ERROR(p.ReadSafeBool("checkBSONConformance", &check_bson));
+  p.Ignore("scandata");
+  DDS_RETURN_IF_ERROR(p.Finish());
+  if (repair) {
+    return Status(ErrorCode::kNotImplemented, "validate with repair is not supported yet");
+  }
+  std::string ns = MakeNamespace(ctx.db, coll);
+  storage::CollectionPtr desc = ctx.engine().catalog().Lookup(ctx.db, coll);
+  if (desc == nullptr) {
+    return Status(ErrorCode::kNamespaceNotFound,
+                  "Collection '" + ns + "' does not exist to validate.");
+  }
+  DDS_ASSIGN_OR_RETURN(CollectionTotals t, ScanTotals(ctx.engine(), desc, true));
+  bool valid = t.invalid == 0;
+  BsonBuilder b;
+  b.AppendString("ns", ns);
+  b.AppendBinary("uuid", static_cast<uint8_t>(bson::BinarySubtype::kUuid), desc->uuid);
+  b.AppendInt32("nInvalidDocuments", static_cast<int32_t>(t.invalid));
+  b.AppendInt32("nNonCompliantDocuments", 0);
+  b.AppendInt32("nrecords", static_cast<int32_t>(t.count));
+  b.AppendInt32("nIndexes", static_cast<int32_t>(desc->indexes.size()));
+  // Only the _id index is verified here: its entries are the records themselves.
+  b.StartDocument("keysPerIndex");
+  b.AppendInt32("_id_", static_cast<int32_t>(t.count));
+  b.End();
+  b.StartDocument("indexDetails");
+  b.StartDocument("_id_").AppendBool("valid", true).End();
+  b.End();
+  b.AppendBool("valid", valid);
+  b.AppendBool("repaired", false);
+  b.StartArray("warnings");
+  size_t w = 0;
+  if (desc->indexes.size() > 1) {
+    b.AppendString(bson::IndexName(w++), "secondary index entries were not checked");
+  }
+  b.End();
+  b.StartArray("errors");
+  if (!valid) {
+    b.AppendString("0", "Detected " + std::to_string(t.invalid) + " invalid documents.");
+  }
+  b.End();
+  b.StartArray("extraIndexEntries").End();
+  b.StartArray("missingIndexEntries").End();
+  b.StartArray("corruptRecords").End();
+  return b.Done();
+}
+
+}  // namespace dds::commands

@@ -1,0 +1,195 @@
+#include "commands/dispatch.h"
+
+#include <chrono>
+#include <exception>
+#include <string>
+
+#include "bson/bson.h"
+#include "commands/command.h"
+#include "commands/namespace_util.h"
+#include "common/logging.h"
+#include "common/status.h"
+
+namespace dds::commands {
+
+namespace {
+
+using bson::BsonElement;
+using bson::BsonType;
+
+// mongod's slowOpThresholdMs default.
+constexpr int64_t kSlowOpThresholdMs = 100;
+// Longest command text in a slow-query log line.
+constexpr size_t kMaxLoggedCommandChars = 4096;
+
+// Counts the operation in serverStatus.opcounters the way mongod does: find -> query, getMore ->
+// getmore, write commands -> one per document/statement, everything else -> command.
+void CountOp(ServerCounters& counters, std::string_view name, const bson::BsonView& body) {
+  auto count_array = [&body](std::string_view field) -> int64_t {
+    BsonElement e = body.Get(field);
+    return e.IsArray() ? e.Array().CountFields() : 0;
+  };
+  if (name == "find") {
+    counters.query.fetch_add(1, std::memory_order_relaxed);
+  } else if (name == "getMore") {
+    counters.getmore.fetch_add(1, std::memory_order_relaxed);
+  } else if (name == "insert") {
+    counters.insert.fetch_add(count_array("documents"), std::memory_order_relaxed);
+  } else if (name == "update") {
+    counters.update.fetch_add(count_array("updates"), std::memory_order_relaxed);
+  } else if (name == "delete") {
+    counters.remove.fetch_add(count_array("deletes"), std::memory_order_relaxed);
+  } else {
+    counters.command.fetch_add(1, std::memory_order_relaxed);
+  }
+}
+
+// Finds the command, checks where and how it may run, and runs it.
+StatusWith<bson::BsonDocument> Execute(ServiceContext& service, ClientState& client,
+                                       const bson::BsonView& body, const RequestInfo& info,
+                                       std::string* db_out) {
+  BsonElement db_element = body.Get("$db");
+  if (db_element.eoo()) {
+    if (!info.legacy_op_query) {
+      return Status(40571, "OP_MSG requests require a $db argument");
+    }
+  } else if (db_element.type() != BsonType::kString) {
+    return Status(ErrorCode::kTypeMismatch,
+                  "BSON field '$db' is the wrong type '" +
+                      std::string(bson::TypeAlias(db_element.type())) +
+                      "', expected type 'string'");
+  }
+  std::string db = db_element.eoo() ? std::string("admin") : std::string(db_element.String());
+  *db_out = db;
+
+  if (body.empty()) return Status(ErrorCode::kCommandNotFound, "no such command: ''");
+  std::string_view name = body.FirstElement().field_name();
+  const CommandEntry* entry = FindCommand(name);
+  if (entry == nullptr) {
+    return Status(ErrorCode::kCommandNotFound, "no such command: '" + std::string(name) + "'");
+  }
+  if (info.legacy_op_query && (entry->flags & kOpQueryAllowed) == 0) {
+    return Status(ErrorCode::kUnsupportedOpQueryCommand,
+                  "Unsupported OP_QUERY command: " + std::string(name) +
+                      ". The client driver may require an upgrade. For more details see "
+                      "https://dochub.mongodb.org/core/legacy-opcode-removal");
+  }
+  if (Status s = ValidateDatabaseName(db); !s.ok()) {
+    return Status(ErrorCode::kInvalidNamespace, "Invalid database name: '" + db + "'");
+  }
+  if ((entry->flags & kAdminOnly) != 0 && db != "admin") {
+    return Status(ErrorCode::kUnauthorized,
+                  std::string(name) + " may only be run against the admin database.");
+  }
+  if ((entry->flags & (kWrite | kRead | kCollectionLevel)) != 0 && service.engine == nullptr) {
+    return Status(ErrorCode::kInternalError, "the storage engine is not available");
+  }
+
+  CountOp(service.counters, name, body);
+  CommandContext ctx{service, client, info, db, entry->name};
+  try {
+    return entry->handler(ctx, body);
+  } catch (const DbException& e) {
+    return e.status();
+  } catch (const std::exception& e) {
+    DDS_LOG_ERROR("COMMAND", 23072, "Exception while running command",
+                  {{"command", std::string(name)}, {"error", e.what()}});
+    return Status(ErrorCode::kInternalError,
+                  "an internal error occurred while running " + std::string(name));
+  } catch (...) {
+    DDS_LOG_ERROR("COMMAND", 23072, "Unknown exception while running command",
+                  {{"command", std::string(name)}});
+    return Status(ErrorCode::kInternalError,
+                  "an internal error occurred while running " + std::string(name));
+  }
+}
+
+void LogSlowOperation(const ClientState& client, const std::string& db, const bson::BsonView& body,
+                      const Status& status, int64_t duration_ms, size_t reply_len,
+                      const RequestInfo& info) {
+  std::string command_json = body.ToJson();
+  if (command_json.size() > kMaxLoggedCommandChars) {
+    command_json = JsonQuote(command_json.substr(0, kMaxLoggedCommandChars) + "...");
+  }
+  std::string ns = db + ".$cmd";
+  if (!body.empty()) {
+    BsonElement first = body.FirstElement();
+    if (first.type() == BsonType::kString) ns = db + "." + std::string(first.String());
+  }
+  if (status.ok()) {
+    DDS_LOG_INFO("COMMAND", 51803, "Slow query",
+                 {{"type", "command"},
+                  {"ns", ns},
+                  {"appName", client.app_name},
+                  LogAttr::Json("command", command_json),
+                  {"ok", 1},
+                  {"reslen", static_cast<int64_t>(reply_len)},
+                  {"protocol", info.legacy_op_query ? "op_query" : "op_msg"},
+                  {"durationMillis", duration_ms}});
+  } else {
+    DDS_LOG_INFO("COMMAND", 51803, "Slow query",
+                 {{"type", "command"},
+                  {"ns", ns},
+                  {"appName", client.app_name},
+                  LogAttr::Json("command", command_json),
+                  {"ok", 0},
+                  {"errMsg", status.reason()},
+                  {"errName", status.code_name()},
+                  {"errCode", status.code()},
+                  {"reslen", static_cast<int64_t>(reply_len)},
+                  {"protocol", info.legacy_op_query ? "op_query" : "op_msg"},
+                  {"durationMillis", duration_ms}});
+  }
+}
+
+}  // namespace
+
+bson::BsonDocument ErrorReply(const Status& status) {
+  bson::BsonBuilder b;
+  b.AppendDouble("ok", 0.0);
+  b.AppendString("errmsg", status.reason());
+  b.AppendInt32("code", status.code());
+  b.AppendString("codeName", status.code_name());
+  const std::string& extra = status.extra_bson();
+  if (!extra.empty()) {
+    bson::BsonView extra_view(extra.data());
+    for (const BsonElement& e : extra_view) {
+      std::string_view n = e.field_name();
+      if (n == "ok" || n == "errmsg" || n == "code" || n == "codeName") continue;
+      b.AppendElement(e);
+    }
+  }
+  return b.Done();
+}
+
+bson::BsonDocument RunCommand(ServiceContext& service, ClientState& client,
+                              const bson::BsonView& body, const RequestInfo& info) {
+  auto start = std::chrono::steady_clock::now();
+  std::string db;
+  StatusWith<bson::BsonDocument> result = Execute(service, client, body, info, &db);
+
+  bson::BsonDocument reply;
+  if (result.ok()) {
+    bson::BsonBuilder b(static_cast<size_t>(result.value().size()) + 16);
+    b.AppendElements(result.value().view());
+    b.AppendDouble("ok", 1.0);
+    reply = b.Done();
+  } else {
+    reply = ErrorReply(result.status());
+  }
+
+  int64_t duration_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                            std::chrono::steady_clock::now() - start)
+                            .count();
+  if (duration_ms > kSlowOpThresholdMs) {
+    std::string_view name = body.empty() ? std::string_view() : body.FirstElement().field_name();
+    // Streaming/awaitable commands wait on purpose; mongod does not report them either.
+    if (name != "hello" && name != "isMaster" && name != "ismaster") {
+      LogSlowOperation(client, db, body, result.status(), duration_ms,
+                       static_cast<size_t>(reply.size()), info);
+    }
+  }
+  return reply;
+}
+
+}  // namespace dds::commands

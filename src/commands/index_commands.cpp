@@ -1,0 +1,356 @@
+// Index management commands (compat §2.9): listIndexes, createIndexes, dropIndexes.
+// Index metadata lives in the storage Catalog. Building secondary indexes is not supported yet
+// (issue #4): createIndexes accepts only specs identical to existing indexes (the _id index).
+#include <string>
+#include <vector>
+
+#include "bson/bson.h"
+#include "commands/command_handlers.h"
+#include "commands/cursor_manager.h"
+#include "commands/namespace_util.h"
+#include "commands/request_parser.h"
+#include "storage/engine.h"
+
+namespace dds::commands {
+
+namespace {
+
+using bson::BsonBuilder;
+using bson::BsonElement;
+using bson::BsonType;
+
+constexpr std::string_view kIdIndexName = "_id_";
+
+// Fields an index specification may carry (mongod's allowed index spec fields).
+constexpr std::string_view kIndexSpecFields[] = {
+    "2dsphereIndexVersion", "background",   "bits",
+    "bucketSize",           "clustered",    "coarsestIndexedLevel",
+    "collation",            "default_language", "dropDups",
+    "expireAfterSeconds",   "finestIndexedLevel", "hidden",
+    "key",                  "language_override", "max",
+    "min",                  "name",         "ns",
+    "partialFilterExpression", "prepareUnique", "sparse",
+    "storageEngine",        "textIndexVersion", "unique",
+    "v",                    "weights",      "wildcardProjection",
+};
+// Fields that are allowed in an _id index specification.
+constexpr std::string_view kIdIndexSpecFields[] = {"key", "name", "v", "collation", "ns",
+                                                   "background"};
+// Fields that do not take part in "same options" comparisons.
+constexpr std::string_view kIgnoredForComparison[] = {"key", "name", "v", "ns", "background",
+                                                      "dropDups"};
+
+template <size_t N>
+bool In(const std::string_view (&list)[N], std::string_view name) {
+  for (std::string_view s : list) {
+    if (s == name) return true;
+  }
+  return false;
+}
+
+Status SpecError(ErrorCode code, const bson::BsonView& spec, std::string_view reason) {
+  return Status(code, "Error in specification " + spec.ToShellString() +
+                          " :: caused by :: " + std::string(reason));
+}
+
+// The comparable options of a spec: every field except key/name/v/ns/background, in a
+// canonical (sorted by name) order.
+std::vector<BsonElement> ComparableOptions(const bson::BsonView& spec) {
+  std::vector<BsonElement> out;
+  for (const BsonElement& e : spec) {
+    if (!In(kIgnoredForComparison, e.field_name())) out.push_back(e);
+  }
+  std::sort(out.begin(), out.end(), [](const BsonElement& a, const BsonElement& b) {
+    return a.field_name() < b.field_name();
+  });
+  return out;
+}
+
+bool SameOptions(const bson::BsonView& a, const bson::BsonView& b) {
+  std::vector<BsonElement> x = ComparableOptions(a), y = ComparableOptions(b);
+  if (x.size() != y.size()) return false;
+  for (size_t i = 0; i < x.size(); ++i) {
+    if (x[i].field_name() != y[i].field_name()) return false;
+    // Booleans like unique: true and unique: 1 are the same option.
+    if (x[i].type() == BsonType::kBool || y[i].type() == BsonType::kBool) {
+      if (x[i].TrueValue() != y[i].TrueValue()) return false;
+      continue;
+    }
+    if (bson::CompareElementValues(x[i], y[i]) != 0) return false;
+  }
+  return true;
+}
+
+bool SameKey(const bson::BsonView& a, const bson::BsonView& b) {
+  return bson::CompareDocuments(a, b) == 0;
+}
+
+struct ParsedSpec {
+  bson::BsonView spec;
+  bson::BsonView key;
+  std::string name;
+};
+
+// Validates one createIndexes spec (compat §2.9).
+StatusWith<ParsedSpec> ParseIndexSpec(const bson::BsonView& spec) {
+  ParsedSpec out;
+  out.spec = spec;
+  BsonElement key = spec.Get("key");
+  if (key.eoo()) {
+    return SpecError(ErrorCode::kFailedToParse, spec,
+                     "The 'key' field is a required property of an index specification");
+  }
+  if (key.type() != BsonType::kObject) {
+    return SpecError(ErrorCode::kTypeMismatch, spec,
+                     "The field 'key' must be an object, but got " +
+                         std::string(bson::TypeAlias(key.type())));
+  }
+  out.key = key.Object();
+  if (out.key.empty()) {
+    return SpecError(ErrorCode::kCannotCreateIndex, spec, "Index keys cannot be empty.");
+  }
+  BsonElement name = spec.Get("name");
+  if (name.eoo()) {
+    return SpecError(ErrorCode::kFailedToParse, spec,
+                     "The 'name' field is a required property of an index specification");
+  }
+  if (name.type() != BsonType::kString) {
+    return SpecError(ErrorCode::kTypeMismatch, spec,
+                     "The field 'name' must be a string, but got " +
+                         std::string(bson::TypeAlias(name.type())));
+  }
+  out.name = std::string(name.String());
+  if (out.name.empty()) {
+    return SpecError(ErrorCode::kCannotCreateIndex, spec, "index name cannot be empty");
+  }
+  BsonElement v = spec.Get("v");
+  if (!v.eoo()) {
+    if (!v.IsNumber()) {
+      return SpecError(ErrorCode::kTypeMismatch, spec,
+                       "The field 'v' must be a number, but got " +
+                           std::string(bson::TypeAlias(v.type())));
+    }
+    std::optional<int64_t> version = v.ExactInt64();
+    if (!version || (*version != 1 && *version != 2)) {
+      return SpecError(ErrorCode::kCannotCreateIndex, spec,
+                       "Invalid index specification " + spec.ToShellString() +
+                           "; cannot create an index with v=" + v.ValueToJson());
+    }
+  }
+  for (const BsonElement& e : spec) {
+    if (!In(kIndexSpecFields, e.field_name())) {
+      return Status(ErrorCode::kInvalidIndexSpecificationOption,
+                    "The field '" + std::string(e.field_name()) +
+                        "' is not valid for an index specification. Specification: " +
+                        spec.ToShellString());
+    }
+  }
+  bool is_id_key = out.key.CountFields() == 1 && out.key.FirstElement().field_name() == "_id" &&
+                   out.key.FirstElement().IsNumber() && out.key.FirstElement().NumberDouble() == 1;
+  if (is_id_key || out.name == kIdIndexName) {
+    for (const BsonElement& e : spec) {
+      if (!In(kIdIndexSpecFields, e.field_name())) {
+        if (!is_id_key) break;  // not an _id index spec: the name conflict is reported later
+        return Status(ErrorCode::kInvalidIndexSpecificationOption,
+                      "The field '" + std::string(e.field_name()) +
+                          "' is not valid for an _id index specification. Specification: " +
+                          spec.ToShellString());
+      }
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+StatusWith<bson::BsonDocument> RunListIndexes(CommandContext& ctx, const bson::BsonView& cmd) {
+  DDS_ASSIGN_OR_RETURN(std::string coll, CollectionNameFromCommand(ctx.db, cmd));
+  FieldParser p("listIndexes", cmd);
+  CursorOptions cursor_options;
+  DDS_RETURN_IF_ERROR(p.ReadCursorOption(&cursor_options.batch_size));
+  bool include_build_uuids = false, include_index_build_info = false;
+  DDS_RETURN_IF_ERROR(p.ReadSafeBool("includeBuildUUIDs", &include_build_uuids));
+  DDS_RETURN_IF_ERROR(p.ReadSafeBool("includeIndexBuildInfo", &include_index_build_info));
+  DDS_RETURN_IF_ERROR(p.Finish());
+  std::string ns = MakeNamespace(ctx.db, coll);
+  storage::CollectionPtr desc = ctx.engine().catalog().Lookup(ctx.db, coll);
+  if (desc == nullptr) return Status(ErrorCode::kNamespaceNotFound, "ns does not exist: " + ns);
+  std::vector<bson::BsonDocument> specs;
+  for (const storage::IndexDescriptor& idx : desc->indexes) {
+    if (include_index_build_info) {
+      BsonBuilder b;
+      b.AppendDocument("spec", idx.spec.view());
+      specs.push_back(b.Done());
+    } else {
+      specs.push_back(idx.spec);
+    }
+  }
+  return ctx.cursors().BuildCursorReply(
+      ctx, ns, std::make_unique<VectorDocumentStream>(std::move(specs)), cursor_options);
+}
+
+StatusWith<bson::BsonDocument> RunCreateIndexes(CommandContext& ctx, const bson::BsonView& cmd) {
+  DDS_ASSIGN_OR_RETURN(std::string coll, CollectionNameFromCommand(ctx.db, cmd));
+  FieldParser p("createIndexes", cmd);
+  bson::BsonView indexes;
+  DDS_RETURN_IF_ERROR(p.ReadArray("indexes", &indexes, Presence::kRequired));
+  p.Ignore("commitQuorum");
+  p.Ignore("ignoreUnknownIndexOptions");
+  p.Ignore("isTimeseriesNamespace");
+  DDS_RETURN_IF_ERROR(p.Finish());
+  DDS_RETURN_IF_ERROR(ValidateUserWritableCollection(ctx.db, coll));
+
+  std::vector<ParsedSpec> specs;
+  size_t i = 0;
+  for (const BsonElement& e : indexes) {
+    if (e.type() != BsonType::kObject) {
+      return WrongTypeError("createIndexes.indexes." + std::to_string(i), e, "object");
+    }
+    DDS_ASSIGN_OR_RETURN(ParsedSpec spec, ParseIndexSpec(e.Object()));
+    for (const ParsedSpec& earlier : specs) {
+      if (earlier.name == spec.name && SameKey(earlier.key, spec.key) &&
+          SameOptions(earlier.spec, spec.spec)) {
+        return Status(ErrorCode::kIndexAlreadyExists,
+                      "Identical index already exists: " + spec.name);
+      }
+    }
+    specs.push_back(std::move(spec));
+    ++i;
+  }
+  if (specs.empty()) {
+    return Status(ErrorCode::kBadValue, "Must specify at least one index to create");
+  }
+
+  storage::Catalog& catalog = ctx.engine().catalog();
+  storage::CollectionPtr desc = catalog.Lookup(ctx.db, coll);
+  // The indexes a new collection starts with.
+  bson::BsonDocument default_id_spec = [] {
+    BsonBuilder b;
+    b.AppendInt32("v", 2);
+    b.StartDocument("key").AppendInt32("_id", 1).End();
+    b.AppendString("name", kIdIndexName);
+    return b.Done();
+  }();
+  std::vector<bson::BsonView> existing;
+  if (desc != nullptr) {
+    for (const storage::IndexDescriptor& idx : desc->indexes) existing.push_back(idx.spec.view());
+  } else {
+    existing.push_back(default_id_spec.view());
+  }
+
+  for (const ParsedSpec& spec : specs) {
+    bool found = false;
+    for (const bson::BsonView& ex : existing) {
+      bson::BsonView ex_key = ex.Get("key").Object();
+      std::string_view ex_name = ex.Get("name").String();
+      bool same_name = ex_name == spec.name;
+      bool same_key = SameKey(ex_key, spec.key);
+      if (same_name && same_key) {
+        if (!SameOptions(ex, spec.spec)) {
+          return Status(ErrorCode::kIndexOptionsConflict,
+                        "An equivalent index already exists with the same name but different "
+                        "options. Requested index: " +
+                            spec.spec.ToShellString() + ", existing index: " + ex.ToShellString());
+        }
+        found = true;
+        break;
+      }
+      if (same_name) {
+        return Status(ErrorCode::kIndexKeySpecsConflict,
+                      "An existing index has the same name as the requested index. When index "
+                      "names are not specified, they are auto generated and can cause conflicts. "
+                      "Please refer to our documentation. Requested index: " +
+                          spec.spec.ToShellString() + ", existing index: " + ex.ToShellString());
+      }
+      if (same_key && SameOptions(ex, spec.spec)) {
+        return Status(ErrorCode::kIndexOptionsConflict,
+                      "Index already exists with a different name: " + std::string(ex_name));
+      }
+    }
+    if (!found) {
+      return Status(ErrorCode::kNotImplemented,
+                    "secondary indexes are not supported yet (issue #4)");
+    }
+  }
+
+  bool created = false;
+  if (desc == nullptr) {
+    DDS_ASSIGN_OR_RETURN(desc, catalog.CreateCollection(ctx.db, coll, bson::BsonDocument(), &created));
+  }
+  int32_t count = static_cast<int32_t>(desc->indexes.size());
+  BsonBuilder b;
+  b.AppendInt32("numIndexesBefore", count);
+  b.AppendInt32("numIndexesAfter", count);
+  if (created) b.AppendBool("createdCollectionAutomatically", true);
+  b.AppendString("note", "all indexes already exist");
+  return b.Done();
+}
+
+StatusWith<bson::BsonDocument> RunDropIndexes(CommandContext& ctx, const bson::BsonView& cmd) {
+  DDS_ASSIGN_OR_RETURN(std::string coll, CollectionNameFromCommand(ctx.db, cmd));
+  FieldParser p("dropIndexes", cmd);
+  BsonElement index;
+  DDS_RETURN_IF_ERROR(p.ReadAnyOf("index", {BsonType::kString, BsonType::kObject, BsonType::kArray},
+                                  &index, Presence::kRequired));
+  p.Ignore("collectionUUID");
+  DDS_RETURN_IF_ERROR(p.Finish());
+  std::string ns = MakeNamespace(ctx.db, coll);
+  storage::Catalog& catalog = ctx.engine().catalog();
+  storage::CollectionPtr desc = catalog.Lookup(ctx.db, coll);
+  if (desc == nullptr) return Status(ErrorCode::kNamespaceNotFound, "ns not found " + ns);
+  int32_t was = static_cast<int32_t>(desc->indexes.size());
+
+  std::vector<std::string> to_drop;
+  bool drop_all = false;
+  if (index.type() == BsonType::kString && index.String() == "*") {
+    drop_all = true;
+    for (const storage::IndexDescriptor& idx : desc->indexes) {
+      if (idx.name != kIdIndexName) to_drop.push_back(idx.name);
+    }
+  } else if (index.type() == BsonType::kString) {
+    std::string name(index.String());
+    if (name == kIdIndexName) return Status(ErrorCode::kInvalidOptions, "cannot drop _id index");
+    if (desc->FindIndex(name) == nullptr) {
+      return Status(ErrorCode::kIndexNotFound, "index not found with name [" + name + "]");
+    }
+    to_drop.push_back(std::move(name));
+  } else if (index.type() == BsonType::kObject) {
+    const storage::IndexDescriptor* match = nullptr;
+    for (const storage::IndexDescriptor& idx : desc->indexes) {
+      if (SameKey(idx.spec.view().Get("key").Object(), index.Object())) {
+        match = &idx;
+        break;
+      }
+    }
+    if (match == nullptr) {
+      return Status(ErrorCode::kIndexNotFound,
+                    "can't find index with key: " + index.Object().ToShellString());
+    }
+    if (match->name == kIdIndexName) {
+      return Status(ErrorCode::kInvalidOptions, "cannot drop _id index");
+    }
+    to_drop.push_back(match->name);
+  } else {
+    for (const BsonElement& e : index.Array()) {
+      if (e.type() != BsonType::kString) {
+        return WrongTypeError("dropIndexes.index", e, "string");
+      }
+      std::string name(e.String());
+      if (name == kIdIndexName) return Status(ErrorCode::kInvalidOptions, "cannot drop _id index");
+      if (desc->FindIndex(name) == nullptr) {
+        return Status(ErrorCode::kIndexNotFound, "index not found with name [" + name + "]");
+      }
+      to_drop.push_back(std::move(name));
+    }
+  }
+  for (const std::string& name : to_drop) {
+    Status s = catalog.RemoveIndex(ctx.db, coll, name);
+    if (!s.ok() && !(drop_all && s.Is(ErrorCode::kIndexNotFound))) return s;
+  }
+  BsonBuilder b;
+  b.AppendInt32("nIndexesWas", was);
+  if (drop_all) b.AppendString("msg", "non-_id indexes dropped for collection");
+  return b.Done();
+}
+
+}  // namespace dds::commands
