@@ -1,0 +1,120 @@
+#include "service/node_process.h"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <thread>
+#include <vector>
+
+namespace dds::service {
+
+StatusWith<pid_t> SpawnNode(const NodeLaunch& launch) {
+  std::error_code ec;
+  std::filesystem::create_directories(launch.node_dir + "/db", ec);
+  if (ec) return Status(ErrorCode::kInternalError, "cannot create node dir: " + ec.message());
+  if (::access(launch.ddsd_path.c_str(), X_OK) != 0) {
+    return Status(ErrorCode::kInternalError, "ddsd binary not executable: " + launch.ddsd_path);
+  }
+  std::vector<std::string> args = {launch.ddsd_path,
+                                   "--port",
+                                   std::to_string(launch.port),
+                                   "--bind_ip",
+                                   launch.bind_ip,
+                                   "--dbpath",
+                                   launch.node_dir + "/db",
+                                   "--logpath",
+                                   launch.node_dir + "/ddsd.log"};
+  if (launch.auth) {
+    args.push_back("--auth");
+    if (!launch.initial_users_file.empty()) {
+      args.push_back("--initialUsersFile");
+      args.push_back(launch.initial_users_file);
+    }
+  }
+  std::vector<char*> argv;
+  for (auto& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  std::string out_path = launch.node_dir + "/stdout.log";
+
+  pid_t pid = ::fork();
+  if (pid < 0) return Status(ErrorCode::kInternalError, "fork failed");
+  if (pid == 0) {
+    // Child: own session, output to stdout.log, no inherited descriptors.
+    ::setsid();
+    int fd = ::open(out_path.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0600);
+    int devnull = ::open("/dev/null", O_RDONLY);
+    if (devnull >= 0) ::dup2(devnull, 0);
+    if (fd >= 0) {
+      ::dup2(fd, 1);
+      ::dup2(fd, 2);
+    }
+    for (int i = 3; i < 1024; ++i) ::close(i);
+    sigset_t none;
+    sigemptyset(&none);
+    ::sigprocmask(SIG_SETMASK, &none, nullptr);
+    ::execv(argv[0], argv.data());
+    ::_exit(127);
+  }
+  return pid;
+}
+
+bool NodeProcessAlive(pid_t pid, int port) {
+  if (pid <= 0) return false;
+  int st = 0;
+  pid_t r = ::waitpid(pid, &st, WNOHANG);
+  if (r == pid) return false;  // our child, now reaped
+  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+  if (!stat) return false;
+  std::string line;
+  std::getline(stat, line);
+  size_t close = line.rfind(')');
+  if (close == std::string::npos || close + 2 >= line.size()) return false;
+  char state = line[close + 2];
+  if (state == 'Z' || state == 'X') return false;
+  // Guard against pid reuse: the command line must be a ddsd with this port.
+  std::ifstream cmd("/proc/" + std::to_string(pid) + "/cmdline");
+  std::stringstream ss;
+  ss << cmd.rdbuf();
+  std::string cmdline = ss.str();
+  std::string want_port = std::string("--port") + '\0' + std::to_string(port) + '\0';
+  return cmdline.find("ddsd") != std::string::npos && cmdline.find(want_port) != std::string::npos;
+}
+
+Status StopNodeProcess(pid_t pid, int port, int timeout_ms) {
+  if (!NodeProcessAlive(pid, port)) return Status::OK();
+  ::kill(pid, SIGTERM);
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (!NodeProcessAlive(pid, port)) return Status::OK();
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  ::kill(pid, SIGKILL);
+  for (int i = 0; i < 100; ++i) {
+    if (!NodeProcessAlive(pid, port)) return Status::OK();
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return Status(ErrorCode::kInternalError, "node process " + std::to_string(pid) + " did not stop");
+}
+
+std::string TailFile(const std::string& path, size_t max_bytes) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return "";
+  in.seekg(0, std::ios::end);
+  std::streamoff size = in.tellg();
+  std::streamoff start = size > static_cast<std::streamoff>(max_bytes)
+                             ? size - static_cast<std::streamoff>(max_bytes)
+                             : 0;
+  in.seekg(start);
+  std::string out(static_cast<size_t>(size - start), '\0');
+  in.read(out.data(), static_cast<std::streamsize>(out.size()));
+  return out;
+}
+
+}  // namespace dds::service

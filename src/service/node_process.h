@@ -1,0 +1,39 @@
+// Node processes: spawning a ddsd for one node, checking that a pid is still that node, and
+// stopping it. Nodes run in their own session (setsid) so they outlive a dds-service restart and
+// can be adopted by the next one.
+//
+// Functions are thread-safe (fork/exec from any thread; the child only calls async-signal-safe
+// functions before exec).
+#pragma once
+
+#include <sys/types.h>
+
+#include <string>
+
+#include "common/status.h"
+
+namespace dds::service {
+
+struct NodeLaunch {
+  std::string ddsd_path;
+  std::string bind_ip;
+  int port = 0;
+  std::string node_dir;  // holds db/, ddsd.log, stdout.log and the initial users file
+  bool auth = false;
+  std::string initial_users_file;  // with auth: the rwuser verifiers (mode 0600)
+};
+
+// Starts ddsd for `launch` and returns its pid. Creates node_dir/db when missing.
+StatusWith<pid_t> SpawnNode(const NodeLaunch& launch);
+
+// Returns true while `pid` is a live (not zombie) process whose command line is a ddsd serving
+// `port`. Reaps `pid` if it is an exited child of this process.
+bool NodeProcessAlive(pid_t pid, int port);
+
+// Sends SIGTERM, waits up to `timeout_ms`, then SIGKILL. OK when the process is gone.
+Status StopNodeProcess(pid_t pid, int port, int timeout_ms);
+
+// Returns the last `max_bytes` of the file at `path` ("" when unreadable).
+std::string TailFile(const std::string& path, size_t max_bytes);
+
+}  // namespace dds::service
