@@ -1,0 +1,72 @@
+// Transport: ddsd's network front end on Boost.Asio. Listens on the configured addresses, runs
+// one Session per connection (async reads and writes only; a session holds no buffer while
+// idle: it reads the 16-byte header, then allocates exactly messageLength), and a small pool of
+// threads runs the io_context. A request runs on the io thread that read it; requests of one
+// connection are processed one at a time, in order.
+//
+// Run() blocks until Shutdown() (SIGINT/SIGTERM, or the shutdown command through
+// ServiceContext::request_shutdown) has closed the listeners and every connection.
+// Shutdown() is thread-safe and idempotent; everything else is called from the owning thread.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "commands/dispatch.h"
+#include "common/status.h"
+
+namespace dds::server {
+
+class CommandRunner;
+
+struct TransportOptions {
+  // Addresses to listen on (IP literals or host names). Default: 127.0.0.1.
+  std::vector<std::string> bind_ips = {"127.0.0.1"};
+  // Listen on 0.0.0.0 instead of bind_ips. Default: false.
+  bool bind_ip_all = false;
+  // Port; 0 picks a free one (see port()). Default: 27017.
+  int port = 27017;
+  // Connections beyond this are closed right after accept. Default: 1000000.
+  int64_t max_connections = 1'000'000;
+  // No "Connection accepted"/"Connection ended" lines. Default: false.
+  bool quiet = false;
+  // io threads; 0 means max(4, 2 * hardware_concurrency). Default: 0.
+  int threads = 0;
+  // Install SIGINT/SIGTERM handlers that call Shutdown(). Default: true.
+  bool handle_signals = true;
+};
+
+class Transport {
+ public:
+  // `service` provides the counters; `runner` runs commands. Both must outlive the Transport.
+  Transport(commands::ServiceContext& service, CommandRunner& runner, TransportOptions options);
+  ~Transport();
+  Transport(const Transport&) = delete;
+  Transport& operator=(const Transport&) = delete;
+
+  // Binds and listens on every address ("Listening on" lines). Errors name the address.
+  Status Listen();
+  // Returns the port actually listened on (after Listen()).
+  int port() const;
+  // Runs `task` every `interval` on an io thread until shutdown (e.g. cursor reaping).
+  // REQUIRES: called before Run().
+  void AddPeriodicTask(std::chrono::milliseconds interval, std::function<void()> task);
+  // Logs "Waiting for connections" and serves until Shutdown() completes.
+  void Run();
+  // Stops accepting and closes every connection; Run() then returns. Thread-safe, idempotent.
+  void Shutdown();
+  // Returns the number of open connections.
+  int64_t connection_count() const;
+
+  // Implementation detail, defined in transport.cpp (shared with its Session class).
+  struct Impl;
+
+ private:
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace dds::server
