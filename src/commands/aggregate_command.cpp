@@ -171,7 +171,6 @@ StatusWith<BsonDocument> RunAggregate(CommandContext& ctx, const BsonView& cmd) 
   if (max_time_ms && *max_time_ms > 0) {
     spec.deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(*max_time_ms);
   }
-  ctx.service.counters.query.fetch_add(1, std::memory_order_relaxed);
 
   auto exec = std::make_unique<query::PlanExecutor>(ctx.engine(), std::move(coll), std::move(spec));
   std::unique_ptr<agg::DocumentSource> chain;

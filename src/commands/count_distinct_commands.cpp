@@ -126,7 +126,6 @@ StatusWith<BsonDocument> RunCount(CommandContext& ctx, const BsonView& cmd) {
   query::PlanSpec spec;
   DDS_RETURN_IF_ERROR(BuildSpec(query, let_vars, max_time_ms, &spec));
   DDS_RETURN_IF_ERROR(CheckHint(hint, coll.get()));
-  ctx.service.counters.query.fetch_add(1, std::memory_order_relaxed);
 
   int64_t matched = 0;
   const int64_t stop_at = limit > 0 ? skip + limit : 0;
@@ -171,7 +170,6 @@ StatusWith<BsonDocument> RunDistinct(CommandContext& ctx, const BsonView& cmd) {
   query::PlanSpec spec;
   DDS_RETURN_IF_ERROR(BuildSpec(query, let_vars, max_time_ms, &spec));
   DDS_RETURN_IF_ERROR(CheckHint(hint, coll.get()));
-  ctx.service.counters.query.fetch_add(1, std::memory_order_relaxed);
 
   // mongod keeps the values in a BSONElementSet: deduplicated by value (1, 1.0 and
   // NumberLong(1) are one value; the first seen is kept) and returned in BSON order.

@@ -133,12 +133,6 @@ StatusWith<BsonDocument> Execute(CommandContext& ctx, const FindAndModifyRequest
     driver = std::move(parsed_driver);
   }
 
-  if (r.remove) {
-    ctx.service.counters.remove.fetch_add(1, std::memory_order_relaxed);
-  } else {
-    ctx.service.counters.update.fetch_add(1, std::memory_order_relaxed);
-  }
-
   storage::CollectionPtr coll = ctx.engine().catalog().Lookup(ctx.db, r.coll_name);
   DDS_RETURN_IF_ERROR(CheckHint(r.hint, coll.get()));
   std::unique_ptr<storage::WriteUnit> unit;

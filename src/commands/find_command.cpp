@@ -96,7 +96,6 @@ StatusWith<BsonDocument> RunFind(CommandContext& ctx, const BsonView& cmd) {
     return Status(ErrorCode::kNotImplemented, "find options 'min' and 'max' are not supported");
   }
   if (!collation.empty()) DDS_RETURN_IF_ERROR(CheckSimpleCollation(cmd["collation"]));
-  ctx.service.counters.query.fetch_add(1, std::memory_order_relaxed);
 
   storage::CollectionPtr coll = ctx.engine().catalog().Lookup(ctx.db, coll_name);
   if (tailable && coll != nullptr) {

@@ -296,7 +296,7 @@ StatusWith<BsonDocument> RunInsert(CommandContext& ctx, const BsonView& cmd) {
   bool ordered = true;
   DDS_RETURN_IF_ERROR(p.ReadBool("ordered", &ordered));
   DDS_RETURN_IF_ERROR(p.Finish());
-  DDS_ASSIGN_OR_RETURN(int64_t count, CheckStatements(p, "documents", documents));
+  DDS_RETURN_IF_ERROR(CheckStatements(p, "documents", documents));
   DDS_ASSIGN_OR_RETURN(WriteConcern wc, ParseWriteConcernFromCommand(cmd));
   DDS_RETURN_IF_ERROR(ValidateUserWritableCollection(ctx.db, coll_name));
   DDS_ASSIGN_OR_RETURN(storage::CollectionPtr coll,
@@ -328,8 +328,6 @@ StatusWith<BsonDocument> RunInsert(CommandContext& ctx, const BsonView& cmd) {
     }
     ++index;
   }
-  ctx.service.counters.insert.fetch_add(index < count ? index + 1 : count,
-                                         std::memory_order_relaxed);
   if (inserted > 0) {
     DDS_RETURN_IF_ERROR(unit->Commit(wc.durable));
   } else {
@@ -369,7 +367,6 @@ StatusWith<BsonDocument> RunUpdate(CommandContext& ctx, const BsonView& cmd) {
   std::vector<std::pair<int32_t, BsonDocument>> upserted;
   int32_t index = 0;
   for (const UpdateStatement& st : statements) {
-    ctx.service.counters.update.fetch_add(1, std::memory_order_relaxed);
     UpdateResult result;
     Status s;
     try {
@@ -433,7 +430,6 @@ StatusWith<BsonDocument> RunDelete(CommandContext& ctx, const BsonView& cmd) {
   int64_t n = 0;
   int32_t index = 0;
   for (const DeleteStatement& st : statements) {
-    ctx.service.counters.remove.fetch_add(1, std::memory_order_relaxed);
     StatusWith<int64_t> deleted = int64_t{0};
     try {
       deleted = ExecuteDelete(ctx, coll, st, let_vars, wc.durable);
