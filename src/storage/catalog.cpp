@@ -175,14 +175,14 @@ Status Catalog::Load() {
 
   // Records or index entries whose owner is gone (a write that raced with a drop) are garbage:
   // delete them. Seeks jump from one id to the next, so this costs one seek per id.
-  for (Keyspace keyspace : {Keyspace::kRecord, Keyspace::kIndex}) {
+  for (Keyspace keyspace : {Keyspace::kRecord, Keyspace::kIndex, Keyspace::kRecordStats}) {
     rocksdb::ReadOptions scan_options;
     std::unique_ptr<rocksdb::Iterator> scan(db_->NewIterator(scan_options));
     scan->Seek(std::string(1, static_cast<char>(keyspace)));
     while (scan->Valid() && scan->key().size() >= 9 &&
            scan->key()[0] == static_cast<char>(keyspace)) {
       uint64_t id = ReadBigEndian64(scan->key().data() + 1);
-      bool live = keyspace == Keyspace::kRecord ? by_id_.count(id) > 0 : index_ids.count(id) > 0;
+      bool live = keyspace == Keyspace::kIndex ? index_ids.count(id) > 0 : by_id_.count(id) > 0;
       if (!live) DeleteRangeOf(keyspace, id, &batch);
       if (id == UINT64_MAX) break;
       scan->Seek(KeyPrefix(keyspace, id + 1));
@@ -244,6 +244,7 @@ Status Catalog::WriteLocked(rocksdb::WriteBatch* batch) {
 void Catalog::AppendDropLocked(const CollectionDescriptor& coll, rocksdb::WriteBatch* batch) {
   batch->Delete(CollectionKey(coll.id));
   DeleteRangeOf(Keyspace::kRecord, coll.id, batch);
+  DeleteRangeOf(Keyspace::kRecordStats, coll.id, batch);
   for (const IndexDescriptor& index : coll.indexes) {
     if (index.index_id != 0) DeleteRangeOf(Keyspace::kIndex, index.index_id, batch);
   }

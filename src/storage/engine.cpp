@@ -7,12 +7,12 @@
 #include <rocksdb/filter_policy.h>
 #include <rocksdb/options.h>
 #include <rocksdb/table.h>
-#include <rocksdb/table_properties.h>
 #include <rocksdb/utilities/checkpoint.h>
 #include <rocksdb/utilities/transaction.h>
 #include <rocksdb/utilities/transaction_db.h>
 
 #include "storage/keyspace.h"
+#include "storage/record_stats_internal.h"
 #include "storage/status_internal.h"
 
 namespace dds::storage {
@@ -30,11 +30,20 @@ rocksdb::Options MakeOptions(const EngineOptions& engine_options) {
   options.max_log_file_size = 4 << 20;
   options.keep_log_file_num = 3;
   options.compression = rocksdb::kSnappyCompression;
+  options.merge_operator = NewRecordStatsMergeOperator();
 
   rocksdb::BlockBasedTableOptions table;
-  table.block_cache = rocksdb::NewLRUCache(engine_options.block_cache_bytes);
-  // Index and filter blocks live in (and are bounded by) the block cache: small idle RSS.
+  // Few shards: a big block must fit one shard's share of the small cache, or it is re-read and
+  // re-decompressed on every access.
+  table.block_cache = rocksdb::NewLRUCache(engine_options.block_cache_bytes, /*num_shard_bits=*/2);
+  // Partitioned index and filters: the cache holds small partitions instead of one multi-MB index
+  // block per file; only the top level stays pinned. Bounded memory, no re-reads of big blocks.
+  table.index_type = rocksdb::BlockBasedTableOptions::IndexType::kTwoLevelIndexSearch;
+  table.partition_filters = true;
+  table.metadata_block_size = 4096;
   table.cache_index_and_filter_blocks = true;
+  table.cache_index_and_filter_blocks_with_high_priority = true;
+  table.pin_top_level_index_and_filter = true;
   table.pin_l0_filter_and_index_blocks_in_cache = true;
   table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
   table.format_version = 5;
@@ -45,7 +54,10 @@ rocksdb::Options MakeOptions(const EngineOptions& engine_options) {
 }  // namespace
 
 Engine::Engine(EngineOptions options, rocksdb::TransactionDB* db)
-    : options_(std::move(options)), db_(db), catalog_(std::make_unique<Catalog>(db)) {}
+    : options_(std::move(options)),
+      db_(db),
+      catalog_(std::make_unique<Catalog>(db)),
+      stats_(std::make_unique<RecordStats>()) {}
 
 Engine::~Engine() {
   catalog_.reset();
@@ -79,6 +91,7 @@ StatusWith<std::unique_ptr<Engine>> Engine::Open(const EngineOptions& options) {
   }
   std::unique_ptr<Engine> engine(new Engine(options, db));
   DDS_RETURN_IF_ERROR(engine->catalog_->Load());
+  DDS_RETURN_IF_ERROR(engine->stats_->Load(db));
   return engine;
 }
 
@@ -86,7 +99,7 @@ std::unique_ptr<WriteUnit> Engine::BeginWrite() {
   rocksdb::TransactionOptions txn_options;
   txn_options.deadlock_detect = true;
   rocksdb::Transaction* txn = db_->BeginTransaction(rocksdb::WriteOptions(), txn_options);
-  return std::make_unique<WriteUnit>(db_, txn);
+  return std::make_unique<WriteUnit>(db_, txn, stats_.get());
 }
 
 std::unique_ptr<ReadUnit> Engine::BeginRead() {
@@ -103,6 +116,14 @@ Status Engine::CreateCheckpoint(const std::string& dir) {
 }
 
 int64_t Engine::ApproximateDataSize(uint64_t collection_id) {
+  return stats_->Get(collection_id).bytes;
+}
+
+int64_t Engine::ApproximateRecordCount(uint64_t collection_id) {
+  return stats_->Get(collection_id).count;
+}
+
+int64_t Engine::ApproximateStorageSize(uint64_t collection_id) {
   std::string lower = RecordPrefix(collection_id), upper = RecordPrefix(collection_id + 1);
   rocksdb::Range range(lower, upper);
   rocksdb::SizeApproximationOptions size_options;
@@ -111,35 +132,6 @@ int64_t Engine::ApproximateDataSize(uint64_t collection_id) {
   uint64_t size = 0;
   db_->GetApproximateSizes(size_options, db_->DefaultColumnFamily(), &range, 1, &size);
   return static_cast<int64_t>(size);
-}
-
-int64_t Engine::ApproximateRecordCount(uint64_t collection_id) {
-  std::string lower = RecordPrefix(collection_id), upper = RecordPrefix(collection_id + 1);
-  rocksdb::Range range(lower, upper);
-  uint64_t mem_count = 0, mem_size = 0;
-  db_->GetApproximateMemTableStats(db_->DefaultColumnFamily(), range, &mem_count, &mem_size);
-
-  // Files: the range's bytes divided by the average stored entry size of the overlapping tables.
-  rocksdb::SizeApproximationOptions size_options;
-  size_options.include_memtables = false;
-  size_options.include_files = true;
-  uint64_t file_bytes = 0;
-  db_->GetApproximateSizes(size_options, db_->DefaultColumnFamily(), &range, 1, &file_bytes);
-  int64_t file_count = 0;
-  if (file_bytes > 0) {
-    rocksdb::TablePropertiesCollection tables;
-    if (db_->GetPropertiesOfTablesInRange(db_->DefaultColumnFamily(), &range, 1, &tables).ok()) {
-      uint64_t entries = 0, data_bytes = 0;
-      for (const auto& [name, props] : tables) {
-        entries += props->num_entries - props->num_deletions;
-        data_bytes += props->data_size;
-      }
-      if (entries > 0 && data_bytes > 0) {
-        file_count = static_cast<int64_t>(static_cast<double>(file_bytes) * entries / data_bytes);
-      }
-    }
-  }
-  return static_cast<int64_t>(mem_count) + file_count;
 }
 
 int64_t Engine::WalSyncCountForTest() {

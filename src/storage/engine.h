@@ -50,10 +50,14 @@ class Engine {
   Status SyncWal();
   // Creates a RocksDB checkpoint (hard links) in `dir`, which must not exist.
   Status CreateCheckpoint(const std::string& dir);
-  // Returns the approximate bytes of a collection's records (files and memtables).
+  // Returns the total BSON bytes of a live collection's records (collStats "size"). Exact: kept
+  // per commit, persisted with the records (despite the name).
   int64_t ApproximateDataSize(uint64_t collection_id);
-  // Returns the approximate number of a collection's records (RocksDB estimates).
+  // Returns the number of a live collection's records. Exact, like ApproximateDataSize.
   int64_t ApproximateRecordCount(uint64_t collection_id);
+  // Returns the approximate bytes the collection's records occupy in RocksDB (compressed files
+  // plus memtables; collStats "storageSize"). An estimate.
+  int64_t ApproximateStorageSize(uint64_t collection_id);
   const std::string& db_path() const { return options_.db_path; }
 
   // Returns the number of WAL fsyncs since open (from RocksDB's DB stats), for tests.
@@ -65,6 +69,7 @@ class Engine {
   EngineOptions options_;
   rocksdb::TransactionDB* db_;
   std::unique_ptr<Catalog> catalog_;
+  std::unique_ptr<RecordStats> stats_;
 };
 
 }  // namespace dds::storage

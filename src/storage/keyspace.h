@@ -7,6 +7,7 @@
 //   [0x02][collection id]                          catalog entry of a collection (BSON)
 //   [0x03][collection id][KeyString(_id)]          a record: the document's BSON bytes
 //   [0x04][index id][KeyString(key)...][KeyString(_id)]   a secondary-index entry (index layer)
+//   [0x05][collection id]                          record count and bytes of a collection
 //
 // Pure functions; thread-safe.
 #pragma once
@@ -24,6 +25,7 @@ enum class Keyspace : uint8_t {
   kCollection = 0x02,
   kRecord = 0x03,
   kIndex = 0x04,
+  kRecordStats = 0x05,
 };
 
 // Current on-disk format version, stored under [0x01]"format_version".

@@ -2,10 +2,12 @@
 
 #include <rocksdb/utilities/transaction.h>
 #include <rocksdb/utilities/transaction_db.h>
+#include <rocksdb/utilities/write_batch_with_index.h>
 
 #include "common/assert.h"
 #include "storage/key_string.h"
 #include "storage/keyspace.h"
+#include "storage/record_stats_internal.h"
 #include "storage/status_internal.h"
 
 namespace dds::storage {
@@ -165,8 +167,8 @@ class RawCursorImpl : public RawCursor {
 
 // ---- WriteUnit ----
 
-WriteUnit::WriteUnit(rocksdb::TransactionDB* db, rocksdb::Transaction* txn)
-    : db_(db), txn_(txn) {}
+WriteUnit::WriteUnit(rocksdb::TransactionDB* db, rocksdb::Transaction* txn, RecordStats* stats)
+    : db_(db), txn_(txn), stats_(stats) {}
 
 WriteUnit::~WriteUnit() {
   if (!finished_) txn_->Rollback();
@@ -182,7 +184,20 @@ Status WriteUnit::InsertRecord(uint64_t collection_id, const bson::BsonElement& 
   if (s.ok()) return Status(ErrorCode::kDuplicateKey, "duplicate _id");
   if (!s.IsNotFound()) return FromRocks(s);
   std::string_view bytes = doc.bytes();
-  return FromRocks(txn_->Put(key_buf_, ToSlice(bytes)));
+  DDS_RETURN_IF_ERROR(FromRocks(txn_->Put(key_buf_, ToSlice(bytes))));
+  RecordStatsDelta& delta = deltas_[collection_id];
+  delta.count += 1;
+  delta.bytes += static_cast<int64_t>(bytes.size());
+  return Status::OK();
+}
+
+StatusWith<int64_t> WriteUnit::LockedRecordSize() {
+  rocksdb::PinnableSlice existing;
+  rocksdb::Status s =
+      txn_->GetForUpdate(rocksdb::ReadOptions(), db_->DefaultColumnFamily(), key_buf_, &existing);
+  if (s.IsNotFound()) return int64_t{-1};
+  if (!s.ok()) return FromRocks(s);
+  return static_cast<int64_t>(existing.size());
 }
 
 StatusWith<std::optional<bson::BsonDocument>> WriteUnit::GetRecordForUpdate(
@@ -197,12 +212,26 @@ StatusWith<std::optional<bson::BsonDocument>> WriteUnit::GetRecordForUpdate(
 Status WriteUnit::UpdateRecord(uint64_t collection_id, const bson::BsonElement& id,
                                const bson::BsonView& new_doc) {
   MakeRecordKey(&key_buf_, collection_id, id);
-  return FromRocks(txn_->Put(key_buf_, ToSlice(new_doc.bytes())));
+  DDS_ASSIGN_OR_RETURN(int64_t old_size, LockedRecordSize());
+  DDS_RETURN_IF_ERROR(FromRocks(txn_->Put(key_buf_, ToSlice(new_doc.bytes()))));
+  RecordStatsDelta& delta = deltas_[collection_id];
+  if (old_size < 0) {
+    delta.count += 1;
+    old_size = 0;
+  }
+  delta.bytes += new_doc.size() - old_size;
+  return Status::OK();
 }
 
 Status WriteUnit::DeleteRecord(uint64_t collection_id, const bson::BsonElement& id) {
   MakeRecordKey(&key_buf_, collection_id, id);
-  return FromRocks(txn_->Delete(key_buf_));
+  DDS_ASSIGN_OR_RETURN(int64_t old_size, LockedRecordSize());
+  if (old_size < 0) return Status::OK();
+  DDS_RETURN_IF_ERROR(FromRocks(txn_->Delete(key_buf_)));
+  RecordStatsDelta& delta = deltas_[collection_id];
+  delta.count -= 1;
+  delta.bytes -= old_size;
+  return Status::OK();
 }
 
 Status WriteUnit::Put(std::string_view key, std::string_view value) {
@@ -219,12 +248,18 @@ StatusWith<std::optional<std::string>> WriteUnit::GetForUpdate(std::string_view 
   return std::optional<std::string>(std::move(value));
 }
 
-void WriteUnit::SetSavePoint() { txn_->SetSavePoint(); }
+void WriteUnit::SetSavePoint() {
+  txn_->SetSavePoint();
+  save_point_deltas_.push_back(deltas_);
+}
 
 Status WriteUnit::RollbackToSavePoint() {
   rocksdb::Status s = txn_->RollbackToSavePoint();
   if (s.IsNotFound()) return Status(ErrorCode::kInternalError, "no save point to roll back to");
-  return FromRocks(s);
+  DDS_RETURN_IF_ERROR(FromRocks(s));
+  deltas_ = std::move(save_point_deltas_.back());
+  save_point_deltas_.pop_back();
+  return Status::OK();
 }
 
 Status WriteUnit::Commit(bool durable) {
@@ -234,12 +269,30 @@ Status WriteUnit::Commit(bool durable) {
     txn_->Rollback();  // releases the read locks
     return durable ? FromRocks(db_->SyncWAL()) : Status::OK();
   }
+  // Statistics are additive merges appended to the transaction's batch without taking the key
+  // lock (Transaction::Merge*, even "Untracked", locks it in a pessimistic TransactionDB):
+  // concurrent writers of one collection must not serialize on the statistics key, which would
+  // defeat group commit. Appended last, after every save point; never read back in the unit.
+  rocksdb::WriteBatch* batch = txn_->GetWriteBatch()->GetWriteBatch();
+  for (const auto& [collection_id, delta] : deltas_) {
+    if (delta.count == 0 && delta.bytes == 0) continue;
+    rocksdb::Status s = batch->Merge(KeyPrefix(Keyspace::kRecordStats, collection_id),
+                                     EncodeRecordStats(delta));
+    if (!s.ok()) {
+      txn_->Rollback();
+      return FromRocks(s);
+    }
+  }
   rocksdb::WriteOptions options;
   options.sync = durable;
   txn_->SetWriteOptions(options);
   rocksdb::Status s = txn_->Commit();
-  if (!s.ok()) txn_->Rollback();
-  return FromRocks(s);
+  if (!s.ok()) {
+    txn_->Rollback();
+    return FromRocks(s);
+  }
+  stats_->Apply(deltas_);
+  return Status::OK();
 }
 
 void WriteUnit::Rollback() {

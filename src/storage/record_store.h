@@ -8,10 +8,12 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "bson/bson.h"
 #include "common/status.h"
@@ -25,12 +27,21 @@ class TransactionDB;
 
 namespace dds::storage {
 
+class RecordStats;
+
+// A change of a collection's record count and total BSON bytes.
+struct RecordStatsDelta {
+  int64_t count = 0;
+  int64_t bytes = 0;
+};
+
 // One RocksDB transaction. Writes lock their keys (GetForUpdate) until commit or rollback, so
 // unique checks are race-free; reads see the unit's own writes. The destructor rolls back if
 // Commit was not called. Lock waits that time out or would deadlock return WriteConflict (112).
 class WriteUnit {
  public:
-  WriteUnit(rocksdb::TransactionDB* db, rocksdb::Transaction* txn);  // takes ownership of txn
+  // Takes ownership of txn. REQUIRES: `stats` outlives the unit.
+  WriteUnit(rocksdb::TransactionDB* db, rocksdb::Transaction* txn, RecordStats* stats);
   ~WriteUnit();
   WriteUnit(const WriteUnit&) = delete;
   WriteUnit& operator=(const WriteUnit&) = delete;
@@ -42,13 +53,13 @@ class WriteUnit {
   // Reads and locks a record; nullopt when absent.
   StatusWith<std::optional<bson::BsonDocument>> GetRecordForUpdate(uint64_t collection_id,
                                                                    const bson::BsonElement& id);
-  // Replaces a record (writes it even when absent; callers check first).
+  // Replaces a record (inserts it when absent; callers normally check first).
   Status UpdateRecord(uint64_t collection_id, const bson::BsonElement& id,
                       const bson::BsonView& new_doc);
-  // Deletes a record (OK when absent).
+  // Deletes a record (OK when absent). Locks the key.
   Status DeleteRecord(uint64_t collection_id, const bson::BsonElement& id);
 
-  // Raw access for index entries.
+  // Raw access for index entries (not counted in the record statistics).
   Status Put(std::string_view key, std::string_view value);
   Status Delete(std::string_view key);
   // Reads and locks `key`; nullopt when absent.
@@ -70,9 +81,16 @@ class WriteUnit {
   uint64_t write_count() const;
 
  private:
+  // Reads (and locks) the record at key_buf_; returns its size, or -1 when absent.
+  StatusWith<int64_t> LockedRecordSize();
+
   rocksdb::TransactionDB* db_;
   std::unique_ptr<rocksdb::Transaction> txn_;
+  RecordStats* stats_;
   std::string key_buf_;
+  // Record statistics changes of this unit, applied at commit; one copy per save point.
+  std::map<uint64_t, RecordStatsDelta> deltas_;
+  std::vector<std::map<uint64_t, RecordStatsDelta>> save_point_deltas_;
   bool finished_ = false;
 };
 
