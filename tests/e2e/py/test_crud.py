@@ -2,6 +2,7 @@
 filter/sort/projection, getMore across many batches, update, delete, findAndModify, count,
 listCollections, drop."""
 import datetime
+import uuid
 
 import bson
 import pymongo
@@ -43,8 +44,9 @@ def test_bson_types_round_trip(db):
         "dbl": 2.25,
         "dec": Decimal128("123.4500"),
         "str": "naïve",
-        "bin": bson.Binary(b"\x00\x01\x02", 0),
-        "uuid": bson.Binary(b"0123456789abcdef", 4),
+        "bin": b"\x00\x01\x02",  # subtype 0 decodes to bytes in Python 3
+        "md5": bson.Binary(b"0123456789abcdef", 5),
+        "user": bson.Binary(b"\xff\x00", 0x80),
         "date": datetime.datetime(2024, 1, 2, 3, 4, 5, 678000),
         "ts": bson.Timestamp(1700000000, 3),
         "re": bson.Regex("^ab", "i"),
@@ -57,7 +59,13 @@ def test_bson_types_round_trip(db):
     db.c.insert_one(doc)
     got = db.c.find_one({"_id": "t"})
     assert got == doc
+    assert list(got.keys()) == list(doc.keys()), "field order must be kept"
     assert isinstance(got["i64"], Int64)
+    # UUID (binary subtype 4): compare the raw bytes, whatever pymongo's UUID representation.
+    u = uuid.UUID("0123456789abcdef0123456789abcdef")
+    db.c.insert_one({"_id": "u", "u": bson.Binary(u.bytes, 4)})
+    raw = db.c.find_one({"_id": "u"})["u"]
+    assert (raw.bytes if isinstance(raw, uuid.UUID) else bytes(raw)) == u.bytes
 
 
 def test_find_filter_sort_projection(db):
