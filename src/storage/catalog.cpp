@@ -353,6 +353,42 @@ Status Catalog::RenameCollection(std::string_view from_db, std::string_view from
   return Status::OK();
 }
 
+Status Catalog::ReplaceDescriptorLocked(std::shared_ptr<CollectionDescriptor> updated) {
+  rocksdb::WriteBatch batch;
+  DDS_RETURN_IF_ERROR(PutDescriptorLocked(*updated, &batch));
+  DDS_RETURN_IF_ERROR(WriteLocked(&batch));
+  CollectionPtr ptr = std::move(updated);
+  by_name_[Key(ptr->db, ptr->name)] = ptr;
+  by_id_[ptr->id] = ptr;
+  return Status::OK();
+}
+
+Status Catalog::SetCollectionOptions(std::string_view db, std::string_view coll,
+                                     const bson::BsonView& options) {
+  std::unique_lock lock(mutex_);
+  auto it = by_name_.find(Key(std::string(db), std::string(coll)));
+  if (it == by_name_.end()) return Status(ErrorCode::kNamespaceNotFound, "ns not found");
+  auto updated = std::make_shared<CollectionDescriptor>(*it->second);
+  updated->options = bson::BsonDocument(options);
+  return ReplaceDescriptorLocked(std::move(updated));
+}
+
+Status Catalog::SetIndexSpec(std::string_view db, std::string_view coll,
+                             std::string_view index_name, const bson::BsonView& spec) {
+  std::unique_lock lock(mutex_);
+  auto it = by_name_.find(Key(std::string(db), std::string(coll)));
+  if (it == by_name_.end()) return Status(ErrorCode::kNamespaceNotFound, "ns not found");
+  auto updated = std::make_shared<CollectionDescriptor>(*it->second);
+  for (IndexDescriptor& index : updated->indexes) {
+    if (index.name == index_name) {
+      index.spec = bson::BsonDocument(spec);
+      return ReplaceDescriptorLocked(std::move(updated));
+    }
+  }
+  return Status(ErrorCode::kIndexNotFound,
+                "index not found with name [" + std::string(index_name) + "]");
+}
+
 Status Catalog::AddIndex(std::string_view db, std::string_view coll, IndexDescriptor index) {
   std::unique_lock lock(mutex_);
   auto it = by_name_.find(Key(std::string(db), std::string(coll)));

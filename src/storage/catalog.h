@@ -93,6 +93,14 @@ class Catalog {
   Status RenameCollection(std::string_view from_db, std::string_view from_coll,
                           std::string_view to_db, std::string_view to_coll, bool drop_target);
 
+  // Replaces the collection's options (collMod). NamespaceNotFound (26) if absent.
+  Status SetCollectionOptions(std::string_view db, std::string_view coll,
+                              const bson::BsonView& options);
+  // Replaces the spec of an existing index (collMod of hidden / expireAfterSeconds), keeping its
+  // name and id. NamespaceNotFound (26), IndexNotFound (27).
+  Status SetIndexSpec(std::string_view db, std::string_view coll, std::string_view index_name,
+                      const bson::BsonView& spec);
+
   // Adds index metadata. NamespaceNotFound (26) if the collection is absent; IndexAlreadyExists
   // (68) if an index with the same name exists. Allocates index.index_id when it is 0.
   // The index layer builds the entries; this only records the descriptor.
@@ -109,6 +117,8 @@ class Catalog {
   Status WriteLocked(rocksdb::WriteBatch* batch);
   void AppendDropLocked(const CollectionDescriptor& coll, rocksdb::WriteBatch* batch);
   Status PutDescriptorLocked(const CollectionDescriptor& coll, rocksdb::WriteBatch* batch);
+  // Writes `updated` (same id and name as the current descriptor) and installs it.
+  Status ReplaceDescriptorLocked(std::shared_ptr<CollectionDescriptor> updated);
 
   rocksdb::TransactionDB* db_;
   mutable std::shared_mutex mutex_;

@@ -197,6 +197,24 @@ TEST_F(CatalogTest, IndexMetadata) {
   EXPECT_EQ(c->indexes.size(), 2u);
 }
 
+TEST_F(CatalogTest, SetOptionsAndIndexSpec) {
+  Create("db", "c");
+  IndexDescriptor index{"a_1", 0, FromJson(R"({"v": 2, "key": {"a": 1}, "name": "a_1"})")};
+  ASSERT_OK(catalog().AddIndex("db", "c", index));
+  ASSERT_OK(catalog().SetCollectionOptions("db", "c", FromJson(R"({"validator": {"a": 1}})")));
+  BsonDocument hidden = FromJson(R"({"v": 2, "key": {"a": 1}, "name": "a_1", "hidden": true})");
+  ASSERT_OK(catalog().SetIndexSpec("db", "c", "a_1", hidden));
+  EXPECT_CODE(catalog().SetIndexSpec("db", "c", "b_1", hidden), ErrorCode::kIndexNotFound);
+  EXPECT_CODE(catalog().SetCollectionOptions("db", "x", BsonDocument()),
+              ErrorCode::kNamespaceNotFound);
+  engine_.reset();
+  engine_ = OpenOrDie(dir_.Sub("db"));
+  CollectionPtr c = catalog().Lookup("db", "c");
+  ASSERT_NE(c, nullptr);
+  EXPECT_TRUE(c->options.view()["validator"].IsObject());
+  EXPECT_TRUE(c->FindIndex("a_1")->spec.view()["hidden"].Bool());
+}
+
 TEST_F(CatalogTest, ReopenKeepsEverythingAndCleansOrphans) {
   uint64_t id = Create("db", "c");
   IndexDescriptor index{"a_1", 0, FromJson(R"({"v": 2, "key": {"a": 1}, "name": "a_1"})")};

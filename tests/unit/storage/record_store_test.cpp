@@ -6,6 +6,7 @@
 #include <chrono>
 #include <ctime>
 #include <cstdio>
+#include <csignal>
 #include <sys/wait.h>
 #include <thread>
 #include <unistd.h>
@@ -436,6 +437,43 @@ TEST(EngineTest, SecondOpenOfSamePathIsDBPathInUse) {
   ASSERT_EQ(waitpid(pid, &wstatus, 0), pid);
   EXPECT_TRUE(WIFEXITED(wstatus));
   EXPECT_EQ(WEXITSTATUS(wstatus), 0);
+}
+
+TEST(EngineTest, NonDurableCommitsSurviveKill9) {
+  TempDir dir;
+  pid_t pid = fork();
+  if (pid == 0) {
+    EngineOptions options;
+    options.db_path = dir.Sub("db");
+    auto engine = Engine::Open(options);
+    if (!engine.ok()) _exit(1);
+    auto coll = (*engine)->catalog().CreateCollection("k", "c", BsonDocument(), nullptr);
+    if (!coll.ok()) _exit(2);
+    for (int i = 0; i < 100; ++i) {
+      BsonBuilder b;
+      b.AppendInt32("_id", i);
+      BsonDocument doc = b.Done();
+      auto unit = (*engine)->BeginWrite();
+      if (!unit->InsertRecord((*coll)->id, doc["_id"], doc).ok() || !unit->Commit(false).ok()) {
+        _exit(3);
+      }
+    }
+    raise(SIGKILL);  // no destructors, no close, no flush
+    _exit(4);
+  }
+  int wstatus = 0;
+  ASSERT_EQ(waitpid(pid, &wstatus, 0), pid);
+  ASSERT_TRUE(WIFSIGNALED(wstatus)) << "child exit code " << WEXITSTATUS(wstatus);
+  auto engine = OpenOrDie(dir.Sub("db"));
+  ASSERT_NE(engine, nullptr);
+  CollectionPtr coll = engine->catalog().Lookup("k", "c");
+  ASSERT_NE(coll, nullptr);
+  auto read = engine->BeginRead();
+  auto cursor = read->ScanRecords(coll->id);
+  int n = 0;
+  while (cursor->Next()) ++n;
+  EXPECT_EQ(n, 100);
+  EXPECT_EQ(engine->ApproximateRecordCount(coll->id), 100);
 }
 
 TEST(EngineTest, ReopenPersistsCatalogAndRecords) {
