@@ -136,9 +136,9 @@ Status Catalog::Load() {
     }
     bson::BsonElement v = bson::BsonView(value.data())["v"];
     if (v.type() != bson::BsonType::kInt32 || v.Int32() != kFormatVersion) {
-      return Status(ErrorCode::kUnsupportedFormat,
-                    "unsupported on-disk format version " + v.ValueToJson() + ", expected " +
-                        std::to_string(kFormatVersion));
+      return Status(ErrorCode::kUnsupportedFormat, "unsupported on-disk format version " +
+                                                       v.ValueToJson() + ", expected " +
+                                                       std::to_string(kFormatVersion));
     }
   }
   s = db_->Get(read_options, MetaKey(kNextIdName), &value);
@@ -423,14 +423,15 @@ Status Catalog::RemoveIndex(std::string_view db, std::string_view coll,
   }
   const IndexDescriptor* index = it->second->FindIndex(index_name);
   if (index == nullptr) {
-    return Status(ErrorCode::kIndexNotFound, "index not found with name [" +
-                                                 std::string(index_name) + "]");
+    return Status(ErrorCode::kIndexNotFound,
+                  "index not found with name [" + std::string(index_name) + "]");
   }
   rocksdb::WriteBatch batch;
   if (index->index_id != 0) DeleteRangeOf(Keyspace::kIndex, index->index_id, &batch);
   auto updated = std::make_shared<CollectionDescriptor>(*it->second);
-  updated->indexes.erase(std::find_if(updated->indexes.begin(), updated->indexes.end(),
-                                      [&](const IndexDescriptor& i) { return i.name == index_name; }));
+  updated->indexes.erase(
+      std::find_if(updated->indexes.begin(), updated->indexes.end(),
+                   [&](const IndexDescriptor& i) { return i.name == index_name; }));
   DDS_RETURN_IF_ERROR(PutDescriptorLocked(*updated, &batch));
   DDS_RETURN_IF_ERROR(WriteLocked(&batch));
   CollectionPtr ptr = std::move(updated);

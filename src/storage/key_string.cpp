@@ -128,10 +128,17 @@ void AppendInt64Body(std::string* out, int64_t v) {
 void AppendExactBody(std::string* out, const bson::ExactDecimal& e) {
   using Kind = bson::ExactDecimal::Kind;
   switch (e.kind) {
-    case Kind::kNaN: out->push_back(kNumNaN); return;
-    case Kind::kNegInf: out->push_back(kNumNegInf); return;
-    case Kind::kPosInf: out->push_back(kNumPosInf); return;
-    case Kind::kFinite: break;
+    case Kind::kNaN:
+      out->push_back(kNumNaN);
+      return;
+    case Kind::kNegInf:
+      out->push_back(kNumNegInf);
+      return;
+    case Kind::kPosInf:
+      out->push_back(kNumPosInf);
+      return;
+    case Kind::kFinite:
+      break;
   }
   if (e.digits.empty()) {
     out->push_back(kNumZero);
@@ -251,16 +258,31 @@ void AppendBody(std::string* out, const BsonElement& e) {
     case BsonType::kUndefined:
     case BsonType::kNull:
     case BsonType::kMinKey:
-    case BsonType::kMaxKey: return;
-    case BsonType::kInt32: AppendInt64Body(out, e.Int32()); return;
-    case BsonType::kInt64: AppendInt64Body(out, e.Int64()); return;
-    case BsonType::kDouble: AppendDoubleBody(out, e.Double()); return;
-    case BsonType::kDecimal128: AppendDecimalBody(out, e.Decimal()); return;
+    case BsonType::kMaxKey:
+      return;
+    case BsonType::kInt32:
+      AppendInt64Body(out, e.Int32());
+      return;
+    case BsonType::kInt64:
+      AppendInt64Body(out, e.Int64());
+      return;
+    case BsonType::kDouble:
+      AppendDoubleBody(out, e.Double());
+      return;
+    case BsonType::kDecimal128:
+      AppendDecimalBody(out, e.Decimal());
+      return;
     case BsonType::kString:
     case BsonType::kSymbol:
-    case BsonType::kJavaScript: AppendEscaped(out, e.String()); return;
-    case BsonType::kObject: AppendDocumentBody(out, e.Object(), true); return;
-    case BsonType::kArray: AppendDocumentBody(out, e.Array(), false); return;
+    case BsonType::kJavaScript:
+      AppendEscaped(out, e.String());
+      return;
+    case BsonType::kObject:
+      AppendDocumentBody(out, e.Object(), true);
+      return;
+    case BsonType::kArray:
+      AppendDocumentBody(out, e.Array(), false);
+      return;
     case BsonType::kBinData: {
       std::string_view data = e.BinData();
       AppendBE32(out, static_cast<uint32_t>(data.size()));
@@ -268,12 +290,18 @@ void AppendBody(std::string* out, const BsonElement& e) {
       out->append(data);
       return;
     }
-    case BsonType::kObjectId: out->append(e.value(), 12); return;
-    case BsonType::kBool: out->push_back(e.Bool() ? 1 : 0); return;
+    case BsonType::kObjectId:
+      out->append(e.value(), 12);
+      return;
+    case BsonType::kBool:
+      out->push_back(e.Bool() ? 1 : 0);
+      return;
     case BsonType::kDate:
       AppendBE64(out, static_cast<uint64_t>(e.Date()) ^ (uint64_t{1} << 63));
       return;
-    case BsonType::kTimestamp: AppendBE64(out, e.Timestamp()); return;
+    case BsonType::kTimestamp:
+      AppendBE64(out, e.Timestamp());
+      return;
     case BsonType::kRegex:
       AppendCString(out, e.RegexPattern());
       AppendCString(out, e.RegexFlags());

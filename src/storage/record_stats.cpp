@@ -1,5 +1,3 @@
-#include "storage/record_stats_internal.h"
-
 #include <cstring>
 #include <mutex>
 
@@ -7,6 +5,7 @@
 #include <rocksdb/merge_operator.h>
 
 #include "storage/keyspace.h"
+#include "storage/record_stats_internal.h"
 #include "storage/status_internal.h"
 
 namespace dds::storage {

@@ -114,8 +114,8 @@ class RecordCursorImpl : public RecordCursor {
  public:
   RecordCursorImpl(rocksdb::DB* db, const rocksdb::Snapshot* snapshot, uint64_t collection_id,
                    bool forward)
-      : iter_(db, snapshot, RecordPrefix(collection_id), RecordPrefix(collection_id + 1),
-              forward) {}
+      : iter_(db, snapshot, RecordPrefix(collection_id), RecordPrefix(collection_id + 1), forward) {
+  }
 
   bool Next() override {
     if (!status_.ok()) return false;
@@ -127,9 +127,7 @@ class RecordCursorImpl : public RecordCursor {
     status_ = CheckRecord(value.data(), value.size());
     return status_.ok();
   }
-  bson::BsonView doc() const override {
-    return bson::BsonView(iter_.it()->value().data());
-  }
+  bson::BsonView doc() const override { return bson::BsonView(iter_.it()->value().data()); }
   std::string_view record_key() const override {
     rocksdb::Slice key = iter_.it()->key();
     return std::string_view(key.data() + 9, key.size() - 9);
@@ -276,8 +274,8 @@ Status WriteUnit::Commit(bool durable) {
   rocksdb::WriteBatch* batch = txn_->GetWriteBatch()->GetWriteBatch();
   for (const auto& [collection_id, delta] : deltas_) {
     if (delta.count == 0 && delta.bytes == 0) continue;
-    rocksdb::Status s = batch->Merge(KeyPrefix(Keyspace::kRecordStats, collection_id),
-                                     EncodeRecordStats(delta));
+    rocksdb::Status s =
+        batch->Merge(KeyPrefix(Keyspace::kRecordStats, collection_id), EncodeRecordStats(delta));
     if (!s.ok()) {
       txn_->Rollback();
       return FromRocks(s);

@@ -10,7 +10,8 @@ Status FromRocks(const rocksdb::Status& s) {
                       s.ToString() + ")");
   }
   if (s.IsNoSpace()) return Status(ErrorCode::kOutOfDiskSpace, s.ToString());
-  if (s.IsCorruption()) return Status(ErrorCode::kInternalError, "data corruption: " + s.ToString());
+  if (s.IsCorruption())
+    return Status(ErrorCode::kInternalError, "data corruption: " + s.ToString());
   return Status(ErrorCode::kInternalError, "storage error: " + s.ToString());
 }
 

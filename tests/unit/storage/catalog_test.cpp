@@ -1,11 +1,11 @@
 #include "storage/catalog.h"
 
-#include <gtest/gtest.h>
-
 #include <atomic>
 #include <set>
 #include <thread>
 #include <vector>
+
+#include <gtest/gtest.h>
 
 #include "bson/bson.h"
 #include "storage/engine.h"
@@ -82,7 +82,8 @@ TEST_F(CatalogTest, CreateListLookup) {
   EXPECT_EQ(catalog().LookupById(c->id), c);
   EXPECT_EQ(catalog().Lookup("b", "nope"), nullptr);
   ASSERT_EQ(c->indexes.size(), 1u);
-  EXPECT_EQ(c->indexes[0].spec.view().ToJson(), FromJson(R"({"v": 2, "key": {"_id": 1}, "name": "_id_"})").ToJson());
+  EXPECT_EQ(c->indexes[0].spec.view().ToJson(),
+            FromJson(R"({"v": 2, "key": {"_id": 1}, "name": "_id_"})").ToJson());
   EXPECT_EQ(c->uuid[6] & 0xf0, 0x40);
   // Creating again returns the existing one.
   bool created = true;
@@ -180,7 +181,8 @@ TEST_F(CatalogTest, RenameCollection) {
 
 TEST_F(CatalogTest, IndexMetadata) {
   Create("db", "c");
-  IndexDescriptor index{"a_1", 0, FromJson(R"({"v": 2, "key": {"a": 1}, "name": "a_1", "unique": true})")};
+  IndexDescriptor index{"a_1", 0,
+                        FromJson(R"({"v": 2, "key": {"a": 1}, "name": "a_1", "unique": true})")};
   ASSERT_OK(catalog().AddIndex("db", "c", index));
   EXPECT_CODE(catalog().AddIndex("db", "c", index), ErrorCode::kIndexAlreadyExists);
   EXPECT_CODE(catalog().AddIndex("db", "nope", index), ErrorCode::kNamespaceNotFound);
@@ -243,7 +245,8 @@ TEST(CatalogFormat, DescriptorRoundTrip) {
   d.name = "y.z";
   d.uuid = std::string(16, '\x01');
   d.options = FromJson(R"({"validator": {"a": 1}})");
-  d.indexes.push_back(IndexDescriptor{"_id_", 0, FromJson(R"({"v": 2, "key": {"_id": 1}, "name": "_id_"})")});
+  d.indexes.push_back(
+      IndexDescriptor{"_id_", 0, FromJson(R"({"v": 2, "key": {"_id": 1}, "name": "_id_"})")});
   auto back = CollectionDescriptorFromBson(CollectionDescriptorToBson(d));
   ASSERT_OK(back);
   EXPECT_EQ(back->id, 77u);

@@ -1,13 +1,13 @@
 #include "storage/key_string.h"
 
-#include <gtest/gtest.h>
-
 #include <cmath>
 #include <cstring>
 #include <limits>
 #include <random>
 #include <string>
 #include <vector>
+
+#include <gtest/gtest.h>
 
 #include "bson/bson.h"
 #include "test_util.h"
@@ -97,7 +97,8 @@ TEST(KeyString, EqualNumbersEncodeIdentically) {
   // 2^-40 takes the long-fraction path (40 binary fraction digits); 2^-20 the short one.
   Values powers;
   powers.Add([](BsonBuilder& b) { b.AppendDouble("v", std::ldexp(1.0, -40)); });
-  powers.Add([](BsonBuilder& b) { b.AppendDecimal("v", Dec("9.094947017729282379150390625E-13")); });
+  powers.Add(
+      [](BsonBuilder& b) { b.AppendDecimal("v", Dec("9.094947017729282379150390625E-13")); });
   powers.Add([](BsonBuilder& b) { b.AppendDouble("v", -std::ldexp(3.0, -20)); });
   powers.Add([](BsonBuilder& b) { b.AppendDecimal("v", Dec("-0.00000286102294921875")); });
   EXPECT_EQ(EncodeKeyString(powers.at(0)), EncodeKeyString(powers.at(1)));
@@ -213,19 +214,35 @@ class Generator {
   void Append(BsonBuilder& b, std::string_view name, int depth) {
     int kind = Pick(depth < 2 ? 26 : 22);
     switch (kind) {
-      case 0: b.AppendMinKey(name); break;
-      case 1: b.AppendMaxKey(name); break;
-      case 2: b.AppendNull(name); break;
-      case 3: b.AppendUndefined(name); break;
+      case 0:
+        b.AppendMinKey(name);
+        break;
+      case 1:
+        b.AppendMaxKey(name);
+        break;
+      case 2:
+        b.AppendNull(name);
+        break;
+      case 3:
+        b.AppendUndefined(name);
+        break;
       case 4:
       case 5:
       case 6:
       case 7:
-      case 8: AppendNumber(b, name); break;
+      case 8:
+        AppendNumber(b, name);
+        break;
       case 9:
-      case 10: b.AppendString(name, RandomString()); break;
-      case 11: b.AppendSymbol(name, RandomString()); break;
-      case 12: b.AppendBinary(name, static_cast<uint8_t>(Pick(3)), RandomString()); break;
+      case 10:
+        b.AppendString(name, RandomString());
+        break;
+      case 11:
+        b.AppendSymbol(name, RandomString());
+        break;
+      case 12:
+        b.AppendBinary(name, static_cast<uint8_t>(Pick(3)), RandomString());
+        break;
       case 13: {
         uint8_t bytes[12] = {};
         bytes[11] = static_cast<uint8_t>(Pick(3));
@@ -233,19 +250,33 @@ class Generator {
         b.AppendObjectId(name, bson::ObjectId(bytes));
         break;
       }
-      case 14: b.AppendBool(name, Pick(2) == 1); break;
-      case 15: b.AppendDate(name, static_cast<int64_t>(Pick(5)) - 2 + (Pick(2) ? INT64_MIN / 2 : 0)); break;
-      case 16: b.AppendTimestamp(name, Pick(2) ? 0x80000000u : 1u, static_cast<uint32_t>(Pick(3))); break;
-      case 17: b.AppendRegex(name, Pick(2) ? "a" : "ab", Pick(2) ? "" : "i"); break;
-      case 18: b.AppendDbPointer(name, Pick(2) ? "b" : "aa", bson::ObjectId()); break;
-      case 19: b.AppendCode(name, RandomString()); break;
+      case 14:
+        b.AppendBool(name, Pick(2) == 1);
+        break;
+      case 15:
+        b.AppendDate(name, static_cast<int64_t>(Pick(5)) - 2 + (Pick(2) ? INT64_MIN / 2 : 0));
+        break;
+      case 16:
+        b.AppendTimestamp(name, Pick(2) ? 0x80000000u : 1u, static_cast<uint32_t>(Pick(3)));
+        break;
+      case 17:
+        b.AppendRegex(name, Pick(2) ? "a" : "ab", Pick(2) ? "" : "i");
+        break;
+      case 18:
+        b.AppendDbPointer(name, Pick(2) ? "b" : "aa", bson::ObjectId());
+        break;
+      case 19:
+        b.AppendCode(name, RandomString());
+        break;
       case 20: {
         BsonBuilder scope;
         if (Pick(2)) scope.AppendInt32("x", Pick(2));
         b.AppendCodeWScope(name, Pick(2) ? "f" : "g", scope.Done());
         break;
       }
-      case 21: AppendNumber(b, name); break;
+      case 21:
+        AppendNumber(b, name);
+        break;
       case 22:
       case 23: {
         b.StartDocument(name);
@@ -277,21 +308,73 @@ class Generator {
   }
 
   void AppendNumber(BsonBuilder& b, std::string_view name) {
-    static const double kDoubles[] = {0.0, -0.0, 1.0, -1.0, 0.1, -0.1, 0.5, 1.5, 2.5,
-                                      9007199254740992.0, 9007199254740993.0, -9007199254740992.0,
-                                      9223372036854775807.0, -9223372036854775808.0, 1e300, -1e300,
-                                      1e-320, -1e-320, 4.9e-324, 123.456, 1e20, 1e-5,
-                                      std::nan(""), INFINITY, -INFINITY, 0.30000000000000004};
-    static const int64_t kInts[] = {0, 1, -1, 2, 10, 100, (int64_t{1} << 53), (int64_t{1} << 53) + 1,
-                                    -(int64_t{1} << 53) - 1, INT64_MAX, INT64_MIN, INT64_MAX - 1,
-                                    123, 1000000, 4611686018427387904};
-    static const char* kDecimals[] = {"0", "-0", "1", "1.0", "0.1", "-0.1", "2.50", "1E+400", "-1E+400",
-                                      "1E-400", "NaN", "Infinity", "-Infinity", "9223372036854775807",
-                                      "9223372036854775808", "-9223372036854775809",
-                                      "9007199254740993", "0.1000000000000000055511151231257827",
-                                      "123.456", "1E+20", "0.00001", "1234567890123456789012345678901234"};
+    static const double kDoubles[] = {0.0,
+                                      -0.0,
+                                      1.0,
+                                      -1.0,
+                                      0.1,
+                                      -0.1,
+                                      0.5,
+                                      1.5,
+                                      2.5,
+                                      9007199254740992.0,
+                                      9007199254740993.0,
+                                      -9007199254740992.0,
+                                      9223372036854775807.0,
+                                      -9223372036854775808.0,
+                                      1e300,
+                                      -1e300,
+                                      1e-320,
+                                      -1e-320,
+                                      4.9e-324,
+                                      123.456,
+                                      1e20,
+                                      1e-5,
+                                      std::nan(""),
+                                      INFINITY,
+                                      -INFINITY,
+                                      0.30000000000000004};
+    static const int64_t kInts[] = {0,
+                                    1,
+                                    -1,
+                                    2,
+                                    10,
+                                    100,
+                                    (int64_t{1} << 53),
+                                    (int64_t{1} << 53) + 1,
+                                    -(int64_t{1} << 53) - 1,
+                                    INT64_MAX,
+                                    INT64_MIN,
+                                    INT64_MAX - 1,
+                                    123,
+                                    1000000,
+                                    4611686018427387904};
+    static const char* kDecimals[] = {"0",
+                                      "-0",
+                                      "1",
+                                      "1.0",
+                                      "0.1",
+                                      "-0.1",
+                                      "2.50",
+                                      "1E+400",
+                                      "-1E+400",
+                                      "1E-400",
+                                      "NaN",
+                                      "Infinity",
+                                      "-Infinity",
+                                      "9223372036854775807",
+                                      "9223372036854775808",
+                                      "-9223372036854775809",
+                                      "9007199254740993",
+                                      "0.1000000000000000055511151231257827",
+                                      "123.456",
+                                      "1E+20",
+                                      "0.00001",
+                                      "1234567890123456789012345678901234"};
     switch (Pick(6)) {
-      case 0: b.AppendDouble(name, kDoubles[Pick(std::size(kDoubles))]); break;
+      case 0:
+        b.AppendDouble(name, kDoubles[Pick(std::size(kDoubles))]);
+        break;
       case 1: {
         std::uniform_real_distribution<double> d(-1e6, 1e6);
         double x = d(rng_);
@@ -299,8 +382,12 @@ class Generator {
         b.AppendDouble(name, x);
         break;
       }
-      case 2: b.AppendInt64(name, kInts[Pick(std::size(kInts))]); break;
-      case 3: b.AppendInt32(name, static_cast<int32_t>(Pick(7)) - 3); break;
+      case 2:
+        b.AppendInt64(name, kInts[Pick(std::size(kInts))]);
+        break;
+      case 3:
+        b.AppendInt32(name, static_cast<int32_t>(Pick(7)) - 3);
+        break;
       case 4: {
         auto d = Decimal128::FromString(kDecimals[Pick(std::size(kDecimals))]);
         b.AppendDecimal(name, *d);
@@ -308,8 +395,10 @@ class Generator {
       }
       default: {
         int64_t v = static_cast<int64_t>(rng_()) - (1 << 30);
-        if (Pick(2)) b.AppendDouble(name, static_cast<double>(v));
-        else b.AppendInt64(name, v);
+        if (Pick(2))
+          b.AppendDouble(name, static_cast<double>(v));
+        else
+          b.AppendInt64(name, v);
         break;
       }
     }

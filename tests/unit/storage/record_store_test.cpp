@@ -1,16 +1,16 @@
 #include "storage/record_store.h"
 
-#include <gtest/gtest.h>
-
 #include <atomic>
 #include <chrono>
-#include <ctime>
-#include <cstdio>
 #include <csignal>
-#include <sys/wait.h>
+#include <cstdio>
+#include <ctime>
 #include <thread>
-#include <unistd.h>
 #include <vector>
+
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "bson/bson.h"
 #include "storage/engine.h"
@@ -412,10 +412,10 @@ TEST_F(RecordStoreTest, InsertManyThroughput) {
   double read_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   double read_cpu_s = cpu_seconds() - cpu_start;
   // Wall-clock rates suffer when the machine is loaded; per-CPU-second rates less so.
-  std::printf("insert 1KB docs (batches of 1000): %.0f docs/s wall, %.0f per CPU s; "
-              "point reads: %.0f/s wall, %.0f per CPU s\n",
-              kDocs / insert_s, kDocs / insert_cpu_s, (kDocs / 10) / read_s,
-              (kDocs / 10) / read_cpu_s);
+  std::printf(
+      "insert 1KB docs (batches of 1000): %.0f docs/s wall, %.0f per CPU s; "
+      "point reads: %.0f/s wall, %.0f per CPU s\n",
+      kDocs / insert_s, kDocs / insert_cpu_s, (kDocs / 10) / read_s, (kDocs / 10) / read_cpu_s);
 }
 
 TEST(EngineTest, SecondOpenOfSamePathIsDBPathInUse) {
@@ -481,8 +481,8 @@ TEST(EngineTest, ReopenPersistsCatalogAndRecords) {
   uint64_t id = 0;
   {
     auto engine = OpenOrDie(dir.Sub("db"));
-    auto coll = engine->catalog().CreateCollection("app", "users", Doc(R"({"capped": false})"),
-                                                   nullptr);
+    auto coll =
+        engine->catalog().CreateCollection("app", "users", Doc(R"({"capped": false})"), nullptr);
     ASSERT_OK(coll);
     id = (*coll)->id;
     auto unit = engine->BeginWrite();
