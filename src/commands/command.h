@@ -38,6 +38,9 @@ struct CommandContext {
   std::string db;
   // The command's name as the client spelled it (aliases differ).
   std::string_view command_name;
+  // The raw 16 bytes of the request's `lsid.id` (UUID), or "" without a session. Cursors created
+  // by the command belong to this session (killSessions kills them).
+  std::string lsid;
 
   storage::Engine& engine() const { return *service.engine; }
   CursorManager& cursors() const { return *service.cursors; }

@@ -36,7 +36,14 @@ DDS_DECLARE_HANDLER(RunReplSetGetStatus);
 
 // session_commands.cpp
 DDS_DECLARE_HANDLER(RunStartSession);
-DDS_DECLARE_HANDLER(RunEndSessions);  // also refreshSessions, killSessions, killAllSessions...
+DDS_DECLARE_HANDLER(RunEndSessions);  // also refreshSessions
+DDS_DECLARE_HANDLER(RunKillSessions);
+DDS_DECLARE_HANDLER(RunKillAllSessions);  // also killAllSessionsByPattern
+
+// operation_commands.cpp
+DDS_DECLARE_HANDLER(RunCurrentOp);
+DDS_DECLARE_HANDLER(RunKillOp);
+DDS_DECLARE_HANDLER(RunProfile);
 
 // database_commands.cpp
 DDS_DECLARE_HANDLER(RunListDatabases);

@@ -1,5 +1,6 @@
 #include "commands/cursor_manager.h"
 
+#include <algorithm>
 #include <mutex>
 #include <random>
 #include <unordered_map>
@@ -25,6 +26,7 @@ constexpr auto kLazyReapInterval = std::chrono::seconds(60);
 struct Cursor {
   int64_t id = 0;
   std::string ns;
+  std::string lsid;
   std::unique_ptr<DocumentStream> stream;
   // A document read ahead (to learn whether the stream is exhausted, or that did not fit).
   std::optional<bson::BsonDocument> pending;
@@ -114,6 +116,7 @@ StatusWith<bson::BsonDocument> CursorManager::BuildCursorReply(
 
   auto cursor = std::make_shared<Cursor>();
   cursor->ns = std::move(ns);
+  cursor->lsid = ctx.lsid;
   cursor->stream = std::move(stream);
   cursor->limit = options.limit;
   cursor->no_timeout = options.no_cursor_timeout;
@@ -249,6 +252,16 @@ void CursorManager::KillForDatabase(std::string_view db) {
   KillMatching(impl_->mu, impl_->cursors, [db](const Cursor& c) {
     return c.ns.size() > db.size() && c.ns.compare(0, db.size(), db) == 0 && c.ns[db.size()] == '.';
   });
+}
+
+void CursorManager::KillForSessions(const std::vector<std::string>& lsids) {
+  KillMatching(impl_->mu, impl_->cursors, [&lsids](const Cursor& c) {
+    return !c.lsid.empty() && std::find(lsids.begin(), lsids.end(), c.lsid) != lsids.end();
+  });
+}
+
+void CursorManager::KillAll() {
+  KillMatching(impl_->mu, impl_->cursors, [](const Cursor&) { return true; });
 }
 
 int CursorManager::ReapIdle() {

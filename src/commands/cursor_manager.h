@@ -77,6 +77,10 @@ class CursorManager {
   // Kills every cursor whose namespace is `ns`, or that is in database `db` (drop/rename).
   void KillForNamespace(std::string_view ns);
   void KillForDatabase(std::string_view db);
+  // Kills every cursor created under one of the sessions (raw lsid.id bytes) (killSessions).
+  void KillForSessions(const std::vector<std::string>& lsids);
+  // Kills every cursor (killAllSessions with no pattern).
+  void KillAll();
   // Closes cursors idle longer than the timeout; returns how many. Called periodically.
   int ReapIdle();
   size_t open_count() const;

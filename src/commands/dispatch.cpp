@@ -7,6 +7,7 @@
 #include "bson/bson.h"
 #include "commands/command.h"
 #include "commands/namespace_util.h"
+#include "commands/operation_registry.h"
 #include "common/logging.h"
 #include "common/status.h"
 
@@ -17,8 +18,6 @@ namespace {
 using bson::BsonElement;
 using bson::BsonType;
 
-// mongod's slowOpThresholdMs default.
-constexpr int64_t kSlowOpThresholdMs = 100;
 // Longest command text in a slow-query log line.
 constexpr size_t kMaxLoggedCommandChars = 4096;
 
@@ -42,6 +41,22 @@ void CountOp(ServerCounters& counters, std::string_view name, const bson::BsonVi
   } else {
     counters.command.fetch_add(1, std::memory_order_relaxed);
   }
+}
+
+// Returns the raw bytes of `lsid.id` (a UUID), or "" when the command has no session.
+std::string SessionId(const bson::BsonView& body) {
+  BsonElement lsid = body.Get("lsid");
+  if (lsid.type() != BsonType::kObject) return std::string();
+  BsonElement id = lsid.Object().Get("id");
+  if (id.type() != BsonType::kBinData) return std::string();
+  return std::string(id.BinData());
+}
+
+// "db.coll" when the command names a collection, else "db.$cmd".
+std::string OperationNamespace(const std::string& db, const bson::BsonView& body) {
+  BsonElement first = body.FirstElement();
+  if (first.type() == BsonType::kString) return db + "." + std::string(first.String());
+  return db + ".$cmd";
 }
 
 // Finds the command, checks where and how it may run, and runs it.
@@ -87,8 +102,12 @@ StatusWith<bson::BsonDocument> Execute(ServiceContext& service, ClientState& cli
 
   CountOp(service.counters, name, body);
   CommandContext ctx{service, client, info, db, entry->name};
+  ctx.lsid = SessionId(body);
+  ScopedOperation op(client, entry->name, OperationNamespace(db, body), body, ctx.lsid);
   try {
-    return entry->handler(ctx, body);
+    StatusWith<bson::BsonDocument> result = entry->handler(ctx, body);
+    if (op.End()) return Status(ErrorCode::kInterrupted, "operation was interrupted");
+    return result;
   } catch (const DbException& e) {
     return e.status();
   } catch (const std::exception& e) {
@@ -111,11 +130,7 @@ void LogSlowOperation(const ClientState& client, const std::string& db, const bs
   if (command_json.size() > kMaxLoggedCommandChars) {
     command_json = JsonQuote(command_json.substr(0, kMaxLoggedCommandChars) + "...");
   }
-  std::string ns = db + ".$cmd";
-  if (!body.empty()) {
-    BsonElement first = body.FirstElement();
-    if (first.type() == BsonType::kString) ns = db + "." + std::string(first.String());
-  }
+  std::string ns = body.empty() ? db + ".$cmd" : OperationNamespace(db, body);
   if (status.ok()) {
     DDS_LOG_INFO("COMMAND", 51803, "Slow query",
                  {{"type", "command"},
@@ -181,7 +196,7 @@ bson::BsonDocument RunCommand(ServiceContext& service, ClientState& client,
   int64_t duration_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                             std::chrono::steady_clock::now() - start)
                             .count();
-  if (duration_ms > kSlowOpThresholdMs) {
+  if (duration_ms > OperationRegistry::slow_ms()) {
     std::string_view name = body.empty() ? std::string_view() : body.FirstElement().field_name();
     // Streaming/awaitable commands wait on purpose; mongod does not report them either.
     if (name != "hello" && name != "isMaster" && name != "ismaster") {

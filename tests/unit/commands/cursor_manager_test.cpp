@@ -164,6 +164,22 @@ TEST(CursorManager, KillAndKillForNamespace) {
   (void)c;
 }
 
+TEST(CursorManager, KillForSessions) {
+  Fixture f;
+  f.ctx.lsid = "session-a";
+  int64_t a = CursorId(*f.manager.BuildCursorReply(f.ctx, "test.c",
+                                                   std::make_unique<CountingStream>(500), {}));
+  f.ctx.lsid = "session-b";
+  f.manager.BuildCursorReply(f.ctx, "test.c", std::make_unique<CountingStream>(500), {});
+  f.ctx.lsid = "";
+  f.manager.BuildCursorReply(f.ctx, "test.c", std::make_unique<CountingStream>(500), {});
+  f.manager.KillForSessions({"session-a"});
+  EXPECT_EQ(f.manager.open_count(), 2u);
+  EXPECT_CODE(f.manager.GetMore(f.ctx, a, "c", std::nullopt), ErrorCode::kCursorNotFound);
+  f.manager.KillAll();
+  EXPECT_EQ(f.manager.open_count(), 0u);
+}
+
 TEST(CursorManager, StreamErrorEndsCursor) {
   Fixture f;
   CursorOptions o;

@@ -187,6 +187,35 @@ TEST_F(DispatchTest, MiscCommands) {
   EXPECT_EQ(Run(R"({"shutdown": 1, "$db": "admin"})")["ok"].Double(), 0.0);
 }
 
+TEST_F(DispatchTest, CurrentOpShowsItself) {
+  bson::BsonDocument r = Run(R"({"currentOp": 1, "$db": "admin"})");
+  ASSERT_EQ(r["ok"].Double(), 1.0) << r.ToJson();
+  bson::BsonView inprog = r["inprog"].Array();
+  ASSERT_GE(inprog.CountFields(), 1);
+  bson::BsonView op = inprog["0"].Object();
+  EXPECT_EQ(op["op"].String(), "command");
+  EXPECT_EQ(op["ns"].String(), "admin.$cmd");
+  EXPECT_EQ(op["command"].Object().FirstElement().field_name(), "currentOp");
+  EXPECT_EQ(op["connectionId"].Int32(), 7);
+  r = Run(R"({"currentOp": 1, "op": "query", "$db": "admin"})");
+  EXPECT_EQ(r["inprog"].Array().CountFields(), 0);
+  EXPECT_EQ(Run(R"({"currentOp": 1, "$db": "test"})")["code"].Int32(), 13);
+  EXPECT_EQ(Run(R"({"killOp": 1, "$db": "admin"})")["code"].Int32(), 4);
+  EXPECT_EQ(Run(R"({"killOp": 1, "op": 12345, "$db": "admin"})")["ok"].Double(), 1.0);
+}
+
+TEST_F(DispatchTest, Profile) {
+  bson::BsonDocument r = Run(R"({"profile": -1, "$db": "test"})");
+  EXPECT_EQ(r["was"].Int32(), 0);
+  EXPECT_EQ(r["slowms"].Int32(), 100);
+  r = Run(R"({"profile": 0, "slowms": 250, "$db": "test"})");
+  EXPECT_EQ(r["slowms"].Int32(), 100);
+  EXPECT_EQ(Run(R"({"profile": -1, "$db": "test"})")["slowms"].Int32(), 250);
+  Run(R"({"profile": 0, "slowms": 100, "$db": "test"})");
+  EXPECT_EQ(Run(R"({"profile": 1, "$db": "test"})")["code"].Int32(), 238);
+  EXPECT_EQ(Run(R"({"profile": 5, "$db": "test"})")["code"].Int32(), 2);
+}
+
 TEST_F(DispatchTest, ShutdownCallsHook) {
   bool called = false;
   service_.request_shutdown = [&called] { called = true; };

@@ -1,0 +1,89 @@
+// OperationRegistry: the commands in flight in this process, for currentOp and killOp, plus the
+// slow-operation threshold the profile command sets (slowms).
+//
+// Dispatch registers every command for its duration (an RAII ScopedOperation). Registration keeps
+// only a view of the command body, which the caller keeps alive until the operation ends;
+// Snapshot() copies what it reports while holding the registry lock, so views stay valid.
+// killOp marks an operation; dispatch then answers it with 11601 Interrupted (the handler runs to
+// completion: handlers have no interruption points yet). Thread-safe; one process-wide instance.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "bson/document.h"
+
+namespace dds::commands {
+
+struct ClientState;
+
+// What currentOp reports about one operation.
+struct OperationSnapshot {
+  int32_t opid = 0;
+  int64_t connection_id = 0;
+  std::string client;
+  std::string app_name;
+  std::string op_type;  // "query", "insert", "update", "remove", "getmore", "command"
+  std::string ns;
+  bson::BsonDocument command;
+  std::string lsid;  // raw UUID bytes or ""
+  int64_t micros_running = 0;
+  bool killed = false;
+};
+
+class OperationRegistry {
+ public:
+  // The process-wide registry.
+  static OperationRegistry& Global();
+
+  // Registers an operation; returns its opid. REQUIRES: `body` outlives the matching End().
+  int32_t Begin(const ClientState& client, std::string_view command_name, std::string ns,
+                const bson::BsonView& body, std::string lsid);
+  // Unregisters; returns true if the operation was killed meanwhile.
+  bool End(int32_t opid);
+  // Marks the operation killed; returns false if no such operation is running.
+  bool Kill(int32_t opid);
+  std::vector<OperationSnapshot> Snapshot() const;
+
+  // Operations slower than this are logged (mongod's slowms). Default: 100.
+  static int64_t slow_ms() { return slow_ms_.load(std::memory_order_relaxed); }
+  static void set_slow_ms(int64_t ms) { slow_ms_.store(ms, std::memory_order_relaxed); }
+
+ private:
+  struct Entry;
+  OperationRegistry();
+  ~OperationRegistry();
+
+  struct Impl;
+  Impl* impl_;
+  static std::atomic<int64_t> slow_ms_;
+};
+
+// Registers an operation for the lifetime of the object.
+class ScopedOperation {
+ public:
+  ScopedOperation(const ClientState& client, std::string_view command_name, std::string ns,
+                  const bson::BsonView& body, std::string lsid)
+      : opid_(OperationRegistry::Global().Begin(client, command_name, std::move(ns), body,
+                                                std::move(lsid))) {}
+  ~ScopedOperation() {
+    if (!ended_) OperationRegistry::Global().End(opid_);
+  }
+  ScopedOperation(const ScopedOperation&) = delete;
+  ScopedOperation& operator=(const ScopedOperation&) = delete;
+  // Ends the operation now; returns true if it was killed while running.
+  bool End() {
+    ended_ = true;
+    return OperationRegistry::Global().End(opid_);
+  }
+  int32_t opid() const { return opid_; }
+
+ private:
+  int32_t opid_;
+  bool ended_ = false;
+};
+
+}  // namespace dds::commands
