@@ -24,7 +24,10 @@ describe('node driver CRUD', () => {
 
   after(async () => {
     if (client) await client.close();
+    const died = ddsd && ddsd.proc && ddsd.proc.exitInfo;
+    const log = died ? ddsd.logTail() : '';
     if (ddsd) await ddsd.cleanup();
+    assert.equal(died, null, `ddsd died during the tests\n${log}`);
   });
 
   beforeEach(() => {

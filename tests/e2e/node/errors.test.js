@@ -31,7 +31,10 @@ describe('node driver error codes', () => {
 
   after(async () => {
     if (client) await client.close();
+    const died = ddsd && ddsd.proc && ddsd.proc.exitInfo;
+    const log = died ? ddsd.logTail() : '';
     if (ddsd) await ddsd.cleanup();
+    assert.equal(died, null, `ddsd died during the tests\n${log}`);
   });
 
   it('duplicate _id answers 11000 with keyPattern and keyValue', async () => {
