@@ -41,19 +41,27 @@ StatusWith<std::optional<bson::BsonDocument>> ToDocument(const rocksdb::Status& 
       bson::BsonDocument::FromBytes(std::string(value.data(), value.size())));
 }
 
+struct IteratorSource {
+  rocksdb::DB* db = nullptr;
+  const rocksdb::Snapshot* snapshot = nullptr;
+  rocksdb::Transaction* txn = nullptr;
+};
+
 // A bounded iterator over [lower, upper), forward or backward.
 class BoundedIterator {
  public:
-  BoundedIterator(rocksdb::DB* db, const rocksdb::Snapshot* snapshot, std::string lower,
-                  std::string upper, bool forward)
+  // Iterates `source.db` at `source.snapshot`, or the transaction `source.txn` (its own writes
+  // over the latest committed data) when it is set.
+  BoundedIterator(const IteratorSource& source, std::string lower, std::string upper, bool forward)
       : lower_(std::move(lower)), upper_(std::move(upper)), forward_(forward) {
     lower_slice_ = rocksdb::Slice(lower_);
     upper_slice_ = rocksdb::Slice(upper_);
     rocksdb::ReadOptions options;
-    options.snapshot = snapshot;
+    options.snapshot = source.snapshot;
     options.iterate_lower_bound = &lower_slice_;
     options.iterate_upper_bound = &upper_slice_;
-    it_.reset(db->NewIterator(options));
+    it_.reset(source.txn != nullptr ? source.txn->GetIterator(options)
+                                    : source.db->NewIterator(options));
   }
 
   void Seek(std::string_view target) {
@@ -112,10 +120,8 @@ class BoundedIterator {
 
 class RecordCursorImpl : public RecordCursor {
  public:
-  RecordCursorImpl(rocksdb::DB* db, const rocksdb::Snapshot* snapshot, uint64_t collection_id,
-                   bool forward)
-      : iter_(db, snapshot, RecordPrefix(collection_id), RecordPrefix(collection_id + 1), forward) {
-  }
+  RecordCursorImpl(const IteratorSource& source, uint64_t collection_id, bool forward)
+      : iter_(source, RecordPrefix(collection_id), RecordPrefix(collection_id + 1), forward) {}
 
   bool Next() override {
     if (!status_.ok()) return false;
@@ -141,9 +147,8 @@ class RecordCursorImpl : public RecordCursor {
 
 class RawCursorImpl : public RawCursor {
  public:
-  RawCursorImpl(rocksdb::DB* db, const rocksdb::Snapshot* snapshot, std::string lower,
-                std::string upper, bool forward)
-      : iter_(db, snapshot, std::move(lower), std::move(upper), forward) {}
+  RawCursorImpl(const IteratorSource& source, std::string lower, std::string upper, bool forward)
+      : iter_(source, std::move(lower), std::move(upper), forward) {}
 
   void Seek(std::string_view target) override { iter_.Seek(target); }
   bool Next() override { return iter_.Next(); }
@@ -246,6 +251,25 @@ StatusWith<std::optional<std::string>> WriteUnit::GetForUpdate(std::string_view 
   return std::optional<std::string>(std::move(value));
 }
 
+StatusWith<std::optional<bson::BsonDocument>> WriteUnit::GetRecord(uint64_t collection_id,
+                                                                   const bson::BsonElement& id) {
+  MakeRecordKey(&key_buf_, collection_id, id);
+  rocksdb::PinnableSlice value;
+  rocksdb::Status s =
+      txn_->Get(rocksdb::ReadOptions(), db_->DefaultColumnFamily(), key_buf_, &value);
+  return ToDocument(s, value);
+}
+
+std::unique_ptr<RecordCursor> WriteUnit::ScanRecords(uint64_t collection_id, bool forward) {
+  return std::make_unique<RecordCursorImpl>(IteratorSource{db_, nullptr, txn_.get()}, collection_id,
+                                            forward);
+}
+
+std::unique_ptr<RawCursor> WriteUnit::ScanRaw(std::string lower, std::string upper, bool forward) {
+  return std::make_unique<RawCursorImpl>(IteratorSource{db_, nullptr, txn_.get()}, std::move(lower),
+                                         std::move(upper), forward);
+}
+
 void WriteUnit::SetSavePoint() {
   txn_->SetSavePoint();
   save_point_deltas_.push_back(deltas_);
@@ -319,12 +343,13 @@ StatusWith<std::optional<bson::BsonDocument>> ReadUnit::GetRecord(uint64_t colle
 }
 
 std::unique_ptr<RecordCursor> ReadUnit::ScanRecords(uint64_t collection_id, bool forward) {
-  return std::make_unique<RecordCursorImpl>(db_, snapshot_, collection_id, forward);
+  return std::make_unique<RecordCursorImpl>(IteratorSource{db_, snapshot_, nullptr}, collection_id,
+                                            forward);
 }
 
 std::unique_ptr<RawCursor> ReadUnit::ScanRaw(std::string lower, std::string upper, bool forward) {
-  return std::make_unique<RawCursorImpl>(db_, snapshot_, std::move(lower), std::move(upper),
-                                         forward);
+  return std::make_unique<RawCursorImpl>(IteratorSource{db_, snapshot_, nullptr}, std::move(lower),
+                                         std::move(upper), forward);
 }
 
 StatusWith<std::optional<std::string>> ReadUnit::Get(std::string_view key) {

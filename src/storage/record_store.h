@@ -38,6 +38,9 @@ struct RecordStatsDelta {
 // One RocksDB transaction. Writes lock their keys (GetForUpdate) until commit or rollback, so
 // unique checks are race-free; reads see the unit's own writes. The destructor rolls back if
 // Commit was not called. Lock waits that time out or would deadlock return WriteConflict (112).
+class RecordCursor;
+class RawCursor;
+
 class WriteUnit {
  public:
   // Takes ownership of txn. REQUIRES: `stats` outlives the unit.
@@ -58,6 +61,19 @@ class WriteUnit {
                       const bson::BsonView& new_doc);
   // Deletes a record (OK when absent). Locks the key.
   Status DeleteRecord(uint64_t collection_id, const bson::BsonElement& id);
+
+  // Reads a record without locking it (this unit's writes over the latest committed data).
+  StatusWith<std::optional<bson::BsonDocument>> GetRecord(uint64_t collection_id,
+                                                          const bson::BsonElement& id);
+  // Scans a collection's records as this unit sees them: its own uncommitted writes over the
+  // latest committed data (not a snapshot; nothing is locked). For statements that must see the
+  // effects of earlier statements of the same batch. The cursor must be destroyed before
+  // Commit/Rollback/RollbackToSavePoint. Writing through the unit while a cursor is open is
+  // allowed but invalidates the cursor's current doc()/key()/value() (copy them first), and the
+  // cursor may or may not see writes made after it was created.
+  std::unique_ptr<RecordCursor> ScanRecords(uint64_t collection_id, bool forward = true);
+  // Scans raw keys in [lower, upper) as this unit sees them (same rules as ScanRecords).
+  std::unique_ptr<RawCursor> ScanRaw(std::string lower, std::string upper, bool forward = true);
 
   // Raw access for index entries (not counted in the record statistics).
   Status Put(std::string_view key, std::string_view value);

@@ -162,6 +162,51 @@ TEST_F(RecordStoreTest, ScanOrderFollowsIdOrder) {
   EXPECT_EQ(ScanJson().size(), 10u);
 }
 
+TEST_F(RecordStoreTest, WriteUnitScansSeeOwnWrites) {
+  Insert(Doc(R"({"_id": 1, "v": 0})"));
+  Insert(Doc(R"({"_id": 3, "v": 0})"));
+  auto unit = engine_->BeginWrite();
+  BsonDocument two = Doc(R"({"_id": 2, "v": 0})");
+  ASSERT_OK(unit->InsertRecord(coll_id_, two["_id"], two));
+  BsonDocument three = Doc(R"({"_id": 3})");
+  ASSERT_OK(unit->DeleteRecord(coll_id_, three["_id"]));
+  {
+    auto cursor = unit->ScanRecords(coll_id_);
+    std::vector<int> ids;
+    // Update each record while iterating (an update-many statement).
+    while (cursor->Next()) {
+      BsonDocument current(cursor->doc());
+      ids.push_back(current["_id"].Int32());
+      BsonBuilder b;
+      b.AppendElement(current["_id"]);
+      b.AppendInt32("v", 1);
+      BsonDocument updated = b.Done();
+      ASSERT_OK(unit->UpdateRecord(coll_id_, current["_id"], updated));
+    }
+    ASSERT_OK(cursor->status());
+    EXPECT_EQ(ids, (std::vector<int>{1, 2}));
+  }
+  {
+    auto cursor = unit->ScanRecords(coll_id_, false);
+    std::vector<int> ids;
+    while (cursor->Next()) {
+      EXPECT_EQ(cursor->doc()["v"].Int32(), 1);
+      ids.push_back(cursor->doc()["_id"].Int32());
+    }
+    EXPECT_EQ(ids, (std::vector<int>{2, 1}));
+  }
+  auto got = unit->GetRecord(coll_id_, two["_id"]);
+  ASSERT_OK(got);
+  ASSERT_TRUE(got->has_value());
+  auto raw = unit->ScanRaw(RecordPrefix(coll_id_), RecordPrefix(coll_id_ + 1));
+  int n = 0;
+  while (raw->Next()) ++n;
+  EXPECT_EQ(n, 2);
+  raw.reset();
+  ASSERT_OK(unit->Commit(false));
+  EXPECT_EQ(engine_->ApproximateRecordCount(coll_id_), 2);
+}
+
 TEST_F(RecordStoreTest, ReadUnitIsASnapshot) {
   Insert(Doc(R"({"_id": 1})"));
   auto read = engine_->BeginRead();
