@@ -3,8 +3,10 @@
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <array>
 #include <chrono>
 #include <ctime>
+#include <limits>
 #include <optional>
 #include <thread>
 #include <vector>
@@ -51,7 +53,8 @@ class Session : public std::enable_shared_from_this<Session> {
   void ReadHeader() {
     parser_.emplace();
     parser_->header_limit(kHeaderLimitBytes);
-    parser_->body_limit(config().max_body_bytes);
+    // The limit is applied after the route check (404/405 come before 413); see ReadBody().
+    parser_->body_limit(std::numeric_limits<std::uint64_t>::max());
     stream_.expires_after(std::chrono::milliseconds(config().request_timeout_ms));
     http::async_read_header(stream_, buffer_, *parser_,
                             beast::bind_front_handler(&Session::OnHeader, shared_from_this()));
@@ -68,8 +71,10 @@ class Session : public std::enable_shared_from_this<Session> {
     // Order of checks: route (404/405), then size (413), before the body is read.
     RouteMatch match = state_->Match(method, path);
     if (state_->draining() || match.kind != RouteMatchKind::kFound) {
+      // The pipeline answers 404/405/503 from the header alone; an unread body ends the
+      // connection (after a lingering close).
       if (has_body) keep_alive_override_ = false;
-      return ReadBody();  // the pipeline answers 404/405/503; small bodies are still consumed
+      return Dispatch();
     }
     if (parser_->content_length() && *parser_->content_length() > config().max_body_bytes) {
       return RespondTooLarge();
@@ -79,6 +84,7 @@ class Session : public std::enable_shared_from_this<Session> {
 
   void ReadBody() {
     if (parser_->is_done()) return Dispatch();
+    parser_->body_limit(config().max_body_bytes);
     http::async_read(stream_, buffer_, *parser_,
                      beast::bind_front_handler(&Session::OnBody, shared_from_this()));
   }
@@ -145,9 +151,27 @@ class Session : public std::enable_shared_from_this<Session> {
                       });
   }
 
+  // Lingering close: stop sending, then discard what the client still sends (for a while) so
+  // that it reads our response instead of a connection reset.
   void Close() {
     beast::error_code ec;
     stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+    stream_.expires_after(std::chrono::seconds(2));
+    Drain();
+  }
+
+  void Drain() {
+    if (drained_bytes_ > kMaxDrainBytes) return Abort();
+    stream_.async_read_some(asio::buffer(drain_buf_),
+                            [self = shared_from_this()](beast::error_code ec, size_t n) {
+                              if (ec) return self->Abort();
+                              self->drained_bytes_ += n;
+                              self->Drain();
+                            });
+  }
+
+  void Abort() {
+    beast::error_code ec;
     stream_.socket().close(ec);
   }
 
@@ -158,6 +182,9 @@ class Session : public std::enable_shared_from_this<Session> {
   asio::thread_pool* workers_;
   std::string remote_;
   bool keep_alive_override_ = true;
+  static constexpr size_t kMaxDrainBytes = 64 * 1024 * 1024;
+  size_t drained_bytes_ = 0;
+  std::array<char, 16384> drain_buf_;
 };
 
 }  // namespace

@@ -587,25 +587,47 @@ StatusWith<json> InstanceManager::ListInstances(const std::string& project_id,
       pos = comma + 1;
     }
   }
-  std::vector<InstanceRow> matched;
+  // Only rows that pass the tag filter count; JSON is parsed for the tag check and the page only.
+  std::vector<const SqlRow*> matched;
   for (const auto& r : rows) {
-    InstanceRow row = ToInstance(r);
-    bool ok = true;
-    for (const auto& [k, v] : tag_filter) {
-      bool found = false;
-      for (const json& t : row.spec.value("tags", json::array())) {
-        if (t.value("key", "") == k && (v.empty() || t.value("value", "") == v)) found = true;
+    if (!tag_filter.empty()) {
+      json spec = json::parse(r.Str(9), nullptr, false);
+      json tags = spec.is_object() ? spec.value("tags", json::array()) : json::array();
+      bool ok = true;
+      for (const auto& [k, v] : tag_filter) {
+        bool found = false;
+        for (const json& t : tags) {
+          if (t.value("key", "") == k && (v.empty() || t.value("value", "") == v)) found = true;
+        }
+        ok = ok && found;
       }
-      ok = ok && found;
+      if (!ok) continue;
     }
-    if (ok) matched.push_back(std::move(row));
+    matched.push_back(&r);
+  }
+  std::vector<InstanceRow> page;
+  std::string ids;
+  std::vector<SqlValue> id_params;
+  for (size_t i = static_cast<size_t>(f.offset);
+       i < matched.size() && page.size() < static_cast<size_t>(f.limit); ++i) {
+    page.push_back(ToInstance(*matched[i]));
+    ids += ids.empty() ? "?" : ", ?";
+    id_params.emplace_back(page.back().id);
+  }
+  std::map<std::string, std::vector<NodeRow>> nodes_by_instance;
+  if (!page.empty()) {
+    DDS_ASSIGN_OR_RETURN(auto node_rows,
+                         store_->Query(std::string("SELECT ") + kNodeColumns +
+                                           " FROM nodes WHERE instance_id IN (" + ids +
+                                           ") ORDER BY name",
+                                       id_params));
+    for (const auto& nr : node_rows) {
+      NodeRow n = ToNode(nr);
+      nodes_by_instance[n.instance_id].push_back(std::move(n));
+    }
   }
   json list = json::array();
-  for (size_t i = static_cast<size_t>(f.offset);
-       i < matched.size() && list.size() < static_cast<size_t>(f.limit); ++i) {
-    DDS_ASSIGN_OR_RETURN(auto nodes, LoadNodes(matched[i].id));
-    list.push_back(InstanceJson(matched[i], nodes));
-  }
+  for (const InstanceRow& row : page) list.push_back(InstanceJson(row, nodes_by_instance[row.id]));
   return json{{"instances", list}, {"total_count", matched.size()}};
 }
 
@@ -1034,6 +1056,15 @@ void InstanceManager::SuperviseNode(const NodeRow& node, const std::string& inst
   (void)instance_status;
 
   bool alive = NodeProcessAlive(n.pid, n.port);
+  if (!alive) {
+    // A previous dds-service may have started the node and died before recording its pid.
+    pid_t orphan = FindNodeProcess(n.dir + "/db", n.port);
+    if (orphan > 0) {
+      store_->Exec("UPDATE nodes SET pid = ? WHERE id = ?", {static_cast<int64_t>(orphan), n.id});
+      n.pid = orphan;
+      alive = true;
+    }
+  }
   bool healthy = false;
   if (alive) {
     Status hello = WireHello(config_->instances_bind_ip, n.port, kHelloTimeoutMs);

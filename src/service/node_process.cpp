@@ -4,6 +4,7 @@
 #include <signal.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <cerrno>
 #include <unistd.h>
 
 #include <chrono>
@@ -30,7 +31,8 @@ StatusWith<pid_t> SpawnNode(const NodeLaunch& launch) {
                                    "--dbpath",
                                    launch.node_dir + "/db",
                                    "--logpath",
-                                   launch.node_dir + "/ddsd.log"};
+                                   launch.node_dir + "/ddsd.log",
+                                   "--logappend"};
   if (launch.auth) {
     args.push_back("--auth");
     if (!launch.initial_users_file.empty()) {
@@ -70,6 +72,7 @@ bool NodeProcessAlive(pid_t pid, int port) {
   int st = 0;
   pid_t r = ::waitpid(pid, &st, WNOHANG);
   if (r == pid) return false;  // our child, now reaped
+  if (r == 0) return true;     // our child, still running (maybe not yet exec'd)
   std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
   if (!stat) return false;
   std::string line;
@@ -85,6 +88,22 @@ bool NodeProcessAlive(pid_t pid, int port) {
   std::string cmdline = ss.str();
   std::string want_port = std::string("--port") + '\0' + std::to_string(port) + '\0';
   return cmdline.find("ddsd") != std::string::npos && cmdline.find(want_port) != std::string::npos;
+}
+
+pid_t FindNodeProcess(const std::string& dbpath, int port) {
+  std::error_code ec;
+  std::string want = std::string("--dbpath") + '\0' + dbpath + '\0';
+  for (const auto& entry : std::filesystem::directory_iterator("/proc", ec)) {
+    std::string name = entry.path().filename().string();
+    if (name.empty() || name.find_first_not_of("0123456789") != std::string::npos) continue;
+    std::ifstream cmd(entry.path() / "cmdline");
+    std::stringstream ss;
+    ss << cmd.rdbuf();
+    if (ss.str().find(want) == std::string::npos) continue;
+    pid_t pid = static_cast<pid_t>(std::stol(name));
+    if (NodeProcessAlive(pid, port)) return pid;
+  }
+  return 0;
 }
 
 Status StopNodeProcess(pid_t pid, int port, int timeout_ms) {

@@ -30,6 +30,10 @@ StatusWith<pid_t> SpawnNode(const NodeLaunch& launch);
 // `port`. Reaps `pid` if it is an exited child of this process.
 bool NodeProcessAlive(pid_t pid, int port);
 
+// Returns the pid of a live ddsd serving `port` with --dbpath `dbpath` (a node started by a
+// previous dds-service that died before recording the pid), or 0.
+pid_t FindNodeProcess(const std::string& dbpath, int port);
+
 // Sends SIGTERM, waits up to `timeout_ms`, then SIGKILL. OK when the process is gone.
 Status StopNodeProcess(pid_t pid, int port, int timeout_ms);
 
