@@ -40,6 +40,9 @@ DDS_DECLARE_HANDLER(RunEndSessions);  // also refreshSessions
 DDS_DECLARE_HANDLER(RunKillSessions);
 DDS_DECLARE_HANDLER(RunKillAllSessions);  // also killAllSessionsByPattern
 
+// fail_point.cpp
+DDS_DECLARE_HANDLER(RunConfigureFailPoint);
+
 // operation_commands.cpp
 DDS_DECLARE_HANDLER(RunCurrentOp);
 DDS_DECLARE_HANDLER(RunKillOp);

@@ -20,6 +20,8 @@ constexpr CommandEntry kCommands[] = {
     {"buildinfo", &RunBuildInfo, kNoAuth, "get version #, etc. (alias of buildInfo)"},
     {"collStats", &RunCollStats, kRead | kCollectionLevel, "statistics of one collection"},
     {"collstats", &RunCollStats, kRead | kCollectionLevel, "alias of collStats"},
+    {"configureFailPoint", &RunConfigureFailPoint, kAdminOnly,
+     "configures the failCommand fail point (needs enableTestCommands)"},
     {"connectionStatus", &RunConnectionStatus, kNoAuth,
      "the users and roles authenticated on this connection"},
     {"create", &RunCreate, kWrite | kCollectionLevel, "explicitly creates a collection"},

@@ -3,9 +3,11 @@
 #include <chrono>
 #include <exception>
 #include <string>
+#include <thread>
 
 #include "bson/bson.h"
 #include "commands/command.h"
+#include "commands/fail_point.h"
 #include "commands/namespace_util.h"
 #include "commands/operation_registry.h"
 #include "common/logging.h"
@@ -104,9 +106,23 @@ StatusWith<bson::BsonDocument> Execute(ServiceContext& service, ClientState& cli
   CommandContext ctx{service, client, info, db, entry->name};
   ctx.lsid = SessionId(body);
   ScopedOperation op(client, entry->name, OperationNamespace(db, body), body, ctx.lsid);
+  std::optional<FailCommandAction> fail;
+  if (name != "configureFailPoint") fail = CheckFailCommand(name, client.app_name);
+  if (fail) {
+    if (fail->block_ms > 0) std::this_thread::sleep_for(std::chrono::milliseconds(fail->block_ms));
+    if (!fail->error.ok()) return fail->error;
+  }
   try {
     StatusWith<bson::BsonDocument> result = entry->handler(ctx, body);
     if (op.End()) return Status(ErrorCode::kInterrupted, "operation was interrupted");
+    if (result.ok() && fail && fail->write_concern_error) {
+      bson::BsonBuilder b;
+      for (const BsonElement& e : result.value()) {
+        if (e.field_name() != "writeConcernError") b.AppendElement(e);
+      }
+      b.AppendDocument("writeConcernError", fail->write_concern_error->view());
+      return b.Done();
+    }
     return result;
   } catch (const DbException& e) {
     return e.status();

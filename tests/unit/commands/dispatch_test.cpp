@@ -216,6 +216,37 @@ TEST_F(DispatchTest, Profile) {
   EXPECT_EQ(Run(R"({"profile": 5, "$db": "test"})")["code"].Int32(), 2);
 }
 
+TEST_F(DispatchTest, FailCommandFailPoint) {
+  // Without enableTestCommands the command does not exist, as in mongod.
+  EXPECT_EQ(Run(R"({"configureFailPoint": "failCommand", "mode": "alwaysOn", "$db": "admin"})")
+                ["code"].Int32(),
+            59);
+  bson::BsonBuilder parsed;
+  parsed.StartDocument("setParameter").AppendString("enableTestCommands", "1").End();
+  service_.settings.parsed_options = parsed.Done();
+  bson::BsonDocument r = Run(R"({"configureFailPoint": "failCommand", "mode": {"times": 2},
+      "data": {"failCommands": ["ping"], "errorCode": 8, "errorLabels": ["RetryableWriteError"]},
+      "$db": "admin"})");
+  ASSERT_EQ(r["ok"].Double(), 1.0) << r.ToJson();
+  r = Run(R"({"ping": 1, "$db": "admin"})");
+  EXPECT_EQ(r["code"].Int32(), 8);
+  EXPECT_EQ(r["codeName"].String(), "UnknownError");
+  EXPECT_EQ(r["errorLabels"].Array()["0"].String(), "RetryableWriteError");
+  EXPECT_EQ(Run(R"({"buildInfo": 1, "$db": "admin"})")["ok"].Double(), 1.0);
+  EXPECT_EQ(Run(R"({"ping": 1, "$db": "admin"})")["code"].Int32(), 8);
+  EXPECT_EQ(Run(R"({"ping": 1, "$db": "admin"})")["ok"].Double(), 1.0);
+
+  r = Run(R"({"configureFailPoint": "failCommand", "mode": "alwaysOn",
+      "data": {"failCommands": ["ping"], "writeConcernError": {"code": 91, "errmsg": "x"}},
+      "$db": "admin"})");
+  ASSERT_EQ(r["ok"].Double(), 1.0) << r.ToJson();
+  r = Run(R"({"ping": 1, "$db": "admin"})");
+  EXPECT_EQ(r["ok"].Double(), 1.0);
+  EXPECT_EQ(r["writeConcernError"].Object()["code"].Int32(), 91);
+  Run(R"({"configureFailPoint": "failCommand", "mode": "off", "$db": "admin"})");
+  EXPECT_FALSE(Run(R"({"ping": 1, "$db": "admin"})").view().HasField("writeConcernError"));
+}
+
 TEST_F(DispatchTest, ShutdownCallsHook) {
   bool called = false;
   service_.request_shutdown = [&called] { called = true; };
