@@ -45,6 +45,60 @@ void CountOp(ServerCounters& counters, std::string_view name, const bson::BsonVi
   }
 }
 
+// The commands of Stable API version 1 (mongod's apiVersions: ["1"]).
+constexpr std::string_view kApiVersion1Commands[] = {
+    "abortTransaction", "aggregate",   "authenticate",   "collMod",    "commitTransaction",
+    "count",            "create",      "createIndexes",  "delete",     "distinct",
+    "drop",             "dropDatabase", "dropIndexes",   "endSessions", "explain",
+    "find",             "findAndModify", "getMore",      "hello",      "insert",
+    "killCursors",      "listCollections", "listDatabases", "listIndexes", "ping",
+    "refreshSessions",  "saslContinue", "saslStart",     "update",
+};
+
+// Checks apiVersion / apiStrict / apiDeprecationErrors (322, 323), as mongod does.
+Status CheckApiParameters(std::string_view name, const bson::BsonView& body) {
+  BsonElement version = body.Get("apiVersion");
+  BsonElement strict = body.Get("apiStrict");
+  BsonElement deprecation = body.Get("apiDeprecationErrors");
+  if (version.eoo()) {
+    if (!strict.eoo()) {
+      return Status(ErrorCode::kAPIVersionError,
+                    "Provided apiStrict:" + std::string(strict.TrueValue() ? "true" : "false") +
+                        ", but the command " + std::string(name) +
+                        " does not specify an apiVersion.");
+    }
+    if (!deprecation.eoo()) {
+      return Status(ErrorCode::kAPIVersionError,
+                    "Provided apiDeprecationErrors:" +
+                        std::string(deprecation.TrueValue() ? "true" : "false") +
+                        ", but the command " + std::string(name) +
+                        " does not specify an apiVersion.");
+    }
+    return Status::OK();
+  }
+  if (version.type() != BsonType::kString) {
+    return Status(ErrorCode::kTypeMismatch,
+                  "BSON field 'apiVersion' is the wrong type '" +
+                      std::string(bson::TypeAlias(version.type())) + "', expected type 'string'");
+  }
+  if (version.String() != "1") {
+    return Status(ErrorCode::kAPIVersionError,
+                  "API version must be \"1\"");
+  }
+  if (strict.type() == BsonType::kBool && strict.Bool()) {
+    bool in_v1 = false;
+    for (std::string_view c : kApiVersion1Commands) in_v1 = in_v1 || c == name;
+    if (!in_v1) {
+      return Status(ErrorCode::kAPIStrictError,
+                    "Provided apiStrict:true, but the command " + std::string(name) +
+                        " is not in API Version 1. Information on supported commands and "
+                        "migrations in API Version 1 can be found at "
+                        "https://dochub.mongodb.org/core/manual-versioned-api");
+    }
+  }
+  return Status::OK();
+}
+
 // Returns the raw bytes of `lsid.id` (a UUID), or "" when the command has no session.
 std::string SessionId(const bson::BsonView& body) {
   BsonElement lsid = body.Get("lsid");
@@ -100,6 +154,14 @@ StatusWith<bson::BsonDocument> Execute(ServiceContext& service, ClientState& cli
   }
   if ((entry->flags & (kWrite | kRead | kCollectionLevel)) != 0 && service.engine == nullptr) {
     return Status(ErrorCode::kInternalError, "the storage engine is not available");
+  }
+
+  DDS_RETURN_IF_ERROR(CheckApiParameters(name, body));
+  // Transactions are not implemented: answer as a real standalone mongod does rather than run
+  // the statements without transactional guarantees.
+  if (body.HasField("txnNumber")) {
+    return Status(ErrorCode::kIllegalOperation,
+                  "Transaction numbers are only allowed on a replica set member or mongos");
   }
 
   CountOp(service.counters, name, body);

@@ -247,6 +247,25 @@ TEST_F(DispatchTest, FailCommandFailPoint) {
   EXPECT_FALSE(Run(R"({"ping": 1, "$db": "admin"})").view().HasField("writeConcernError"));
 }
 
+TEST_F(DispatchTest, StableApiAndTransactions) {
+  EXPECT_EQ(Run(R"({"ping": 1, "apiVersion": "1", "apiStrict": true, "$db": "admin"})")["ok"]
+                .Double(),
+            1.0);
+  EXPECT_EQ(Run(R"({"ping": 1, "apiVersion": "2", "$db": "admin"})")["code"].Int32(), 322);
+  EXPECT_EQ(Run(R"({"ping": 1, "apiStrict": true, "$db": "admin"})")["code"].Int32(), 322);
+  EXPECT_EQ(
+      Run(R"({"buildInfo": 1, "apiVersion": "1", "apiStrict": true, "$db": "admin"})")["code"]
+          .Int32(),
+      323);
+  EXPECT_EQ(
+      Run(R"({"buildInfo": 1, "apiVersion": "1", "apiStrict": false, "$db": "admin"})")["ok"]
+          .Double(),
+      1.0);
+  bson::BsonDocument r = Run(
+      R"({"ping": 1, "txnNumber": {"$numberLong": "1"}, "autocommit": false, "$db": "admin"})");
+  EXPECT_EQ(r["code"].Int32(), 20);
+}
+
 TEST_F(DispatchTest, ShutdownCallsHook) {
   bool called = false;
   service_.request_shutdown = [&called] { called = true; };
