@@ -281,8 +281,4 @@ StatusWith<MatchNodePtr> ParseBitsAnyClear(const MatchOperatorArgs& a) {
   return ParseBits(a, BitsMatch::Test::kAnyClear);
 }
 
-StatusWith<MatchNodePtr> ParseJsonSchema(const MatchOperatorArgs&) {
-  return Status(ErrorCode::kNotImplemented, "$jsonSchema is not supported yet");
-}
-
 }  // namespace dds::query
