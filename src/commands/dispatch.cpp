@@ -157,6 +157,23 @@ StatusWith<bson::BsonDocument> Execute(ServiceContext& service, ClientState& cli
   }
 
   DDS_RETURN_IF_ERROR(CheckApiParameters(name, body));
+  if (BsonElement max_time = body.Get("maxTimeMS"); !max_time.eoo()) {
+    // A generic argument: validated once here for every command.
+    if (!max_time.IsNumber()) {
+      return Status(ErrorCode::kTypeMismatch,
+                    "BSON field 'maxTimeMS' is the wrong type '" +
+                        std::string(bson::TypeAlias(max_time.type())) +
+                        "', expected types '[long, int, decimal, double]'");
+    }
+    double v = max_time.NumberDouble();
+    if (v < 0) {
+      return Status(51024, "BSON field 'maxTimeMS' value must be >= 0, actual value '" +
+                               max_time.ValueToJson() + "'");
+    }
+    if (v > 2147483647.0) {
+      return Status(ErrorCode::kBadValue, "maxTimeMS value must be less than 2147483648");
+    }
+  }
   // Transactions are not implemented: answer as a real standalone mongod does rather than run
   // the statements without transactional guarantees.
   if (body.HasField("txnNumber")) {
