@@ -130,9 +130,6 @@ class ProjectionParser {
           return Status(31276, "Cannot specify more than one positional projection per query.");
         }
         if (!e.TrueValue()) return Status(31395, "positional projection cannot be used with exclusion");
-        if (!QueryMentions(query_, base)) {
-          return Status(51050, "Positional projection '" + path + "' does not match the query document.");
-        }
         positional_ = true;
         positional_path_ = base;
         DDS_RETURN_IF_ERROR(NoteMode(true, path));
@@ -193,27 +190,6 @@ class ProjectionParser {
       DDS_RETURN_IF_ERROR(AddExpression(path, e));
     }
     return Status::OK();
-  }
-
-  // Returns true if the filter constrains `path` (top level or inside $and/$or/$nor).
-  static bool QueryMentions(const bson::BsonView& query, const std::string& path) {
-    for (const BsonElement& e : query) {
-      std::string_view name = e.field_name();
-      if (name == "$and" || name == "$or" || name == "$nor") {
-        if (e.type() != BsonType::kArray) continue;
-        for (const BsonElement& sub : e.Array()) {
-          if (sub.type() == BsonType::kObject && QueryMentions(sub.Object(), path)) return true;
-        }
-        continue;
-      }
-      if (name == path || (name.size() > path.size() && name.substr(0, path.size()) == path &&
-                           name[path.size()] == '.') ||
-          (path.size() > name.size() && path.substr(0, name.size()) == name &&
-           path[name.size()] == '.')) {
-        return true;
-      }
-    }
-    return false;
   }
 
   bool agg_;
@@ -281,7 +257,10 @@ void AppendElemMatch(const Child& c, const BsonElement& e, BsonBuilder* out) {
 }
 
 Status AppendPositional(const BsonElement& e, const ApplyContext& ctx, BsonBuilder* out) {
-  if (e.type() != BsonType::kArray) return Status::OK();
+  if (e.type() != BsonType::kArray) {
+    out->AppendElement(e);
+    return Status::OK();
+  }
   if (ctx.details == nullptr || !ctx.details->has_elem_match_key()) {
     return Status(51246, "Executor error during find command :: caused by :: positional "
                          "operator '.$' couldn't find a matching element in the array");

@@ -91,7 +91,10 @@ TEST(Projection, Positional) {
   auto p = Projection::Parse(bson::FromJson(R"({"a.$": 1})"), bson::FromJson(R"({"a": 1})"));
   ASSERT_OK(p);
   EXPECT_TRUE(p->requires_match_details());
-  EXPECT_EQ(Project(R"({"a.$": 1})", doc, R"({"c": 5})"), "error:51050");
+  // mongod checks at run time: no recorded array position is 51246.
+  EXPECT_EQ(Project(R"({"a.$": 1})", doc, R"({"c": 5})"), "error:51246");
+  EXPECT_EQ(Project(R"({"a.$": 1})", doc, "{}"), "error:51246");
+  EXPECT_EQ(Project(R"({"a.$": 1})", R"({"_id": 1, "a": 5})", R"({"a": 5})"), R"({"_id":1,"a":5})");
 }
 
 }  // namespace
