@@ -44,7 +44,7 @@ struct FindAndModifyRequest {
 
 Status Parse(CommandContext& ctx, const BsonView& cmd, FindAndModifyRequest* r) {
   DDS_ASSIGN_OR_RETURN(r->coll_name, CollectionNameFromCommand(ctx.db, cmd));
-  FieldParser p(std::string(cmd.FirstElement().field_name()), cmd);
+  FieldParser p("findAndModify", cmd);
   DDS_RETURN_IF_ERROR(p.ReadObject("query", &r->query));
   DDS_RETURN_IF_ERROR(p.ReadObject("sort", &r->sort));
   DDS_RETURN_IF_ERROR(p.ReadSafeBool("remove", &r->remove));
