@@ -186,6 +186,9 @@ StatusWith<MatchNodePtr> ParseType(const MatchOperatorArgs& a) {
     for (const BsonElement& e : a.operand.Array()) {
       DDS_RETURN_IF_ERROR(ParseTypeValue(e, &types, &all_numbers));
     }
+    if (types.empty() && !all_numbers) {
+      return Status(ErrorCode::kFailedToParse, std::string(a.path) + " must match at least one type");
+    }
   } else {
     DDS_RETURN_IF_ERROR(ParseTypeValue(a.operand, &types, &all_numbers));
   }

@@ -32,6 +32,7 @@ TEST(MatchType, NamesNumbersAndNumber) {
   EXPECT_CODE(ParseStatus(R"({"a": {"$type": 100}})"), ErrorCode::kBadValue);
   EXPECT_CODE(ParseStatus(R"({"a": {"$type": 1.5}})"), ErrorCode::kBadValue);
   EXPECT_CODE(ParseStatus(R"({"a": {"$type": {}}})"), ErrorCode::kTypeMismatch);
+  EXPECT_CODE(ParseStatus(R"({"a": {"$type": []}})"), ErrorCode::kFailedToParse);
 }
 
 TEST(MatchRegex, PatternsAndOptions) {
