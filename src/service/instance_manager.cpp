@@ -542,8 +542,24 @@ StatusWith<json> InstanceManager::CreateInstance(const Caller& caller, const Cre
 
 StatusWith<json> InstanceManager::ListInstances(const std::string& project_id,
                                                 const InstanceFilter& f) {
-  std::string sql = std::string("SELECT ") + kInstanceColumns +
-                    " FROM instances WHERE project_id = ?";
+  // Tags "k1=v1,k2=v2": all pairs must match; an empty value matches any value.
+  std::vector<std::pair<std::string, std::string>> tag_filter;
+  if (!f.tags.empty()) {
+    size_t pos = 0;
+    while (pos <= f.tags.size()) {
+      size_t comma = f.tags.find(',', pos);
+      std::string part =
+          f.tags.substr(pos, comma == std::string::npos ? std::string::npos : comma - pos);
+      size_t eq = part.find('=');
+      tag_filter.emplace_back(part.substr(0, eq),
+                              eq == std::string::npos ? "" : part.substr(eq + 1));
+      if (comma == std::string::npos) break;
+      pos = comma + 1;
+    }
+  }
+  // Pass 1 reads only ids (and specs when tags filter) to count and page; pass 2 reads the page.
+  std::string sql = tag_filter.empty() ? "SELECT id FROM instances WHERE project_id = ?"
+                                       : "SELECT id, spec FROM instances WHERE project_id = ?";
   std::vector<SqlValue> params = {project_id};
   if (!f.id.empty()) {
     sql += " AND id = ?";
@@ -572,26 +588,10 @@ StatusWith<json> InstanceManager::ListInstances(const std::string& project_id,
   }
   sql += " ORDER BY created DESC, rowid DESC";
   DDS_ASSIGN_OR_RETURN(auto rows, store_->Query(sql, params));
-  // Tags "k1=v1,k2=v2": all pairs must match; an empty value matches any value.
-  std::vector<std::pair<std::string, std::string>> tag_filter;
-  if (!f.tags.empty()) {
-    size_t pos = 0;
-    while (pos <= f.tags.size()) {
-      size_t comma = f.tags.find(',', pos);
-      std::string part =
-          f.tags.substr(pos, comma == std::string::npos ? std::string::npos : comma - pos);
-      size_t eq = part.find('=');
-      tag_filter.emplace_back(part.substr(0, eq),
-                              eq == std::string::npos ? "" : part.substr(eq + 1));
-      if (comma == std::string::npos) break;
-      pos = comma + 1;
-    }
-  }
-  // Only rows that pass the tag filter count; JSON is parsed for the tag check and the page only.
-  std::vector<const SqlRow*> matched;
+  std::vector<std::string> matched;
   for (const auto& r : rows) {
     if (!tag_filter.empty()) {
-      json spec = json::parse(r.Str(9), nullptr, false);
+      json spec = json::parse(r.Str(1), nullptr, false);
       json tags = spec.is_object() ? spec.value("tags", json::array()) : json::array();
       bool ok = true;
       for (const auto& [k, v] : tag_filter) {
@@ -603,31 +603,43 @@ StatusWith<json> InstanceManager::ListInstances(const std::string& project_id,
       }
       if (!ok) continue;
     }
-    matched.push_back(&r);
+    matched.push_back(r.Str(0));
   }
-  std::vector<InstanceRow> page;
-  std::string ids;
+  std::string marks;
   std::vector<SqlValue> id_params;
+  std::vector<std::string> page_ids;
   for (size_t i = static_cast<size_t>(f.offset);
-       i < matched.size() && page.size() < static_cast<size_t>(f.limit); ++i) {
-    page.push_back(ToInstance(*matched[i]));
-    ids += ids.empty() ? "?" : ", ?";
-    id_params.emplace_back(page.back().id);
+       i < matched.size() && page_ids.size() < static_cast<size_t>(f.limit); ++i) {
+    page_ids.push_back(matched[i]);
+    marks += marks.empty() ? "?" : ", ?";
+    id_params.emplace_back(matched[i]);
   }
-  std::map<std::string, std::vector<NodeRow>> nodes_by_instance;
-  if (!page.empty()) {
+  json list = json::array();
+  if (!page_ids.empty()) {
+    DDS_ASSIGN_OR_RETURN(auto page_rows,
+                         store_->Query(std::string("SELECT ") + kInstanceColumns +
+                                           " FROM instances WHERE id IN (" + marks + ")",
+                                       id_params));
     DDS_ASSIGN_OR_RETURN(auto node_rows,
                          store_->Query(std::string("SELECT ") + kNodeColumns +
-                                           " FROM nodes WHERE instance_id IN (" + ids +
+                                           " FROM nodes WHERE instance_id IN (" + marks +
                                            ") ORDER BY name",
                                        id_params));
+    std::map<std::string, InstanceRow> by_id;
+    for (const auto& r : page_rows) {
+      InstanceRow row = ToInstance(r);
+      by_id.emplace(row.id, std::move(row));
+    }
+    std::map<std::string, std::vector<NodeRow>> nodes_by_instance;
     for (const auto& nr : node_rows) {
       NodeRow n = ToNode(nr);
       nodes_by_instance[n.instance_id].push_back(std::move(n));
     }
+    for (const std::string& id : page_ids) {
+      auto it = by_id.find(id);
+      if (it != by_id.end()) list.push_back(InstanceJson(it->second, nodes_by_instance[id]));
+    }
   }
-  json list = json::array();
-  for (const InstanceRow& row : page) list.push_back(InstanceJson(row, nodes_by_instance[row.id]));
   return json{{"instances", list}, {"total_count", matched.size()}};
 }
 

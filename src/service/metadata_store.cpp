@@ -40,6 +40,10 @@ CREATE TABLE jobs (id TEXT PRIMARY KEY, project_id TEXT NOT NULL, name TEXT NOT 
   created INTEGER NOT NULL, ended INTEGER NOT NULL DEFAULT 0);
 CREATE INDEX jobs_by_project ON jobs(project_id, created);
 )sql",
+    // 2: covering index for listing (count and page without visiting rows).
+    R"sql(
+CREATE INDEX instances_page ON instances(project_id, created, id);
+)sql",
 };
 
 Status SqlError(sqlite3* db, std::string_view what) {

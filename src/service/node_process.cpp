@@ -32,7 +32,8 @@ StatusWith<pid_t> SpawnNode(const NodeLaunch& launch) {
                                    launch.node_dir + "/db",
                                    "--logpath",
                                    launch.node_dir + "/ddsd.log",
-                                   "--logappend"};
+                                   "--logappend",
+                                   "--quiet"};
   if (launch.auth) {
     args.push_back("--auth");
     if (!launch.initial_users_file.empty()) {

@@ -6,8 +6,10 @@ import concurrent.futures
 import http.client
 import json
 import os
+import shutil
 import signal
 import socket
+import subprocess
 import time
 import unittest
 
@@ -94,6 +96,20 @@ class LifecycleTest(ServiceTestCase):
         port = created["port"]
         put(port, "things", {"_id": 1, "v": "before restart"})
         self.assertEqual(get(port, "things", {"_id": 1})["v"], "before restart")
+
+        # The Node.js driver too (skipped when tests/e2e/node_modules is not installed).
+        node_modules = os.path.join(os.path.dirname(__file__), "..", "node_modules", "mongodb")
+        if shutil.which("node") and os.path.isdir(node_modules):
+            out = subprocess.run(["node", os.path.join(os.path.dirname(__file__), "node_connect.cjs"),
+                                  str(port), "data" if DATA_CHECKS else "ping"],
+                                 capture_output=True, text=True, timeout=60)
+            self.assertEqual(out.returncode, 0, out.stdout + out.stderr)
+            result = json.loads(out.stdout.strip().splitlines()[-1])
+            self.assertEqual(result["ok"], 1)
+            if DATA_CHECKS:
+                self.assertEqual(result["found"], {"_id": "from-node", "n": 1})
+        else:
+            print("\n  (Node.js driver check skipped: no node or tests/e2e/node_modules)")
 
         pid_before = node_pids(port=port)
         r = s.request("POST", s.p("/instances/%s/restart" % created["id"]),
