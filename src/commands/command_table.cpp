@@ -8,6 +8,7 @@
 #include <iterator>
 
 #include "commands/command_handlers.h"
+#include "commands/crud_commands.h"
 
 namespace dds::commands {
 
@@ -16,6 +17,7 @@ namespace {
 constexpr uint32_t kHandshake = kNoAuth | kOpQueryAllowed;
 
 constexpr CommandEntry kCommands[] = {
+    {"aggregate", &RunAggregate, kRead | kCollectionLevel, "runs an aggregation pipeline"},
     {"buildInfo", &RunBuildInfo, kNoAuth, "get version #, etc."},
     {"buildinfo", &RunBuildInfo, kNoAuth, "get version #, etc. (alias of buildInfo)"},
     {"collStats", &RunCollStats, kRead | kCollectionLevel, "statistics of one collection"},
@@ -24,16 +26,23 @@ constexpr CommandEntry kCommands[] = {
      "configures the failCommand fail point (needs enableTestCommands)"},
     {"connectionStatus", &RunConnectionStatus, kNoAuth,
      "the users and roles authenticated on this connection"},
+    {"count", &RunCount, kRead | kCollectionLevel, "counts matching documents"},
     {"create", &RunCreate, kWrite | kCollectionLevel, "explicitly creates a collection"},
     {"createIndexes", &RunCreateIndexes, kWrite | kCollectionLevel, "creates indexes"},
     {"currentOp", &RunCurrentOp, kAdminOnly, "lists the operations in progress"},
     {"dataSize", &RunDataSize, kRead, "size of the data of one collection"},
     {"dbStats", &RunDbStats, kRead, "statistics of one database"},
     {"dbstats", &RunDbStats, kRead, "alias of dbStats"},
+    {"delete", &RunDelete, kWrite | kCollectionLevel, "deletes documents"},
+    {"distinct", &RunDistinct, kRead | kCollectionLevel, "distinct values of a field"},
     {"drop", &RunDrop, kWrite | kCollectionLevel, "drops a collection"},
     {"dropDatabase", &RunDropDatabase, kWrite, "drops the database"},
     {"dropIndexes", &RunDropIndexes, kWrite | kCollectionLevel, "drops indexes"},
     {"endSessions", &RunEndSessions, kNone, "ends logical sessions"},
+    {"find", &RunFind, kRead | kCollectionLevel, "queries documents"},
+    {"findAndModify", &RunFindAndModify, kWrite | kCollectionLevel,
+     "atomically finds and updates/removes one document"},
+    {"findandmodify", &RunFindAndModify, kWrite | kCollectionLevel, "alias of findAndModify"},
     {"fsync", &RunFsync, kAdminOnly, "flushes the write-ahead log to stable storage"},
     {"fsyncUnlock", &RunFsyncUnlock, kAdminOnly, "releases an fsync lock"},
     {"getCmdLineOpts", &RunGetCmdLineOpts, kAdminOnly, "the server's command line and config"},
@@ -42,6 +51,7 @@ constexpr CommandEntry kCommands[] = {
     {"getParameter", &RunGetParameter, kAdminOnly, "reads server parameters"},
     {"hello", &RunHello, kHandshake, "the server's role and limits (handshake)"},
     {"hostInfo", &RunHostInfo, kNone, "information about the host"},
+    {"insert", &RunInsert, kWrite | kCollectionLevel, "inserts documents"},
     {"isMaster", &RunHello, kHandshake, "legacy alias of hello"},
     {"ismaster", &RunHello, kHandshake, "legacy alias of hello"},
     {"killAllSessions", &RunKillAllSessions, kNone, "kills all logical sessions"},
@@ -63,6 +73,7 @@ constexpr CommandEntry kCommands[] = {
     {"setParameter", &RunSetParameter, kAdminOnly, "sets server parameters"},
     {"shutdown", &RunShutdown, kAdminOnly, "shuts the server down"},
     {"startSession", &RunStartSession, kNone, "starts a logical session"},
+    {"update", &RunUpdate, kWrite | kCollectionLevel, "updates documents"},
     {"validate", &RunValidate, kRead | kCollectionLevel, "checks a collection's structures"},
     {"whatsmyuri", &RunWhatsMyUri, kNoAuth, "the client's address as the server sees it"},
 };
