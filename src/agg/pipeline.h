@@ -22,9 +22,22 @@ class DocumentSource {
   virtual std::optional<bson::BsonDocument> GetNext() = 0;
 };
 
+// Read access to other collections of the same database, for $lookup and $unionWith. The
+// commands layer installs it; it must stay usable for as long as a bound pipeline lives (cursors
+// keep pipelines across getMore). When absent, those stages answer NotImplemented.
+class ForeignCollections {
+ public:
+  virtual ~ForeignCollections() = default;
+  // Returns every document of collection `coll` in the pipeline's database; an empty source when
+  // the collection does not exist. May throw DbException.
+  virtual std::unique_ptr<DocumentSource> Scan(const std::string& coll) = 0;
+};
+
 struct ExpressionContext {
   // `let` variables of the command.
   bson::BsonView let_vars;
+  // Other collections for $lookup / $unionWith. Default: none.
+  std::shared_ptr<ForeignCollections> foreign;
 };
 
 class StageSpec;

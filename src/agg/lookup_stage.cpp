@@ -1,0 +1,298 @@
+// $lookup (equality, pipeline and combined forms) and $unionWith, reading other collections
+// through ExpressionContext::foreign.
+#include "agg/document_util.h"
+#include "agg/stages_internal.h"
+#include "query/match_parser.h"
+
+namespace dds::agg {
+namespace {
+
+using bson::BsonDocument;
+using bson::BsonElement;
+using bson::BsonType;
+
+Status NeedForeign(const StageParseContext& ctx, std::string_view stage) {
+  if (!ctx.expr_ctx.foreign) {
+    return Status(ErrorCode::kNotImplemented, std::string(stage) + " is not available in this context");
+  }
+  return Status::OK();
+}
+
+std::vector<BsonDocument> Drain(std::unique_ptr<DocumentSource> src) {
+  std::vector<BsonDocument> out;
+  while (auto d = src->GetNext()) out.push_back(std::move(*d));
+  return out;
+}
+
+struct LookupSpec {
+  std::string from, local_field, foreign_field, as;
+  std::vector<std::pair<std::string, ExprPtr>> let;
+  std::optional<BsonDocument> pipeline;  // {"p": [...]} holder
+  BsonDocument outer_let;
+  std::shared_ptr<ForeignCollections> foreign;
+  int depth = 0;
+};
+
+// Parses the sub-pipeline with `let` bound (each input document has its own values).
+std::vector<StagePtr> ParseSubPipeline(const LookupSpec& spec, const BsonDocument& let_doc, const ExpressionContext& ectx) {
+  StageParseContext sub{ectx, let_doc, spec.depth + 1};
+  auto stages = ParseStages(spec.pipeline->view().FirstElement().Array(), sub);
+  if (!stages.ok()) ThrowDb(stages.status());
+  return std::move(stages).value();
+}
+
+class LookupSource : public DocumentSource {
+ public:
+  LookupSource(std::unique_ptr<DocumentSource> input, std::shared_ptr<const LookupSpec> spec)
+      : input_(std::move(input)), spec_(std::move(spec)) {}
+
+  std::optional<BsonDocument> GetNext() override {
+    std::optional<BsonDocument> d = input_->GetNext();
+    if (!d) return std::nullopt;
+    if (!loaded_) {
+      foreign_docs_ = Drain(spec_->foreign->Scan(spec_->from));
+      loaded_ = true;
+    }
+    std::vector<BsonDocument> matched;
+    if (!spec_->local_field.empty()) {
+      std::unique_ptr<query::MatchExpression> m = EqualityMatcher(*d);
+      for (const BsonDocument& f : foreign_docs_) {
+        if (m->Matches(f)) matched.push_back(f);
+      }
+    } else {
+      matched = foreign_docs_;
+    }
+    std::vector<Value> results;
+    if (spec_->pipeline) {
+      bson::BsonBuilder lb;
+      lb.AppendElements(spec_->outer_let);
+      Variables vars(*d);
+      for (const BsonElement& e : spec_->outer_let.view()) vars.Push(std::string(e.field_name()), Value::FromElement(e));
+      for (const auto& [name, expr] : spec_->let) {
+        Value v = expr->Evaluate(&vars);
+        if (v.missing()) lb.AppendNull(name);
+        else lb.AppendElementAs(name, v.element());
+      }
+      BsonDocument let_doc = lb.Done();
+      ExpressionContext ectx{let_doc, spec_->foreign};
+      std::vector<StagePtr> stages = ParseSubPipeline(*spec_, let_doc, ectx);
+      std::unique_ptr<DocumentSource> chain = MakeVectorSource(std::move(matched));
+      for (const StagePtr& s : stages) chain = s->Bind(std::move(chain));
+      while (auto r = chain->GetNext()) results.push_back(Value::Document(*r));
+    } else {
+      for (const BsonDocument& m : matched) results.push_back(Value::Document(m));
+    }
+    return SetPath(*d, spec_->as, Value::ArrayOf(results));
+  }
+
+ private:
+  // {foreignField: {$eq: v}} for each local value (array elements; missing counts as null).
+  std::unique_ptr<query::MatchExpression> EqualityMatcher(const BsonDocument& doc) const {
+    ParseScope scope;
+    auto path = ParseExpression(bson::FromJson("{\"p\": \"$" + spec_->local_field + "\"}")["p"], &scope);
+    if (!path.ok()) ThrowDb(path.status());
+    Variables vars(doc);
+    Value local = path.value()->Evaluate(&vars);
+    std::vector<Value> values;
+    if (local.IsArray()) {
+      values = local.ArrayItems();
+    } else {
+      values.push_back(local.missing() ? Value::Null() : local);
+    }
+    bson::BsonBuilder b;
+    b.StartArray("$or");
+    size_t i = 0;
+    for (const Value& v : values) {
+      b.StartDocument(bson::IndexName(i++));
+      b.StartDocument(spec_->foreign_field);
+      b.AppendElementAs("$eq", v.element());
+      b.End();
+      b.End();
+    }
+    b.End();
+    BsonDocument filter = b.Done();
+    if (values.empty()) filter = bson::FromJson(R"({"$alwaysFalse": 1})");
+    auto m = query::ParseMatchExpression(filter);
+    if (!m.ok()) ThrowDb(m.status());
+    return std::move(m).value();
+  }
+
+  std::unique_ptr<DocumentSource> input_;
+  std::shared_ptr<const LookupSpec> spec_;
+  bool loaded_ = false;
+  std::vector<BsonDocument> foreign_docs_;
+};
+
+class LookupStage : public StageSpec {
+ public:
+  explicit LookupStage(std::shared_ptr<const LookupSpec> spec) : spec_(std::move(spec)) {}
+  std::string_view name() const override { return "$lookup"; }
+  std::unique_ptr<DocumentSource> Bind(std::unique_ptr<DocumentSource> input) const override {
+    return std::make_unique<LookupSource>(std::move(input), spec_);
+  }
+
+ private:
+  std::shared_ptr<const LookupSpec> spec_;
+};
+
+}  // namespace
+
+StatusWith<StagePtr> ParseLookupStage(const BsonElement& spec_elem, const StageParseContext& ctx) {
+  if (spec_elem.type() != BsonType::kObject) {
+    return Status(ErrorCode::kFailedToParse, "the $lookup specification must be an Object, but found " +
+                                                 std::string(bson::TypeAlias(spec_elem.type())));
+  }
+  auto spec = std::make_shared<LookupSpec>();
+  spec->depth = ctx.depth;
+  spec->outer_let = BsonDocument(ctx.let_vars);
+  BsonElement let_elem;
+  for (const BsonElement& e : spec_elem.Object()) {
+    std::string_view n = e.field_name();
+    auto need_string = [&](std::string* out) -> Status {
+      if (e.type() != BsonType::kString) {
+        return Status(ErrorCode::kFailedToParse, "$lookup argument '" + std::string(n) + ": " +
+                                                     bson::ElementValueToShellString(e) + "' must be a string, is type " +
+                                                     std::string(bson::TypeAlias(e.type())));
+      }
+      *out = std::string(e.String());
+      return Status::OK();
+    };
+    if (n == "from") {
+      if (e.type() == BsonType::kObject) {
+        return Status(ErrorCode::kNotImplemented, "$lookup from another database is not supported");
+      }
+      DDS_RETURN_IF_ERROR(need_string(&spec->from));
+    } else if (n == "localField") {
+      DDS_RETURN_IF_ERROR(need_string(&spec->local_field));
+    } else if (n == "foreignField") {
+      DDS_RETURN_IF_ERROR(need_string(&spec->foreign_field));
+    } else if (n == "as") {
+      DDS_RETURN_IF_ERROR(need_string(&spec->as));
+    } else if (n == "let") {
+      if (e.type() != BsonType::kObject) {
+        return Status(ErrorCode::kFailedToParse, "$lookup argument 'let: " + bson::ElementValueToShellString(e) +
+                                                     "' must be an object, is type " + std::string(bson::TypeAlias(e.type())));
+      }
+      let_elem = e;
+    } else if (n == "pipeline") {
+      if (e.type() != BsonType::kArray) {
+        return Status(ErrorCode::kFailedToParse, "'pipeline' option must be specified as an array");
+      }
+      bson::BsonBuilder b;
+      b.AppendArray("p", e.Array());
+      spec->pipeline = b.Done();
+    } else {
+      return Status(ErrorCode::kFailedToParse, "unknown argument to $lookup: " + std::string(n));
+    }
+  }
+  if (spec->as.empty()) return Status(ErrorCode::kFailedToParse, "must specify 'as' field for a $lookup");
+  if (spec->from.empty()) return Status(ErrorCode::kFailedToParse, "must specify 'from' field for a $lookup");
+  if (spec->local_field.empty() != spec->foreign_field.empty() || (!spec->pipeline && spec->local_field.empty())) {
+    return Status(ErrorCode::kFailedToParse,
+                  "$lookup requires either 'pipeline' or both 'localField' and 'foreignField' to be specified");
+  }
+  if (!spec->pipeline && !let_elem.eoo()) {
+    return Status(ErrorCode::kFailedToParse, "$lookup with 'let' must also specify 'pipeline'");
+  }
+  if (ctx.depth >= 20) {
+    return Status(ErrorCode::kMaxSubPipelineDepthExceeded, "Maximum number of nested sub-pipelines exceeded. Limit is 20");
+  }
+  // Let expressions see the outer document; the sub-pipeline sees them as variables.
+  ParseScope scope = ScopeWithLet(ctx.let_vars);
+  bson::BsonBuilder names;
+  names.AppendElements(ctx.let_vars);
+  if (!let_elem.eoo()) {
+    for (const BsonElement& v : let_elem.Object()) {
+      DDS_ASSIGN_OR_RETURN(ExprPtr x, ParseExpression(v, &scope));
+      spec->let.emplace_back(std::string(v.field_name()), std::move(x));
+      names.AppendNull(v.field_name());
+    }
+  }
+  if (spec->pipeline) {
+    // Validate the sub-pipeline once with placeholder values.
+    BsonDocument placeholder = names.Done();
+    StageParseContext sub{ctx.expr_ctx, placeholder, ctx.depth + 1};
+    auto stages = ParseStages(spec->pipeline->view().FirstElement().Array(), sub);
+    if (!stages.ok()) return stages.status();
+    for (const StagePtr& s : *stages) {
+      if (s->name() == "$out" || s->name() == "$merge") {
+        return Status(51047, std::string(s->name()) + " is not allowed within a $lookup's sub-pipeline");
+      }
+    }
+  }
+  DDS_RETURN_IF_ERROR(NeedForeign(ctx, "$lookup"));
+  spec->foreign = ctx.expr_ctx.foreign;
+  return StagePtr(std::make_shared<LookupStage>(std::move(spec)));
+}
+
+StatusWith<StagePtr> ParseUnionWithStage(const BsonElement& spec_elem, const StageParseContext& ctx) {
+  std::string coll;
+  std::optional<BsonDocument> pipeline;
+  if (spec_elem.type() == BsonType::kString) {
+    coll = std::string(spec_elem.String());
+  } else if (spec_elem.type() == BsonType::kObject) {
+    for (const BsonElement& e : spec_elem.Object()) {
+      if (e.field_name() == "coll" && e.type() == BsonType::kString) {
+        coll = std::string(e.String());
+      } else if (e.field_name() == "pipeline" && e.type() == BsonType::kArray) {
+        bson::BsonBuilder b;
+        b.AppendArray("p", e.Array());
+        pipeline = b.Done();
+      } else {
+        return Status(40415, "BSON field '$unionWith." + std::string(e.field_name()) + "' is an unknown field.");
+      }
+    }
+  } else {
+    return Status(ErrorCode::kFailedToParse, "the $unionWith stage specification must be an object or string, but found " +
+                                                 std::string(bson::TypeAlias(spec_elem.type())));
+  }
+  if (coll.empty()) return Status(40414, "BSON field '$unionWith.coll' is missing but a required field");
+  std::vector<StagePtr> stages;
+  if (pipeline) {
+    StageParseContext sub{ctx.expr_ctx, ctx.let_vars, ctx.depth + 1};
+    DDS_ASSIGN_OR_RETURN(stages, ParseStages(pipeline->view().FirstElement().Array(), sub));
+  }
+  DDS_RETURN_IF_ERROR(NeedForeign(ctx, "$unionWith"));
+  auto foreign = ctx.expr_ctx.foreign;
+
+  class UnionSource : public DocumentSource {
+   public:
+    UnionSource(std::unique_ptr<DocumentSource> in, std::shared_ptr<ForeignCollections> f, std::string c,
+                std::vector<StagePtr> s)
+        : input_(std::move(in)), foreign_(std::move(f)), coll_(std::move(c)), stages_(std::move(s)) {}
+    std::optional<BsonDocument> GetNext() override {
+      if (input_) {
+        if (auto d = input_->GetNext()) return d;
+        input_.reset();
+        other_ = foreign_->Scan(coll_);
+        for (const StagePtr& s : stages_) other_ = s->Bind(std::move(other_));
+      }
+      return other_->GetNext();
+    }
+
+   private:
+    std::unique_ptr<DocumentSource> input_;
+    std::shared_ptr<ForeignCollections> foreign_;
+    std::string coll_;
+    std::vector<StagePtr> stages_;
+    std::unique_ptr<DocumentSource> other_;
+  };
+
+  class UnionStage : public StageSpec {
+   public:
+    UnionStage(std::shared_ptr<ForeignCollections> f, std::string c, std::vector<StagePtr> s)
+        : foreign_(std::move(f)), coll_(std::move(c)), stages_(std::move(s)) {}
+    std::string_view name() const override { return "$unionWith"; }
+    std::unique_ptr<DocumentSource> Bind(std::unique_ptr<DocumentSource> input) const override {
+      return std::make_unique<UnionSource>(std::move(input), foreign_, coll_, stages_);
+    }
+
+   private:
+    std::shared_ptr<ForeignCollections> foreign_;
+    std::string coll_;
+    std::vector<StagePtr> stages_;
+  };
+  return StagePtr(std::make_shared<UnionStage>(std::move(foreign), std::move(coll), std::move(stages)));
+}
+
+}  // namespace dds::agg
