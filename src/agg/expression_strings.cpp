@@ -2,6 +2,7 @@
 // $strLenCP $substr* $split $trim $ltrim $rtrim $indexOfBytes $indexOfCP $strcasecmp $regexMatch
 // $type $toString $toInt $toLong $toDouble $toBool $toDate $toObjectId $isNumber $convert,
 // date parts and $dateToString (UTC).
+#include <charconv>
 #include <cmath>
 #include <cstdio>
 #include <ctime>
@@ -28,8 +29,16 @@ std::string CoerceToString(const Value& v, const char* op) {
     case BsonType::kJavaScript: return std::string(v.element().String());
     case BsonType::kInt32: return std::to_string(v.element().Int32());
     case BsonType::kInt64: return std::to_string(v.element().Int64());
-    case BsonType::kDouble:
-    case BsonType::kDecimal128: return bson::ElementValueToShellString(v.element());
+    case BsonType::kDouble: {
+      // Shortest round-trip form: 2.0 -> "2", 0.1 -> "0.1".
+      double d = v.element().Double();
+      if (std::isnan(d)) return "NaN";
+      if (std::isinf(d)) return d > 0 ? "Infinity" : "-Infinity";
+      char buf[64];
+      auto res = std::to_chars(buf, buf + sizeof buf, d);
+      return std::string(buf, res.ptr);
+    }
+    case BsonType::kDecimal128: return v.element().Decimal().ToString();
     default:
       ThrowDb(16007, std::string("can't convert from BSON type ") + v.TypeName() + " to String");
   }

@@ -103,6 +103,9 @@ TEST(Expression, TypesAndDates) {
   EXPECT_EQ(Eval(R"({"$toInt": "x"})"), "error:241");
   EXPECT_EQ(Eval(R"({"$convert": {"input": "x", "to": "int", "onError": 0}})"), "0");
   EXPECT_EQ(Eval(R"({"$toString": 5})"), R"("5")");
+  EXPECT_EQ(Eval(R"({"$toString": 2.0})"), R"("2")");
+  EXPECT_EQ(Eval(R"({"$toString": 0.1})"), R"("0.1")");
+  EXPECT_EQ(Eval(R"({"$toString": {"$numberDecimal": "1.50"}})"), R"("1.50")");
   EXPECT_EQ(Eval(R"({"$year": {"$date": "2021-03-04T05:06:07Z"}})"), "2021");
   EXPECT_EQ(Eval(R"({"$dayOfWeek": {"$date": "2021-03-04T05:06:07Z"}})"), "5");
   EXPECT_EQ(Eval(R"({"$dateToString": {"date": {"$date": "2021-03-04T05:06:07.089Z"}, "format": "%Y-%m-%d %H:%M:%S.%L"}})"),
