@@ -42,9 +42,10 @@ StatusWith<ApiReply> HandleListInstances(RequestContext& ctx) {
   }
   DDS_RETURN_IF_ERROR(ParsePagingParams(ctx.Query("offset"), ctx.Query("limit"), &f.offset,
                                         &f.limit));
-  DDS_ASSIGN_OR_RETURN(json body,
+  ApiReply reply;
+  DDS_ASSIGN_OR_RETURN(reply.raw_body,
                        ctx.service->instances().ListInstances(ctx.caller.project_id, f));
-  return ApiReply::Ok(body);
+  return reply;
 }
 
 StatusWith<ApiReply> HandleDeleteInstance(RequestContext& ctx) {

@@ -230,7 +230,14 @@ Status InstanceManager::BeginOperation(const InstanceRow& row, const std::string
   if (!allowed_status.count(row.status) || !row.actions.empty()) {
     return Busy(row.status, action);
   }
-  if (!TryAcquire(row.id)) return Busy(row.status, action);
+  // The row says idle: a job that just finished (or a supervisor health check) may still hold
+  // the claim for a moment, so wait briefly before answering busy.
+  bool acquired = TryAcquire(row.id);
+  for (int i = 0; i < 200 && !acquired; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    acquired = TryAcquire(row.id);
+  }
+  if (!acquired) return Busy(row.status, action);
   json actions = json::array({action});
   Status s = store_->Exec("UPDATE instances SET actions = ?, updated = ? WHERE id = ?",
                           {actions.dump(), NowMillis(), row.id});
@@ -540,7 +547,7 @@ StatusWith<json> InstanceManager::CreateInstance(const Caller& caller, const Cre
   return echo;
 }
 
-StatusWith<json> InstanceManager::ListInstances(const std::string& project_id,
+StatusWith<std::string> InstanceManager::ListInstances(const std::string& project_id,
                                                 const InstanceFilter& f) {
   // Tags "k1=v1,k2=v2": all pairs must match; an empty value matches any value.
   std::vector<std::pair<std::string, std::string>> tag_filter;
@@ -614,7 +621,7 @@ StatusWith<json> InstanceManager::ListInstances(const std::string& project_id,
     marks += marks.empty() ? "?" : ", ?";
     id_params.emplace_back(matched[i]);
   }
-  json list = json::array();
+  std::string out = "{\"instances\":[";
   if (!page_ids.empty()) {
     DDS_ASSIGN_OR_RETURN(auto page_rows,
                          store_->Query(std::string("SELECT ") + kInstanceColumns +
@@ -625,22 +632,48 @@ StatusWith<json> InstanceManager::ListInstances(const std::string& project_id,
                                            " FROM nodes WHERE instance_id IN (" + marks +
                                            ") ORDER BY name",
                                        id_params));
-    std::map<std::string, InstanceRow> by_id;
-    for (const auto& r : page_rows) {
-      InstanceRow row = ToInstance(r);
-      by_id.emplace(row.id, std::move(row));
-    }
-    std::map<std::string, std::vector<NodeRow>> nodes_by_instance;
-    for (const auto& nr : node_rows) {
-      NodeRow n = ToNode(nr);
-      nodes_by_instance[n.instance_id].push_back(std::move(n));
-    }
+    std::map<std::string, const SqlRow*> by_id;
+    for (const auto& r : page_rows) by_id[r.Str(0)] = &r;
+    std::map<std::string, std::vector<const SqlRow*>> nodes_by_instance;
+    for (const auto& nr : node_rows) nodes_by_instance[nr.Str(1)].push_back(&nr);
+    bool first = true;
     for (const std::string& id : page_ids) {
       auto it = by_id.find(id);
-      if (it != by_id.end()) list.push_back(InstanceJson(it->second, nodes_by_instance[id]));
+      if (it == by_id.end()) continue;
+      // The cache key is every column the rendering depends on.
+      std::string key;
+      auto append_row = [&key](const SqlRow& r) {
+        for (size_t c = 0; c < r.cols.size(); ++c) key.append(r.Str(c)).push_back('\x1f');
+      };
+      append_row(*it->second);
+      std::vector<NodeRow> nodes;
+      for (const SqlRow* nr : nodes_by_instance[id]) {
+        append_row(*nr);
+        nodes.push_back(ToNode(*nr));
+        std::lock_guard<std::mutex> lock(mu_);
+        auto used = used_gb_.find(nodes.back().id);
+        if (used != used_gb_.end()) key.append(used->second);
+      }
+      std::string text;
+      {
+        std::lock_guard<std::mutex> lock(cache_mu_);
+        auto cached = render_cache_.find(id);
+        if (cached != render_cache_.end() && cached->second.first == key) {
+          text = cached->second.second;
+        }
+      }
+      if (text.empty()) {
+        text = InstanceJson(ToInstance(*it->second), nodes).dump();
+        std::lock_guard<std::mutex> lock(cache_mu_);
+        render_cache_[id] = {key, text};
+      }
+      if (!first) out.push_back(',');
+      first = false;
+      out += text;
     }
   }
-  return json{{"instances", list}, {"total_count", matched.size()}};
+  out += "],\"total_count\":" + std::to_string(matched.size()) + "}";
+  return out;
 }
 
 StatusWith<std::string> InstanceManager::DeleteInstance(const std::string& project_id,
@@ -673,6 +706,10 @@ StatusWith<std::string> InstanceManager::DeleteInstance(const std::string& proje
       });
     }();
     if (outcome.ok()) {
+      {
+        std::lock_guard<std::mutex> lock(cache_mu_);
+        render_cache_.erase(row.id);
+      }
       DDS_LOG_INFO("SERVICE", 9204, "Instance deleted", {{"instance", row.id}});
       return;
     }

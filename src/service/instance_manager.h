@@ -60,8 +60,9 @@ class InstanceManager {
 
   // P0-1: returns the 202 body (with id and job_id).
   StatusWith<nlohmann::json> CreateInstance(const Caller& caller, const CreateSpec& spec);
-  // P0-2.
-  StatusWith<nlohmann::json> ListInstances(const std::string& project_id,
+  // P0-2: returns the JSON text {"instances": [...], "total_count": n}. Rendered instances are
+  // cached per instance and reused while their rows are unchanged.
+  StatusWith<std::string> ListInstances(const std::string& project_id,
                                            const InstanceFilter& filter);
   // P0-3, P0-4, P0-7: return the job id.
   StatusWith<std::string> DeleteInstance(const std::string& project_id, const std::string& id);
@@ -122,6 +123,9 @@ class InstanceManager {
   std::map<std::string, int> restart_failures_;
   std::map<std::string, std::string> used_gb_;
   std::set<pid_t> adopted_logged_;
+  std::mutex cache_mu_;
+  // instance id -> (the row and node columns it was rendered from, the rendered JSON text)
+  std::map<std::string, std::pair<std::string, std::string>> render_cache_;
   std::mutex alloc_mu_;  // serializes quota checks and port allocation
   std::atomic<int> active_jobs_{0};
   std::mutex jobs_mu_;

@@ -47,6 +47,8 @@ struct ApiReply {
   int status = 200;
   nlohmann::json body = nlohmann::json::object();
   std::vector<std::pair<std::string, std::string>> headers;
+  // When set, the response body is this JSON text and `body` is ignored.
+  std::string raw_body;
 
   static ApiReply Ok(nlohmann::json body) { return ApiReply{200, std::move(body), {}}; }
   static ApiReply Accepted(nlohmann::json body) { return ApiReply{202, std::move(body), {}}; }

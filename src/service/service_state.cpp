@@ -153,7 +153,7 @@ HttpResponse ServiceState::Dispatch(const HttpRequest& req) {
     resp = ErrorResponse(reply.status(), ctx.request_id);
   } else {
     resp.status = reply->status;
-    resp.body = reply->body.dump();
+    resp.body = reply->raw_body.empty() ? reply->body.dump() : std::move(reply->raw_body);
     AddStandardHeaders(&resp, ctx.request_id);
     for (auto& h : reply->headers) resp.headers.push_back(std::move(h));
   }
