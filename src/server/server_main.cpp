@@ -3,7 +3,9 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
+#include <cstdlib>
 #include <csignal>
 #include <ctime>
 #include <filesystem>
@@ -27,7 +29,9 @@ namespace {
 
 // How often idle cursors are reaped (mongod's clientCursorMonitor runs every 4 s; a minute is
 // plenty for a 10-minute timeout).
-constexpr std::chrono::seconds kCursorReapInterval{60};
+constexpr std::chrono::milliseconds kCursorReapInterval = std::chrono::seconds(60);
+// cursorTimeoutMillis default: 10 minutes, as mongod.
+constexpr std::chrono::milliseconds kDefaultCursorTimeout = std::chrono::minutes(10);
 
 std::string BuildInfoJson() {
   return "{\"version\":\"" + std::string(kMongoVersion) + "\",\"gitVersion\":\"" +
@@ -108,6 +112,23 @@ int ServerMain(int argc, char** argv) {
   DDS_LOG_INFO("CONTROL", 21951, "Options set by command line",
                {LogAttr::Json("options", options.parsed.ToJson())});
 
+  // setParameter cursorTimeoutMillis (mongod's name) sets the idle-cursor timeout.
+  std::chrono::milliseconds cursor_timeout = kDefaultCursorTimeout;
+  if (auto it = options.set_parameters.find("cursorTimeoutMillis");
+      it != options.set_parameters.end()) {
+    char* end = nullptr;
+    const long long ms = std::strtoll(it->second.c_str(), &end, 10);
+    if (it->second.empty() || *end != '\0' || ms <= 0) {
+      std::cerr << "Bad value for setParameter cursorTimeoutMillis: '" << it->second
+                << "' (expected a positive integer)" << std::endl;
+      return kExitBadOptions;
+    }
+    cursor_timeout = std::chrono::milliseconds(ms);
+  }
+  // Reap at least as often as the timeout, at most once a minute.
+  const auto reap_interval = std::clamp<std::chrono::milliseconds>(
+      cursor_timeout, std::chrono::seconds(1), kCursorReapInterval);
+
   // mongod fails when the dbpath is missing; ddsd creates it (mkdir -p) first.
   std::error_code ec;
   std::filesystem::create_directories(options.db_path, ec);
@@ -126,7 +147,7 @@ int ServerMain(int argc, char** argv) {
                 opened.status().ToString());
   }
   std::unique_ptr<storage::Engine> engine = std::move(opened).value();
-  auto cursors = std::make_unique<commands::CursorManager>();
+  auto cursors = std::make_unique<commands::CursorManager>(cursor_timeout);
 
   commands::ServiceContext service;
   service.engine = engine.get();
@@ -163,7 +184,7 @@ int ServerMain(int argc, char** argv) {
   }
   service.settings.port = transport.port();
   commands::CursorManager* cursor_ptr = cursors.get();
-  transport.AddPeriodicTask(kCursorReapInterval, [cursor_ptr] {
+  transport.AddPeriodicTask(reap_interval, [cursor_ptr] {
     const int reaped = cursor_ptr->ReapIdle();
     if (reaped > 0) {
       DDS_LOG_INFO("QUERY", 20529, "Cursors timed out", {{"numTimedOut", reaped}});

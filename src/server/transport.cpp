@@ -60,6 +60,11 @@ struct Transport::Impl {
   commands::ServiceContext& service;
   CommandRunner& runner;
   TransportOptions options;
+  // Declared before `io`: handlers that io_context's destructor destroys may still end sessions.
+  std::mutex mu;
+  bool shutting_down = false;  // guarded by mu
+  std::unordered_map<int64_t, std::weak_ptr<Session>> sessions;  // guarded by mu
+  std::atomic<bool> shutdown_requested{false};
   asio::io_context io;
   // Acceptors, timers and signals are only touched on this strand.
   asio::strand<asio::io_context::executor_type> control;
@@ -74,10 +79,6 @@ struct Transport::Impl {
   std::unique_ptr<asio::steady_timer> accept_retry;
   int port = 0;
 
-  std::mutex mu;
-  bool shutting_down = false;  // guarded by mu
-  std::unordered_map<int64_t, std::weak_ptr<Session>> sessions;  // guarded by mu
-  std::atomic<bool> shutdown_requested{false};
 };
 
 // One client connection. All of its handlers run on the socket's strand, one at a time.
