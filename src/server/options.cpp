@@ -93,8 +93,7 @@ StatusWith<Value> ConvertValue(std::string_view key, OptType type, const std::st
       int64_t v = 0;
       auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
       if (ec != std::errc() || end != text.data() + text.size() || text.empty()) {
-        return BadValue("Bad value for " + std::string(key) + ": '" + text +
-                        "' is not an integer");
+        return BadValue("Bad value for " + std::string(key) + ": '" + text + "' is not an integer");
       }
       return Value(v);
     }

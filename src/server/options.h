@@ -17,9 +17,9 @@ namespace dds::server {
 
 // mongod's exit codes that ddsd reuses.
 constexpr int kExitClean = 0;
-constexpr int kExitBadOptions = 2;      // EXIT_BADOPTIONS
-constexpr int kExitNetError = 48;       // EXIT_NET_ERROR: cannot listen
-constexpr int kExitUncaught = 100;      // EXIT_UNCAUGHT: e.g. dbpath unusable
+constexpr int kExitBadOptions = 2;  // EXIT_BADOPTIONS
+constexpr int kExitNetError = 48;   // EXIT_NET_ERROR: cannot listen
+constexpr int kExitUncaught = 100;  // EXIT_UNCAUGHT: e.g. dbpath unusable
 
 struct ServerOptions {
   // net.port / --port. Default: 27017. 0 picks a free port (logged in "Waiting for connections").

@@ -13,7 +13,8 @@ ProcessResult ProcessMessage(CommandRunner& runner, commands::ClientState& clien
     const Status& st = parsed.status;
     switch (parsed.action) {
       case wire::ErrorAction::kClose:
-        DDS_LOG_WARNING("NETWORK", 22988, "Error receiving request from client. Ending connection from remote",
+        DDS_LOG_WARNING("NETWORK", 22988,
+                        "Error receiving request from client. Ending connection from remote",
                         {{"error", st.ToString()},
                          {"remote", client.remote},
                          {"connectionId", client.connection_id}});

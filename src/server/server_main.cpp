@@ -1,18 +1,18 @@
 #include "server/server_main.h"
 
-#include <sys/utsname.h>
-#include <unistd.h>
-
 #include <algorithm>
 #include <chrono>
-#include <cstdlib>
 #include <csignal>
+#include <cstdlib>
 #include <ctime>
 #include <filesystem>
 #include <iostream>
 #include <memory>
 #include <string>
 #include <vector>
+
+#include <sys/utsname.h>
+#include <unistd.h>
 
 #include "bson/builder.h"
 #include "commands/cursor_manager.h"
@@ -176,8 +176,7 @@ int ServerMain(int argc, char** argv) {
 
   Status listening = transport.Listen();
   if (!listening.ok()) {
-    DDS_LOG_ERROR("NETWORK", 20568, "Error setting up listener",
-                  {{"error", listening.ToString()}});
+    DDS_LOG_ERROR("NETWORK", 20568, "Error setting up listener", {{"error", listening.ToString()}});
     engine.reset();
     DDS_LOG_INFO("CONTROL", 23138, "Shutting down", {{"exitCode", kExitNetError}});
     return kExitNetError;

@@ -62,7 +62,7 @@ struct Transport::Impl {
   TransportOptions options;
   // Declared before `io`: handlers that io_context's destructor destroys may still end sessions.
   std::mutex mu;
-  bool shutting_down = false;  // guarded by mu
+  bool shutting_down = false;                                    // guarded by mu
   std::unordered_map<int64_t, std::weak_ptr<Session>> sessions;  // guarded by mu
   std::atomic<bool> shutdown_requested{false};
   asio::io_context io;
@@ -78,7 +78,6 @@ struct Transport::Impl {
   std::vector<Periodic> periodic;
   std::unique_ptr<asio::steady_timer> accept_retry;
   int port = 0;
-
 };
 
 // One client connection. All of its handlers run on the socket's strand, one at a time.
@@ -121,10 +120,9 @@ class Session : public std::enable_shared_from_this<Session> {
 
  private:
   void ReadHeader() {
-    asio::async_read(socket_, asio::buffer(header_),
-                     [self = shared_from_this()](const error_code& ec, size_t) {
-                       self->OnHeader(ec);
-                     });
+    asio::async_read(
+        socket_, asio::buffer(header_),
+        [self = shared_from_this()](const error_code& ec, size_t) { self->OnHeader(ec); });
   }
 
   void OnHeader(const error_code& ec) {
@@ -143,13 +141,13 @@ class Session : public std::enable_shared_from_this<Session> {
     message_.assign(static_cast<size_t>(header->message_length), '\0');
     std::memcpy(message_.data(), header_.data(), wire::kHeaderSize);
     if (message_.size() == wire::kHeaderSize) return Process();
-    asio::async_read(socket_,
-                     asio::buffer(message_.data() + wire::kHeaderSize,
-                                  message_.size() - wire::kHeaderSize),
-                     [self = shared_from_this()](const error_code& ec, size_t) {
-                       if (ec) return self->End();
-                       self->Process();
-                     });
+    asio::async_read(
+        socket_,
+        asio::buffer(message_.data() + wire::kHeaderSize, message_.size() - wire::kHeaderSize),
+        [self = shared_from_this()](const error_code& ec, size_t) {
+          if (ec) return self->End();
+          self->Process();
+        });
   }
 
   void Process() {
@@ -206,21 +204,19 @@ void Transport::Impl::Deregister(int64_t id) {
 }
 
 void Transport::Impl::StartAccept(tcp::acceptor* acceptor) {
-  acceptor->async_accept(asio::make_strand(io),
-                         asio::bind_executor(control, [this, acceptor](const error_code& ec,
-                                                                       tcp::socket socket) {
-                           OnAccept(acceptor, ec, std::move(socket));
-                         }));
+  acceptor->async_accept(
+      asio::make_strand(io),
+      asio::bind_executor(control, [this, acceptor](const error_code& ec, tcp::socket socket) {
+        OnAccept(acceptor, ec, std::move(socket));
+      }));
 }
 
-void Transport::Impl::OnAccept(tcp::acceptor* acceptor, const error_code& ec,
-                               tcp::socket socket) {
+void Transport::Impl::OnAccept(tcp::acceptor* acceptor, const error_code& ec, tcp::socket socket) {
   SetLogContext("listener");
   if (ec) {
     if (ec == asio::error::operation_aborted || shutdown_requested) return;
     // EMFILE and friends: log, back off briefly, and keep accepting.
-    DDS_LOG_WARNING("NETWORK", 22991, "Error accepting new connection",
-                    {{"error", ec.message()}});
+    DDS_LOG_WARNING("NETWORK", 22991, "Error accepting new connection", {{"error", ec.message()}});
     accept_retry = std::make_unique<asio::steady_timer>(control, std::chrono::milliseconds(100));
     accept_retry->async_wait(asio::bind_executor(control, [this, acceptor](const error_code& e) {
       if (!e && !shutdown_requested) StartAccept(acceptor);
@@ -234,9 +230,9 @@ void Transport::Impl::OnAccept(tcp::acceptor* acceptor, const error_code& ec,
   const auto remote = socket.remote_endpoint(rec);
   const std::string remote_str = rec ? "unknown" : FormatEndpoint(remote);
   if (counters.connections_current.load() >= options.max_connections) {
-    DDS_LOG_INFO("NETWORK", 22942,
-                 "Connection refused because there are too many open connections",
-                 {{"remote", remote_str}, {"connectionCount", counters.connections_current.load()}});
+    DDS_LOG_INFO(
+        "NETWORK", 22942, "Connection refused because there are too many open connections",
+        {{"remote", remote_str}, {"connectionCount", counters.connections_current.load()}});
     socket.close(rec);
     return;
   }
@@ -306,8 +302,8 @@ Transport::~Transport() = default;
 
 Status Transport::Listen() {
   Impl& m = *impl_;
-  std::vector<std::string> hosts = m.options.bind_ip_all ? std::vector<std::string>{"0.0.0.0"}
-                                                         : m.options.bind_ips;
+  std::vector<std::string> hosts =
+      m.options.bind_ip_all ? std::vector<std::string>{"0.0.0.0"} : m.options.bind_ips;
   std::vector<tcp::endpoint> endpoints;
   for (const std::string& host : hosts) {
     error_code ec;
@@ -376,8 +372,7 @@ void Transport::Run() {
   }
   for (size_t i = 0; i < m.periodic.size(); ++i) m.StartTimer(i);
   for (auto& a : m.acceptors) m.StartAccept(a.get());
-  DDS_LOG_INFO("NETWORK", 23016, "Waiting for connections",
-               {{"port", m.port}, {"ssl", "off"}});
+  DDS_LOG_INFO("NETWORK", 23016, "Waiting for connections", {{"port", m.port}, {"ssl", "off"}});
 
   auto worker = [&m] {
     for (;;) {

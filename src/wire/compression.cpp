@@ -1,11 +1,11 @@
 #include "wire/compression.h"
 
+#include <algorithm>
+#include <memory>
+
 #include <snappy-c.h>
 #include <zlib.h>
 #include <zstd.h>
-
-#include <algorithm>
-#include <memory>
 
 #include "wire/message.h"
 
@@ -23,9 +23,9 @@ Status Corrupt(std::string_view what) {
 }
 
 Status SizeMismatch(size_t actual, size_t expected) {
-  return Status(ErrorCode::kProtocolError,
-                "decompressed message size " + std::to_string(actual) +
-                    " does not match the declared uncompressedSize " + std::to_string(expected));
+  return Status(ErrorCode::kProtocolError, "decompressed message size " + std::to_string(actual) +
+                                               " does not match the declared uncompressedSize " +
+                                               std::to_string(expected));
 }
 
 // Grows `out` (after `prefix`) when `produced` fills it, never beyond expected + 1 bytes.
@@ -39,8 +39,7 @@ bool Grow(std::string* out, size_t prefix, size_t produced, size_t expected) {
   return true;
 }
 
-StatusWith<std::string> InflateZlib(const char* data, size_t size, size_t expected,
-                                    size_t prefix) {
+StatusWith<std::string> InflateZlib(const char* data, size_t size, size_t expected, size_t prefix) {
   std::string out(prefix + std::min(expected + 1, kInitialOutputBytes), '\0');
   z_stream zs{};
   if (inflateInit(&zs) != Z_OK) return Corrupt("zlib init failed");
@@ -111,17 +110,21 @@ StatusWith<std::string> DecompressSnappy(const char* data, size_t size, size_t e
 
 std::string_view CompressorName(Compressor c) {
   switch (c) {
-    case Compressor::kNoop: return "noop";
-    case Compressor::kSnappy: return "snappy";
-    case Compressor::kZlib: return "zlib";
-    case Compressor::kZstd: return "zstd";
+    case Compressor::kNoop:
+      return "noop";
+    case Compressor::kSnappy:
+      return "snappy";
+    case Compressor::kZlib:
+      return "zlib";
+    case Compressor::kZstd:
+      return "zstd";
   }
   return "unknown";
 }
 
 std::optional<Compressor> CompressorFromName(std::string_view name) {
-  for (Compressor c : {Compressor::kNoop, Compressor::kSnappy, Compressor::kZlib,
-                       Compressor::kZstd}) {
+  for (Compressor c :
+       {Compressor::kNoop, Compressor::kSnappy, Compressor::kZlib, Compressor::kZstd}) {
     if (CompressorName(c) == name) return c;
   }
   return std::nullopt;
@@ -143,9 +146,8 @@ std::string Compress(Compressor c, const char* data, size_t size) {
     case Compressor::kZlib: {
       uLongf len = compressBound(static_cast<uLong>(size));
       out.resize(len);
-      compress2(reinterpret_cast<Bytef*>(out.data()), &len,
-                reinterpret_cast<const Bytef*>(data), static_cast<uLong>(size),
-                Z_DEFAULT_COMPRESSION);
+      compress2(reinterpret_cast<Bytef*>(out.data()), &len, reinterpret_cast<const Bytef*>(data),
+                static_cast<uLong>(size), Z_DEFAULT_COMPRESSION);
       out.resize(len);
       break;
     }
@@ -169,9 +171,12 @@ StatusWith<std::string> Decompress(uint8_t compressor_id, const char* data, size
       out.append(data, size);
       return out;
     }
-    case Compressor::kSnappy: return DecompressSnappy(data, size, expected_size, prefix);
-    case Compressor::kZlib: return InflateZlib(data, size, expected_size, prefix);
-    case Compressor::kZstd: return DecompressZstd(data, size, expected_size, prefix);
+    case Compressor::kSnappy:
+      return DecompressSnappy(data, size, expected_size, prefix);
+    case Compressor::kZlib:
+      return InflateZlib(data, size, expected_size, prefix);
+    case Compressor::kZstd:
+      return DecompressZstd(data, size, expected_size, prefix);
   }
   return Status(ErrorCode::kProtocolError,
                 "Unknown or unsupported compressor id " + std::to_string(compressor_id));

@@ -6,18 +6,30 @@ namespace dds::wire {
 
 std::string OpCodeName(int32_t op_code) {
   switch (static_cast<OpCode>(op_code)) {
-    case OpCode::kReply: return "OP_REPLY";
-    case OpCode::kUpdate: return "OP_UPDATE";
-    case OpCode::kInsert: return "OP_INSERT";
-    case OpCode::kReserved: return "OP_RESERVED";
-    case OpCode::kQuery: return "OP_QUERY";
-    case OpCode::kGetMore: return "OP_GET_MORE";
-    case OpCode::kDelete: return "OP_DELETE";
-    case OpCode::kKillCursors: return "OP_KILL_CURSORS";
-    case OpCode::kCommand: return "OP_COMMAND";
-    case OpCode::kCommandReply: return "OP_COMMANDREPLY";
-    case OpCode::kCompressed: return "OP_COMPRESSED";
-    case OpCode::kMsg: return "OP_MSG";
+    case OpCode::kReply:
+      return "OP_REPLY";
+    case OpCode::kUpdate:
+      return "OP_UPDATE";
+    case OpCode::kInsert:
+      return "OP_INSERT";
+    case OpCode::kReserved:
+      return "OP_RESERVED";
+    case OpCode::kQuery:
+      return "OP_QUERY";
+    case OpCode::kGetMore:
+      return "OP_GET_MORE";
+    case OpCode::kDelete:
+      return "OP_DELETE";
+    case OpCode::kKillCursors:
+      return "OP_KILL_CURSORS";
+    case OpCode::kCommand:
+      return "OP_COMMAND";
+    case OpCode::kCommandReply:
+      return "OP_COMMANDREPLY";
+    case OpCode::kCompressed:
+      return "OP_COMPRESSED";
+    case OpCode::kMsg:
+      return "OP_MSG";
   }
   return "opcode " + std::to_string(op_code);
 }
@@ -31,10 +43,10 @@ StatusWith<MessageHeader> ParseHeader(const char* data) {
   if (h.message_length < static_cast<int32_t>(kHeaderSize) ||
       h.message_length > kMaxMessageSizeBytes) {
     // mongod: "recv(): message msgLen N is invalid. Min 16 Max: 48000000"
-    return Status(ErrorCode::kProtocolError,
-                  "recv(): message msgLen " + std::to_string(h.message_length) +
-                      " is invalid. Min " + std::to_string(kHeaderSize) +
-                      " Max: " + std::to_string(kMaxMessageSizeBytes));
+    return Status(ErrorCode::kProtocolError, "recv(): message msgLen " +
+                                                 std::to_string(h.message_length) +
+                                                 " is invalid. Min " + std::to_string(kHeaderSize) +
+                                                 " Max: " + std::to_string(kMaxMessageSizeBytes));
   }
   return h;
 }

@@ -34,12 +34,12 @@ std::string ToBinaryString(uint32_t flags) {
 // Validates one document at the reader position of at most `limit` bytes and advances.
 Status ReadDocument(Reader* r, int32_t limit, const char** out) {
   size_t size = 0;
-  DDS_RETURN_IF_ERROR(bson::ValidateBson(r->pos(), r->remaining(),
-                                         bson::kMaxBsonDepth + 50, &size));
+  DDS_RETURN_IF_ERROR(
+      bson::ValidateBson(r->pos(), r->remaining(), bson::kMaxBsonDepth + 50, &size));
   if (size > static_cast<size_t>(limit)) {
-    return Status(ErrorCode::kBSONObjectTooLarge,
-                  "BSONObj size: " + std::to_string(size) +
-                      " is invalid. Size must be between 0 and " + std::to_string(limit));
+    return Status(ErrorCode::kBSONObjectTooLarge, "BSONObj size: " + std::to_string(size) +
+                                                      " is invalid. Size must be between 0 and " +
+                                                      std::to_string(limit));
   }
   *out = r->pos();
   r->Skip(size);
@@ -92,8 +92,8 @@ StatusWith<OpMsgRequest> ParseOpMsg(const char* message, size_t size) {
       int32_t seq_size = 0;
       if (!sections.Read(&seq_size) || seq_size < 5 ||
           static_cast<size_t>(seq_size) - 4 > sections.remaining()) {
-        return Status(ErrorCode::kProtocolError, "invalid OP_MSG document sequence size " +
-                                                     std::to_string(seq_size));
+        return Status(ErrorCode::kProtocolError,
+                      "invalid OP_MSG document sequence size " + std::to_string(seq_size));
       }
       Reader seq(sections.pos(), static_cast<size_t>(seq_size) - 4);
       sections.Skip(static_cast<size_t>(seq_size) - 4);
@@ -127,8 +127,8 @@ StatusWith<OpMsgRequest> ParseOpMsg(const char* message, size_t size) {
   }
   for (const Sequence& s : sequences) {
     if (body_view.HasField(s.identifier)) {
-      return Status(40433, "Duplicate field between body and document sequence " +
-                               std::string(s.identifier));
+      return Status(
+          40433, "Duplicate field between body and document sequence " + std::string(s.identifier));
     }
   }
   size_t total = static_cast<size_t>(body_view.size());

@@ -81,9 +81,9 @@ StatusWith<bson::BsonDocument> OpQueryToCommand(const OpQueryRequest& query) {
 
   const std::string_view name = cmd.FirstElement().field_name();
   if (!IsOpQueryCommandAllowed(name)) {
-    return Status(ErrorCode::kUnsupportedOpQueryCommand,
-                  "Unsupported OP_QUERY command: " + std::string(name) + ". " +
-                      std::string(kRemovalHelp));
+    return Status(
+        ErrorCode::kUnsupportedOpQueryCommand,
+        "Unsupported OP_QUERY command: " + std::string(name) + ". " + std::string(kRemovalHelp));
   }
   if (query.number_to_return != 1 && query.number_to_return != -1) {
     return Status(16979, "Bad numberToReturn (" + std::to_string(query.number_to_return) +

@@ -10,10 +10,19 @@ namespace dds::wire {
 namespace {
 
 // Compat §1.5: clients never compress these, and the server does not compress their replies.
-constexpr std::array<std::string_view, 13> kCompressionExempt = {
-    "hello",          "isMaster", "ismaster",        "saslStart",      "saslContinue",
-    "getnonce",       "authenticate", "createUser",  "updateUser",     "copydbSaslStart",
-    "copydbgetnonce", "copydb",   "speculativeAuthenticate"};
+constexpr std::array<std::string_view, 13> kCompressionExempt = {"hello",
+                                                                 "isMaster",
+                                                                 "ismaster",
+                                                                 "saslStart",
+                                                                 "saslContinue",
+                                                                 "getnonce",
+                                                                 "authenticate",
+                                                                 "createUser",
+                                                                 "updateUser",
+                                                                 "copydbSaslStart",
+                                                                 "copydbgetnonce",
+                                                                 "copydb",
+                                                                 "speculativeAuthenticate"};
 
 ParsedRequest Fail(ParsedRequest p, Status status, ErrorAction action) {
   p.status = std::move(status);
@@ -53,11 +62,11 @@ ParsedRequest ParseInner(ParsedRequest p, const char* message, size_t size, int3
       return p;
     }
     default:
-      return Fail(std::move(p),
-                  Status(ErrorCode::kProtocolError,
-                         "Unsupported opcode " + OpCodeName(op_code) +
-                             "; legacy opcodes were removed in MongoDB 6.0"),
-                  ErrorAction::kClose);
+      return Fail(
+          std::move(p),
+          Status(ErrorCode::kProtocolError, "Unsupported opcode " + OpCodeName(op_code) +
+                                                "; legacy opcodes were removed in MongoDB 6.0"),
+          ErrorAction::kClose);
   }
 }
 
@@ -101,9 +110,8 @@ bool IsCompressionExempt(std::string_view command_name) {
 }
 
 std::string EncodeReply(const Request& request, const bson::BsonView& reply) {
-  std::string out = request.op == OpCode::kQuery
-                        ? EncodeOpReply(reply, request.header.request_id)
-                        : EncodeOpMsg(reply, request.header.request_id);
+  std::string out = request.op == OpCode::kQuery ? EncodeOpReply(reply, request.header.request_id)
+                                                 : EncodeOpMsg(reply, request.header.request_id);
   if (request.compressor && !IsCompressionExempt(request.command_name())) {
     out = CompressMessage(out, *request.compressor);
   }

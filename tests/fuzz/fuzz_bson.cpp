@@ -21,21 +21,52 @@ void Walk(const BsonView& doc, int depth) {
   for (const BsonElement& e : doc) {
     (void)e.field_name();
     switch (e.type()) {
-      case BsonType::kDouble: (void)e.Double(); break;
-      case BsonType::kString: (void)e.String(); break;
-      case BsonType::kObject: Walk(e.Object(), depth + 1); break;
-      case BsonType::kArray: Walk(e.Array(), depth + 1); break;
-      case BsonType::kBinData: (void)e.BinData(); (void)e.BinSubtype(); break;
-      case BsonType::kObjectId: (void)e.Oid(); break;
-      case BsonType::kBool: (void)e.Bool(); break;
-      case BsonType::kDate: (void)e.Date(); break;
-      case BsonType::kRegex: (void)e.RegexPattern(); (void)e.RegexFlags(); break;
-      case BsonType::kInt32: (void)e.Int32(); break;
-      case BsonType::kTimestamp: (void)e.Timestamp(); break;
-      case BsonType::kInt64: (void)e.Int64(); break;
-      case BsonType::kDecimal128: (void)e.Decimal(); break;
-      case BsonType::kJavaScriptWithScope: Walk(e.CodeWScopeScope(), depth + 1); break;
-      default: break;
+      case BsonType::kDouble:
+        (void)e.Double();
+        break;
+      case BsonType::kString:
+        (void)e.String();
+        break;
+      case BsonType::kObject:
+        Walk(e.Object(), depth + 1);
+        break;
+      case BsonType::kArray:
+        Walk(e.Array(), depth + 1);
+        break;
+      case BsonType::kBinData:
+        (void)e.BinData();
+        (void)e.BinSubtype();
+        break;
+      case BsonType::kObjectId:
+        (void)e.Oid();
+        break;
+      case BsonType::kBool:
+        (void)e.Bool();
+        break;
+      case BsonType::kDate:
+        (void)e.Date();
+        break;
+      case BsonType::kRegex:
+        (void)e.RegexPattern();
+        (void)e.RegexFlags();
+        break;
+      case BsonType::kInt32:
+        (void)e.Int32();
+        break;
+      case BsonType::kTimestamp:
+        (void)e.Timestamp();
+        break;
+      case BsonType::kInt64:
+        (void)e.Int64();
+        break;
+      case BsonType::kDecimal128:
+        (void)e.Decimal();
+        break;
+      case BsonType::kJavaScriptWithScope:
+        Walk(e.CodeWScopeScope(), depth + 1);
+        break;
+      default:
+        break;
     }
     if (e.IsNumber()) {
       (void)e.NumberDouble();

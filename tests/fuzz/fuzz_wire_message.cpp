@@ -43,8 +43,8 @@ void CheckReplyRoundTrip(const wire::Request& request) {
   } else {
     Check(op == static_cast<int32_t>(wire::OpCode::kReply));
     Check(plain.size() == 36 + static_cast<size_t>(request.body.size()));
-    Check(std::memcmp(plain.data() + 36, request.body.bytes().data(), request.body.bytes().size()) ==
-          0);
+    Check(std::memcmp(plain.data() + 36, request.body.bytes().data(),
+                      request.body.bytes().size()) == 0);
   }
 }
 

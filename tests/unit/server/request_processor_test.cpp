@@ -120,8 +120,8 @@ TEST(RequestProcessor, LegacyOpcodeCloses) {
 
 TEST(RequestProcessor, CompressedRoundTrip) {
   Fixture f;
-  std::string m = wire::CompressMessage(OpMsg(R"({"find": "c", "$db": "test"})"),
-                                        wire::Compressor::kSnappy);
+  std::string m =
+      wire::CompressMessage(OpMsg(R"({"find": "c", "$db": "test"})"), wire::Compressor::kSnappy);
   auto r = f.Process(m);
   ASSERT_EQ(wire::LoadLE<int32_t>(r.reply.data() + 12), 2012);
   auto inner = wire::DecompressMessage(r.reply.data(), r.reply.size());

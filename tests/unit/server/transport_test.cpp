@@ -1,17 +1,17 @@
 #include "server/transport.h"
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <sys/resource.h>
-#include <sys/socket.h>
-#include <unistd.h>
-
 #include <chrono>
 #include <cstdio>
 #include <fstream>
 #include <string>
 #include <thread>
 #include <vector>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include "bson/bson.h"
 #include "common/logging.h"
@@ -147,8 +147,7 @@ TEST_F(TransportTest, PipelinedRequestsAnswerInOrder) {
   Client c(port_);
   std::string batch;
   for (int i = 1; i <= 5; ++i) {
-    batch += Msg(R"({"sleep": 1, "ms": )" + std::to_string(i % 2 ? 30 : 0) + R"(, "$db": "a"})",
-                 i);
+    batch += Msg(R"({"sleep": 1, "ms": )" + std::to_string(i % 2 ? 30 : 0) + R"(, "$db": "a"})", i);
   }
   c.Send(batch);
   for (int i = 1; i <= 5; ++i) {

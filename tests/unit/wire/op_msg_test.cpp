@@ -56,7 +56,8 @@ TEST(OpMsg, RejectsUnknownRequiredFlagsAndIgnoresOptionalOnes) {
 }
 
 TEST(OpMsg, SurfacesMoreToComeAndExhaustAllowed) {
-  std::string m = OpMsg(FromJson(R"({"ping": 1, "$db": "a"})"), kMsgMoreToCome | kMsgExhaustAllowed);
+  std::string m =
+      OpMsg(FromJson(R"({"ping": 1, "$db": "a"})"), kMsgMoreToCome | kMsgExhaustAllowed);
   auto req = ParseOpMsg(m.data(), m.size());
   ASSERT_OK(req);
   EXPECT_TRUE(req->more_to_come());
