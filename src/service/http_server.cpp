@@ -85,6 +85,20 @@ class Session : public std::enable_shared_from_this<Session> {
   void ReadBody() {
     if (parser_->is_done()) return Dispatch();
     parser_->body_limit(config().max_body_bytes);
+    auto& req = parser_->get();
+    auto expect = req.find(http::field::expect);
+    if (expect != req.end() && beast::iequals(expect->value(), "100-continue") &&
+        !sent_continue_) {
+      // curl sends Expect: 100-continue for larger bodies and would otherwise wait a second.
+      sent_continue_ = true;
+      auto cont = std::make_shared<http::response<http::empty_body>>(http::status::continue_,
+                                                                      req.version());
+      return http::async_write(stream_, *cont,
+                               [self = shared_from_this(), cont](beast::error_code ec, size_t) {
+                                 if (ec) return self->Abort();
+                                 self->ReadBody();
+                               });
+    }
     http::async_read(stream_, buffer_, *parser_,
                      beast::bind_front_handler(&Session::OnBody, shared_from_this()));
   }
@@ -147,6 +161,7 @@ class Session : public std::enable_shared_from_this<Session> {
                       [self = shared_from_this(), res, keep_alive](beast::error_code ec, size_t) {
                         if (ec || !keep_alive) return self->Close();
                         self->keep_alive_override_ = true;
+                        self->sent_continue_ = false;
                         self->ReadHeader();
                       });
   }
@@ -182,6 +197,7 @@ class Session : public std::enable_shared_from_this<Session> {
   asio::thread_pool* workers_;
   std::string remote_;
   bool keep_alive_override_ = true;
+  bool sent_continue_ = false;
   static constexpr size_t kMaxDrainBytes = 64 * 1024 * 1024;
   size_t drained_bytes_ = 0;
   std::array<char, 16384> drain_buf_;

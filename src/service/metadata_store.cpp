@@ -1,6 +1,9 @@
 #include "service/metadata_store.h"
 
+#include <fcntl.h>
 #include <sqlite3.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 namespace dds::service {
 namespace {
@@ -90,6 +93,13 @@ int64_t SqlRow::Int(size_t i) const {
 
 StatusWith<std::unique_ptr<MetadataStore>> MetadataStore::Open(const std::string& path) {
   sqlite3* db = nullptr;
+  // Tokens' hashes, password hashes and AK/SK secrets live here: owner-only (SQLite gives the
+  // -wal and -shm files the database file's mode).
+  int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (fd >= 0) {
+    ::fchmod(fd, 0600);
+    ::close(fd);
+  }
   int rc = sqlite3_open_v2(path.c_str(), &db,
                            SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX,
                            nullptr);

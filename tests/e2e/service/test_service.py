@@ -243,6 +243,19 @@ class StatusMatrixTest(ServiceTestCase):
         self.assertError(s.request("GET", s.p("/instances"), token=False), 401, "APIG.0301")
         self.assertError(s.request("GET", s.p("/instances"), token="nope"), 401, "APIG.0301")
         self.assertError(s.issue_token(password="wrong-password"), 401, "APIG.0301")
+        # Token introspection (GET /v3/auth/tokens) and an expired token (APIG.0307).
+        r = s.request("GET", "/v3/auth/tokens", headers={"X-Subject-Token": s.token()})
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual(r.json["token"]["project"]["id"], s.project_id)
+        short = Service(config={"auth": {"token_lifetime_s": 1}}).start()
+        try:
+            token = short.token()
+            self.assertEqual(short.request("GET", short.p("/quotas")).status, 200)
+            time.sleep(1.5)
+            self.assertError(short.request("GET", short.p("/quotas"), token=token), 401,
+                             "APIG.0307")
+        finally:
+            short.cleanup()
 
     def test_403(self):
         s = self.svc
