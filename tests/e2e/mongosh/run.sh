@@ -82,8 +82,8 @@ ok=1
 if [[ -s "$err" ]]; then echo "stderr not empty:"; cat "$err"; ok=0; fi
 grep -q "switched to db shelltest" "$out" || { echo "no 'switched to db'"; ok=0; }
 grep -q "name: 'ada'" "$out" || { echo "find output missing"; ok=0; }
-grep -qE '^people$' "$out" || { echo "show collections missing 'people'"; ok=0; }
-grep -qE '^shelltest ' "$out" || { echo "show dbs missing 'shelltest'"; ok=0; }
+grep -qE '(^|> )people$' "$out" || { echo "show collections missing 'people'"; ok=0; }
+grep -qE '(^|> )shelltest ' "$out" || { echo "show dbs missing 'shelltest'"; ok=0; }
 grep -q "COUNT=1" "$out" || { echo "count wrong"; ok=0; }
 if grep -qE 'MongoServerError|MongoNetworkError|SyntaxError|TypeError' "$out"; then echo "error in output"; ok=0; fi
 ((ok)) || { echo "--- stdout"; cat "$out"; }
