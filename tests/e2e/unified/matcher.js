@@ -73,6 +73,8 @@ const TYPE_ALIASES = { number: ['int', 'long', 'double', 'decimal'] };
 
 // ctx: { entities: Map, root: bool }
 function match(expected, actual, ctx, path = '', isRoot = true) {
+  // The driver keeps sort specifications as Maps to preserve key order.
+  if (actual instanceof Map) actual = Object.fromEntries(actual);
   if (isSpecialOperator(expected)) {
     return matchOperator(expected, actual, ctx, path, isRoot);
   }
