@@ -41,4 +41,10 @@ double ToDouble(const Value& v);
 // Returns int32 when it fits, else int64.
 Value MakeInteger(int64_t v);
 
+// Dates (expression_dates.cpp). Formats `ms` (UTC millis) shifted by `offset_minutes` with
+// mongod's %-specifiers; 18536 on a bad specifier.
+std::string FormatDate(int64_t ms, std::string_view format, int64_t offset_minutes);
+// Parses ISO-8601 forms ("2021-03-04", "2021-03-04T05:06:07.123Z", "... +02:00", "... 05:06").
+std::optional<int64_t> ParseIsoDate(std::string_view s);
+
 }  // namespace dds::agg

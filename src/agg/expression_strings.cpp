@@ -355,7 +355,6 @@ Value ToDoubleValue(const Value& v) {
   }
 }
 
-std::string FormatDate(int64_t ms, std::string_view format);
 
 Value ToStringValue(const Value& v) {
   if (v.nullish()) return Value::Null();
@@ -363,7 +362,7 @@ Value ToStringValue(const Value& v) {
     case BsonType::kString: return v;
     case BsonType::kBool: return Value::String(v.element().Bool() ? "true" : "false");
     case BsonType::kObjectId: return Value::String(v.element().Oid().ToHex());
-    case BsonType::kDate: return Value::String(FormatDate(v.element().Date(), "%Y-%m-%dT%H:%M:%S.%LZ"));
+    case BsonType::kDate: return Value::String(FormatDate(v.element().Date(), "%Y-%m-%dT%H:%M:%S.%LZ", 0));
     case BsonType::kInt32:
     case BsonType::kInt64:
     case BsonType::kDouble:
@@ -396,6 +395,14 @@ Value ToDateValue(const Value& v) {
     case BsonType::kDecimal128: return Value::Date(static_cast<int64_t>(ToDouble(v)));
     case BsonType::kObjectId: return Value::Date(static_cast<int64_t>(v.element().Oid().TimestampSeconds()) * 1000);
     case BsonType::kTimestamp: return Value::Date(static_cast<int64_t>(v.element().TimestampSeconds()) * 1000);
+    case BsonType::kString: {
+      std::optional<int64_t> ms = ParseIsoDate(v.element().String());
+      if (!ms) {
+        ThrowDb(ErrorCode::kConversionFailure, "Error parsing date string '" + std::string(v.element().String()) +
+                                                   "' in $convert with no onError value");
+      }
+      return Value::Date(*ms);
+    }
     default: return ConversionFailure(v, "date");
   }
 }
@@ -445,125 +452,6 @@ class ConvertExpression : public Expression {
   }
 };
 
-// ---- dates (UTC) ----
-
-struct DateParts {
-  int64_t year, month, day, hour, minute, second, millis, day_of_week, day_of_year;
-};
-
-DateParts SplitDate(int64_t ms) {
-  int64_t secs = ms >= 0 ? ms / 1000 : -((-ms + 999) / 1000);
-  int64_t millis = ms - secs * 1000;
-  int64_t days = secs >= 0 ? secs / 86400 : -((-secs + 86399) / 86400);
-  int64_t rem = secs - days * 86400;
-  // Civil-from-days (Howard Hinnant).
-  int64_t z = days + 719468;
-  int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-  int64_t doe = z - era * 146097;
-  int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  int64_t y = yoe + era * 400;
-  int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  int64_t mp = (5 * doy + 2) / 153;
-  int64_t d = doy - (153 * mp + 2) / 5 + 1;
-  int64_t m = mp < 10 ? mp + 3 : mp - 9;
-  if (m <= 2) ++y;
-  bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-  static const int kCum[] = {0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334};
-  int64_t day_of_year = kCum[m - 1] + d + (leap && m > 2 ? 1 : 0);
-  int64_t dow = ((days % 7) + 7 + 4) % 7;  // 1970-01-01 was a Thursday (0 = Sunday)
-  return DateParts{y, m, d, rem / 3600, (rem % 3600) / 60, rem % 60, millis, dow + 1, day_of_year};
-}
-
-std::string FormatDate(int64_t ms, std::string_view format) {
-  DateParts p = SplitDate(ms);
-  std::string out;
-  char buf[32];
-  for (size_t i = 0; i < format.size(); ++i) {
-    if (format[i] != '%' || i + 1 == format.size()) {
-      out += format[i];
-      continue;
-    }
-    char c = format[++i];
-    switch (c) {
-      case 'Y': std::snprintf(buf, sizeof buf, "%04lld", static_cast<long long>(p.year)); break;
-      case 'm': std::snprintf(buf, sizeof buf, "%02lld", static_cast<long long>(p.month)); break;
-      case 'd': std::snprintf(buf, sizeof buf, "%02lld", static_cast<long long>(p.day)); break;
-      case 'H': std::snprintf(buf, sizeof buf, "%02lld", static_cast<long long>(p.hour)); break;
-      case 'M': std::snprintf(buf, sizeof buf, "%02lld", static_cast<long long>(p.minute)); break;
-      case 'S': std::snprintf(buf, sizeof buf, "%02lld", static_cast<long long>(p.second)); break;
-      case 'L': std::snprintf(buf, sizeof buf, "%03lld", static_cast<long long>(p.millis)); break;
-      case 'j': std::snprintf(buf, sizeof buf, "%03lld", static_cast<long long>(p.day_of_year)); break;
-      case 'w': std::snprintf(buf, sizeof buf, "%lld", static_cast<long long>(p.day_of_week)); break;
-      case 'z': std::snprintf(buf, sizeof buf, "+0000"); break;
-      case 'Z': std::snprintf(buf, sizeof buf, "0"); break;
-      case '%': std::snprintf(buf, sizeof buf, "%%"); break;
-      default: ThrowDb(18536, std::string("Invalid format character '%") + c + "' in format string");
-    }
-    out += buf;
-  }
-  return out;
-}
-
-int64_t DateMillis(const Value& v, const char* op) {
-  switch (v.type()) {
-    case BsonType::kDate: return v.element().Date();
-    case BsonType::kTimestamp: return static_cast<int64_t>(v.element().TimestampSeconds()) * 1000;
-    case BsonType::kObjectId: return static_cast<int64_t>(v.element().Oid().TimestampSeconds()) * 1000;
-    default: ThrowDb(16006, std::string("can't convert from BSON type ") + v.TypeName() + " to Date");
-  }
-}
-
-template <int kPart>
-Value EvalDatePart(const std::vector<Value>& a) {
-  if (a[0].nullish()) return Value::Null();
-  DateParts p = SplitDate(DateMillis(a[0], ""));
-  int64_t v = 0;
-  switch (kPart) {
-    case 0: v = p.year; break;
-    case 1: v = p.month; break;
-    case 2: v = p.day; break;
-    case 3: v = p.hour; break;
-    case 4: v = p.minute; break;
-    case 5: v = p.second; break;
-    case 6: v = p.millis; break;
-    case 7: v = p.day_of_week; break;
-    default: v = p.day_of_year; break;
-  }
-  return Value::Int32(static_cast<int32_t>(v));
-}
-
-template <int kPart>
-StatusWith<ExprPtr> ParseDatePart(const BsonElement& o, ParseScope* s) {
-  if (o.type() == BsonType::kObject && o.Object().HasField("date")) {
-    BsonElement tz = o.Object().Get("timezone");
-    if (!tz.eoo() && !(tz.type() == BsonType::kString && (tz.String() == "UTC" || tz.String() == "GMT" || tz.String() == "Z" || tz.String() == "+00:00"))) {
-      return Status(ErrorCode::kNotImplemented, "time zones other than UTC are not supported yet");
-    }
-    std::vector<ExprPtr> args;
-    DDS_ASSIGN_OR_RETURN(ExprPtr d, ParseExpression(o.Object().Get("date"), s));
-    args.push_back(std::move(d));
-    return ExprPtr(std::make_shared<FunctionExpression>(std::move(args), &EvalDatePart<kPart>));
-  }
-  return MakeFunction(o, s, 1, 1, &EvalDatePart<kPart>);
-}
-
-class DateToStringExpression : public Expression {
- public:
-  ExprPtr date, format, on_null;
-  Value Evaluate(Variables* vars) const override {
-    Value d = date->Evaluate(vars);
-    if (d.nullish()) return on_null ? on_null->Evaluate(vars) : Value::Null();
-    std::string fmt = "%Y-%m-%dT%H:%M:%S.%LZ";
-    if (format) {
-      Value f = format->Evaluate(vars);
-      if (f.nullish()) return Value::Null();
-      if (f.type() != BsonType::kString) ThrowDb(18533, "$dateToString requires that 'format' be a string, found: " + f.TypeName());
-      fmt = std::string(f.element().String());
-    }
-    return Value::String(FormatDate(DateMillis(d, "$dateToString"), fmt));
-  }
-};
-
 }  // namespace
 
 StatusWith<ExprPtr> ParseConcatExpr(const BsonElement& o, ParseScope* s) { return MakeFunction(o, s, 0, -1, &EvalConcat); }
@@ -590,15 +478,6 @@ StatusWith<ExprPtr> ParseToDoubleExpr(const BsonElement& o, ParseScope* s) { ret
 StatusWith<ExprPtr> ParseToStringExpr(const BsonElement& o, ParseScope* s) { return MakeFunction(o, s, 1, 1, &EvalToString); }
 StatusWith<ExprPtr> ParseToObjectIdExpr(const BsonElement& o, ParseScope* s) { return MakeFunction(o, s, 1, 1, &EvalToObjectId); }
 StatusWith<ExprPtr> ParseToDateExpr(const BsonElement& o, ParseScope* s) { return MakeFunction(o, s, 1, 1, &EvalToDate); }
-StatusWith<ExprPtr> ParseYearExpr(const BsonElement& o, ParseScope* s) { return ParseDatePart<0>(o, s); }
-StatusWith<ExprPtr> ParseMonthExpr(const BsonElement& o, ParseScope* s) { return ParseDatePart<1>(o, s); }
-StatusWith<ExprPtr> ParseDayOfMonthExpr(const BsonElement& o, ParseScope* s) { return ParseDatePart<2>(o, s); }
-StatusWith<ExprPtr> ParseHourExpr(const BsonElement& o, ParseScope* s) { return ParseDatePart<3>(o, s); }
-StatusWith<ExprPtr> ParseMinuteExpr(const BsonElement& o, ParseScope* s) { return ParseDatePart<4>(o, s); }
-StatusWith<ExprPtr> ParseSecondExpr(const BsonElement& o, ParseScope* s) { return ParseDatePart<5>(o, s); }
-StatusWith<ExprPtr> ParseMillisecondExpr(const BsonElement& o, ParseScope* s) { return ParseDatePart<6>(o, s); }
-StatusWith<ExprPtr> ParseDayOfWeekExpr(const BsonElement& o, ParseScope* s) { return ParseDatePart<7>(o, s); }
-StatusWith<ExprPtr> ParseDayOfYearExpr(const BsonElement& o, ParseScope* s) { return ParseDatePart<8>(o, s); }
 
 StatusWith<ExprPtr> ParseRegexMatchExpr(const BsonElement& o, ParseScope* s) {
   if (o.type() != BsonType::kObject) return Status(51103, "$regexMatch expects an object of named arguments but found: " + std::string(bson::TypeAlias(o.type())));
@@ -631,31 +510,7 @@ StatusWith<ExprPtr> ParseConvertExpr(const BsonElement& o, ParseScope* s) {
   return ExprPtr(c);
 }
 
-StatusWith<ExprPtr> ParseDateToStringExpr(const BsonElement& o, ParseScope* s) {
-  if (o.type() != BsonType::kObject) return Status(18629, "$dateToString only supports an object as its argument");
-  auto d = std::make_shared<DateToStringExpression>();
-  for (const BsonElement& f : o.Object()) {
-    std::string_view n = f.field_name();
-    if (n == "date") { DDS_ASSIGN_OR_RETURN(d->date, ParseExpression(f, s)); }
-    else if (n == "format") { DDS_ASSIGN_OR_RETURN(d->format, ParseExpression(f, s)); }
-    else if (n == "onNull") { DDS_ASSIGN_OR_RETURN(d->on_null, ParseExpression(f, s)); }
-    else if (n == "timezone") {
-      if (!(f.type() == BsonType::kString && (f.String() == "UTC" || f.String() == "GMT"))) {
-        return Status(ErrorCode::kNotImplemented, "time zones other than UTC are not supported yet");
-      }
-    } else {
-      return Status(18534, "Unrecognized parameter to $dateToString: " + std::string(n));
-    }
-  }
-  if (!d->date) return Status(18628, "Missing 'date' parameter to $dateToString");
-  return ExprPtr(d);
-}
-
 StatusWith<ExprPtr> ParseRandExpr(const BsonElement& o, ParseScope*) {
   return Status(ErrorCode::kNotImplemented, "$rand is not supported");
 }
-StatusWith<ExprPtr> ParseIsoDateExpr(const BsonElement& o, ParseScope*) {
-  return Status(ErrorCode::kNotImplemented, "not supported");
-}
-
 }  // namespace dds::agg
