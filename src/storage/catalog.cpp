@@ -76,6 +76,8 @@ bson::BsonDocument CollectionDescriptorToBson(const CollectionDescriptor& coll) 
     b.AppendString("name", index.name);
     b.AppendInt64("index_id", static_cast<int64_t>(index.index_id));
     b.AppendDocument("spec", index.spec);
+    if (index.building) b.AppendBool("building", true);
+    if (index.multikey) b.AppendBool("multikey", true);
     b.End();
   }
   b.End();
@@ -108,9 +110,11 @@ StatusWith<CollectionDescriptor> CollectionDescriptorFromBson(const bson::BsonVi
     if (!iname.IsString() || iid.type() != bson::BsonType::kInt64 || !spec.IsObject()) {
       return bad("index entry fields");
     }
-    coll.indexes.push_back(IndexDescriptor{std::string(iname.String()),
-                                           static_cast<uint64_t>(iid.Int64()),
-                                           bson::BsonDocument(spec.Object())});
+    IndexDescriptor index{std::string(iname.String()), static_cast<uint64_t>(iid.Int64()),
+                          bson::BsonDocument(spec.Object())};
+    index.building = e.Object()["building"].TrueValue();
+    index.multikey = e.Object()["multikey"].TrueValue();
+    coll.indexes.push_back(std::move(index));
   }
   return coll;
 }
@@ -164,8 +168,13 @@ Status Catalog::Load() {
     next_id_ = std::max(next_id_, coll.id + 1);
     for (const IndexDescriptor& index : coll.indexes) {
       next_id_ = std::max(next_id_, index.index_id + 1);
-      index_ids.insert(index.index_id);
     }
+    // An index build that did not finish (crash) is dropped: its partial entries are deleted
+    // below with the other orphaned index ranges.
+    size_t before = coll.indexes.size();
+    std::erase_if(coll.indexes, [](const IndexDescriptor& index) { return index.building; });
+    if (coll.indexes.size() != before) DDS_RETURN_IF_ERROR(PutDescriptorLocked(coll, &batch));
+    for (const IndexDescriptor& index : coll.indexes) index_ids.insert(index.index_id);
     auto ptr = std::make_shared<const CollectionDescriptor>(std::move(coll));
     by_name_[Key(ptr->db, ptr->name)] = ptr;
     by_id_[ptr->id] = ptr;
@@ -438,6 +447,42 @@ Status Catalog::RemoveIndex(std::string_view db, std::string_view coll,
   it->second = ptr;
   by_id_[ptr->id] = ptr;
   return Status::OK();
+}
+
+Status Catalog::FinishIndexBuild(uint64_t collection_id, uint64_t index_id) {
+  std::unique_lock lock(mutex_);
+  auto it = by_id_.find(collection_id);
+  if (it == by_id_.end()) return Status(ErrorCode::kNamespaceNotFound, "ns not found");
+  auto updated = std::make_shared<CollectionDescriptor>(*it->second);
+  for (IndexDescriptor& index : updated->indexes) {
+    if (index.index_id == index_id) {
+      index.building = false;
+      return ReplaceDescriptorLocked(std::move(updated));
+    }
+  }
+  return Status(ErrorCode::kIndexNotFound, "index dropped during its build");
+}
+
+Status Catalog::SetIndexMultikey(uint64_t collection_id, uint64_t index_id) {
+  std::unique_lock lock(mutex_);
+  auto it = by_id_.find(collection_id);
+  if (it == by_id_.end()) return Status::OK();
+  auto updated = std::make_shared<CollectionDescriptor>(*it->second);
+  for (IndexDescriptor& index : updated->indexes) {
+    if (index.index_id == index_id) {
+      if (index.multikey) return Status::OK();
+      index.multikey = true;
+      return ReplaceDescriptorLocked(std::move(updated));
+    }
+  }
+  return Status::OK();
+}
+
+std::shared_ptr<std::shared_mutex> Catalog::CollectionWriteLock(uint64_t collection_id) {
+  std::lock_guard lock(write_locks_mutex_);
+  std::shared_ptr<std::shared_mutex>& slot = write_locks_[collection_id];
+  if (slot == nullptr) slot = std::make_shared<std::shared_mutex>();
+  return slot;
 }
 
 }  // namespace dds::storage

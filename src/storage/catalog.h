@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <shared_mutex>
 #include <string>
 #include <string_view>
@@ -35,6 +36,13 @@ struct IndexDescriptor {
   uint64_t index_id = 0;
   // The full spec as listIndexes shows it: {v: 2, key: {...}, name: "...", (unique: true, ...)}.
   bson::BsonDocument spec;
+  // True while the index is being built (its entries are incomplete; the planner must not use
+  // it). An index still building when the process stops is dropped at the next open.
+  // Default: false.
+  bool building = false;
+  // True once any document produced more than one key (an array on an indexed path). Never
+  // reset (conservative). Default: false.
+  bool multikey = false;
 };
 
 struct CollectionDescriptor {
@@ -108,6 +116,16 @@ class Catalog {
   // Removes index metadata and deletes the index's entries atomically. NamespaceNotFound (26),
   // IndexNotFound (27); removing "_id_" is InvalidOptions (72).
   Status RemoveIndex(std::string_view db, std::string_view coll, std::string_view index_name);
+  // Marks a building index as complete (building = false). IndexNotFound (27) if absent (for
+  // example dropped during the build).
+  Status FinishIndexBuild(uint64_t collection_id, uint64_t index_id);
+  // Sets the multikey flag of an index (no-op when already set or when the index is gone).
+  Status SetIndexMultikey(uint64_t collection_id, uint64_t index_id);
+
+  // Returns the lock that orders index builds against writers of one collection: writers hold it
+  // shared (WriteUnit::LockCollectionForWrite) from their first write to commit, an index build
+  // holds it exclusively. Readers never take it. Created on first use; never freed (small).
+  std::shared_ptr<std::shared_mutex> CollectionWriteLock(uint64_t collection_id);
 
  private:
   using Key = std::pair<std::string, std::string>;  // (db, name)
@@ -125,6 +143,8 @@ class Catalog {
   std::map<Key, CollectionPtr, std::less<>> by_name_;
   std::map<uint64_t, CollectionPtr> by_id_;
   uint64_t next_id_ = 1;
+  std::mutex write_locks_mutex_;
+  std::map<uint64_t, std::shared_ptr<std::shared_mutex>> write_locks_;
 };
 
 // Serializes a descriptor to the BSON stored in the catalog entry.

@@ -99,7 +99,7 @@ std::unique_ptr<WriteUnit> Engine::BeginWrite() {
   rocksdb::TransactionOptions txn_options;
   txn_options.deadlock_detect = true;
   rocksdb::Transaction* txn = db_->BeginTransaction(rocksdb::WriteOptions(), txn_options);
-  return std::make_unique<WriteUnit>(db_, txn, stats_.get());
+  return std::make_unique<WriteUnit>(db_, txn, stats_.get(), catalog_.get());
 }
 
 std::unique_ptr<ReadUnit> Engine::BeginRead() {

@@ -5,6 +5,7 @@
 #include <rocksdb/utilities/write_batch_with_index.h>
 
 #include "common/assert.h"
+#include "storage/catalog.h"
 #include "storage/key_string.h"
 #include "storage/keyspace.h"
 #include "storage/record_stats_internal.h"
@@ -170,11 +171,34 @@ class RawCursorImpl : public RawCursor {
 
 // ---- WriteUnit ----
 
-WriteUnit::WriteUnit(rocksdb::TransactionDB* db, rocksdb::Transaction* txn, RecordStats* stats)
-    : db_(db), txn_(txn), stats_(stats) {}
+WriteUnit::WriteUnit(rocksdb::TransactionDB* db, rocksdb::Transaction* txn, RecordStats* stats,
+                     Catalog* catalog)
+    : db_(db), txn_(txn), stats_(stats), catalog_(catalog) {}
 
 WriteUnit::~WriteUnit() {
   if (!finished_) txn_->Rollback();
+  ReleaseLocks();
+}
+
+void WriteUnit::ReleaseLocks() {
+  for (auto& [id, lock] : held_locks_) lock->unlock_shared();
+  held_locks_.clear();
+}
+
+CollectionPtrForUnit WriteUnit::LockCollectionForWrite(uint64_t collection_id) {
+  if (catalog_ == nullptr) return nullptr;
+  bool held = false;
+  for (const auto& [id, lock] : held_locks_) held = held || id == collection_id;
+  if (!held) {
+    std::shared_ptr<std::shared_mutex> lock = catalog_->CollectionWriteLock(collection_id);
+    lock->lock_shared();
+    held_locks_.emplace_back(collection_id, std::move(lock));
+  }
+  return catalog_->LookupById(collection_id);
+}
+
+Status WriteUnit::PutUntracked(std::string_view key, std::string_view value) {
+  return FromRocks(txn_->PutUntracked(ToSlice(key), ToSlice(value)));
 }
 
 Status WriteUnit::InsertRecord(uint64_t collection_id, const bson::BsonElement& id,
@@ -285,6 +309,12 @@ Status WriteUnit::RollbackToSavePoint() {
 }
 
 Status WriteUnit::Commit(bool durable) {
+  Status s = CommitImpl(durable);
+  ReleaseLocks();  // after the commit: a waiting index build then sees these writes
+  return s;
+}
+
+Status WriteUnit::CommitImpl(bool durable) {
   DDS_INVARIANT(!finished_);
   finished_ = true;
   if (write_count() == 0) {
@@ -321,6 +351,7 @@ void WriteUnit::Rollback() {
   if (finished_) return;
   finished_ = true;
   txn_->Rollback();
+  ReleaseLocks();
 }
 
 uint64_t WriteUnit::write_count() const { return txn_->GetNumPuts() + txn_->GetNumDeletes(); }

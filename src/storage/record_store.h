@@ -11,6 +11,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <shared_mutex>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -27,6 +28,7 @@ class TransactionDB;
 
 namespace dds::storage {
 
+class Catalog;
 class RecordStats;
 
 // A change of a collection's record count and total BSON bytes.
@@ -34,6 +36,9 @@ struct RecordStatsDelta {
   int64_t count = 0;
   int64_t bytes = 0;
 };
+
+struct CollectionDescriptor;
+using CollectionPtrForUnit = std::shared_ptr<const CollectionDescriptor>;
 
 // One RocksDB transaction. Writes lock their keys (GetForUpdate) until commit or rollback, so
 // unique checks are race-free; reads see the unit's own writes. The destructor rolls back if
@@ -43,8 +48,10 @@ class RawCursor;
 
 class WriteUnit {
  public:
-  // Takes ownership of txn. REQUIRES: `stats` outlives the unit.
-  WriteUnit(rocksdb::TransactionDB* db, rocksdb::Transaction* txn, RecordStats* stats);
+  // Takes ownership of txn. REQUIRES: `stats` and `catalog` (may be null in tests) outlive the
+  // unit.
+  WriteUnit(rocksdb::TransactionDB* db, rocksdb::Transaction* txn, RecordStats* stats,
+            Catalog* catalog = nullptr);
   ~WriteUnit();
   WriteUnit(const WriteUnit&) = delete;
   WriteUnit& operator=(const WriteUnit&) = delete;
@@ -80,6 +87,16 @@ class WriteUnit {
   Status Delete(std::string_view key);
   // Reads and locks `key`; nullopt when absent.
   StatusWith<std::optional<std::string>> GetForUpdate(std::string_view key);
+  // Writes without taking the key lock (index builds that hold the collection exclusively).
+  Status PutUntracked(std::string_view key, std::string_view value);
+
+  // Takes the collection's write lock (Catalog::CollectionWriteLock) shared, once per unit and
+  // collection, and holds it until the unit finishes; returns the collection's current
+  // descriptor (taken after the lock, so it lists every index a concurrent build has added), or
+  // nullptr if the collection is gone or the unit has no catalog.
+  CollectionPtrForUnit LockCollectionForWrite(uint64_t collection_id);
+  // The engine's catalog (null for units made without one).
+  Catalog* catalog() const { return catalog_; }
 
   // Marks a point that RollbackToSavePoint returns to (statement-level rollback inside a batch).
   // Save points nest.
@@ -108,6 +125,11 @@ class WriteUnit {
   std::map<uint64_t, RecordStatsDelta> deltas_;
   std::vector<std::map<uint64_t, RecordStatsDelta>> save_point_deltas_;
   bool finished_ = false;
+  Catalog* catalog_;
+  // Collection write locks held until the unit finishes (released after commit/rollback).
+  std::vector<std::pair<uint64_t, std::shared_ptr<std::shared_mutex>>> held_locks_;
+  void ReleaseLocks();
+  Status CommitImpl(bool durable);
 };
 
 // Iterates one collection's records in _id (KeyString) order over a snapshot.

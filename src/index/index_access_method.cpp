@@ -1,0 +1,248 @@
+#include "index/index_access_method.h"
+
+#include <cstring>
+#include <map>
+#include <mutex>
+#include <shared_mutex>
+
+#include "storage/key_string.h"
+#include "storage/keyspace.h"
+
+namespace dds::index {
+namespace {
+
+using bson::BsonElement;
+using bson::BsonView;
+
+}  // namespace
+
+// ---- IndexCursor ----
+
+IndexCursor::IndexCursor(RawScanFn scan, uint64_t index_id, std::vector<KeyRange> ranges,
+                         bool forward)
+    : scan_(std::move(scan)), prefix_(storage::IndexPrefix(index_id)), forward_(forward) {
+  std::string end = storage::PrefixSuccessor(prefix_);
+  for (const KeyRange& r : ranges) {
+    std::string lower = prefix_, upper;
+    if (!r.low_unbounded) {
+      lower += r.low;
+      // Every entry starting with an excluded tuple prefix is skipped.
+      if (!r.low_inclusive) lower = storage::PrefixSuccessor(lower);
+    }
+    if (r.high_unbounded) {
+      upper = end;
+    } else {
+      upper = prefix_ + r.high;
+      if (r.high_inclusive) upper = storage::PrefixSuccessor(upper);
+    }
+    if (lower < upper) raw_ranges_.emplace_back(std::move(lower), std::move(upper));
+  }
+}
+
+bool IndexCursor::Next() {
+  while (true) {
+    if (cursor_ == nullptr) {
+      if (next_range_ >= raw_ranges_.size()) return false;
+      size_t i = forward_ ? next_range_ : raw_ranges_.size() - 1 - next_range_;
+      ++next_range_;
+      cursor_ = scan_(raw_ranges_[i].first, raw_ranges_[i].second, forward_);
+    }
+    if (cursor_->Next()) {
+      ++keys_examined_;
+      std::string_view k = cursor_->key();
+      key_.assign(k.substr(prefix_.size()));
+      std::string_view v = cursor_->value();
+      size_t doc_size = 0;
+      if (!bson::ValidateBson(v.data(), v.size(), bson::kMaxBsonDepth + 50, &doc_size).ok() ||
+          doc_size != v.size()) {
+        status_ = Status(ErrorCode::kInternalError, "data corruption: invalid index entry");
+        return false;
+      }
+      value_.assign(v);
+      return true;
+    }
+    status_ = cursor_->status();
+    cursor_.reset();
+    if (!status_.ok()) return false;
+  }
+}
+
+// ---- IndexAccessMethod ----
+
+IndexAccessMethod::IndexAccessMethod(IndexInfo info, std::shared_ptr<const DocumentFilter> partial)
+    : info_(std::move(info)),
+      partial_(std::move(partial)),
+      prefix_(storage::IndexPrefix(info_.index_id)) {}
+
+bool IndexAccessMethod::Covers(const BsonView& doc) const {
+  return partial_ == nullptr || partial_->Matches(doc);
+}
+
+Status IndexAccessMethod::GetKeys(const BsonView& doc, KeySet* out) const {
+  if (!Covers(doc)) {
+    out->keys.clear();
+    out->multikey = false;
+    return Status::OK();
+  }
+  return GenerateKeys(info_, doc, out);
+}
+
+std::string IndexAccessMethod::EntryKey(const IndexKey& key, std::string_view id_ks) const {
+  std::string out;
+  out.reserve(prefix_.size() + key.key_string.size() + id_ks.size());
+  out += prefix_;
+  out += key.key_string;
+  out += id_ks;
+  return out;
+}
+
+std::string IndexAccessMethod::EntryValue(const IndexKey& key, const BsonElement& id) const {
+  bson::BsonBuilder b;
+  b.AppendElementAs("_id", id);
+  for (size_t i = 0; i < key.values.size(); ++i) {
+    b.AppendElementAs(bson::IndexName(i), key.values[i]);
+  }
+  return b.DoneBytes();
+}
+
+Status IndexAccessMethod::DuplicateKeyError(std::string_view ns, const IndexKey& key) const {
+  bson::BsonBuilder kv;
+  for (size_t i = 0; i < info_.fields.size(); ++i) {
+    kv.AppendElementAs(info_.fields[i].path, key.values[i]);
+  }
+  bson::BsonDocument key_value = kv.Done();
+  std::string msg = "E11000 duplicate key error collection: " + std::string(ns) +
+                    " index: " + info_.name + " dup key: " + key_value.view().ToShellString();
+  bson::BsonBuilder extra;
+  extra.AppendDocument("keyPattern", info_.key_pattern);
+  extra.AppendDocument("keyValue", key_value);
+  return Status(ErrorCode::kDuplicateKey, std::move(msg), extra.DoneBytes());
+}
+
+Status IndexAccessMethod::CheckUnique(storage::WriteUnit* unit, std::string_view ns,
+                                      const IndexKey& key, std::string_view id_ks) const {
+  std::string tuple = prefix_ + key.key_string;
+  // Locks the tuple: a concurrent writer of the same tuple waits for this unit to finish.
+  StatusWith<std::optional<std::string>> locked = unit->GetForUpdate(tuple);
+  if (!locked.ok()) return locked.status();
+  std::unique_ptr<storage::RawCursor> cursor =
+      unit->ScanRaw(tuple, storage::PrefixSuccessor(tuple), true);
+  while (cursor->Next()) {
+    if (cursor->key().substr(tuple.size()) != id_ks) return DuplicateKeyError(ns, key);
+  }
+  return cursor->status();
+}
+
+Status IndexAccessMethod::InsertKeys(storage::WriteUnit* unit, std::string_view ns,
+                                     const KeySet& keys, const std::vector<const IndexKey*>& which,
+                                     const BsonElement& id, const std::string& id_ks) const {
+  for (const IndexKey* key : which) {
+    if (info_.unique) DDS_RETURN_IF_ERROR(CheckUnique(unit, ns, *key, id_ks));
+    DDS_RETURN_IF_ERROR(unit->Put(EntryKey(*key, id_ks), EntryValue(*key, id)));
+  }
+  return Status::OK();
+}
+
+Status IndexAccessMethod::Insert(storage::WriteUnit* unit, std::string_view ns,
+                                 const BsonView& doc, const BsonElement& id,
+                                 bool* multikey) const {
+  KeySet keys;
+  DDS_RETURN_IF_ERROR(GetKeys(doc, &keys));
+  if (multikey) *multikey = keys.multikey;
+  std::string id_ks = storage::EncodeKeyString(id);
+  std::vector<const IndexKey*> all;
+  for (const IndexKey& k : keys.keys) all.push_back(&k);
+  return InsertKeys(unit, ns, keys, all, id, id_ks);
+}
+
+Status IndexAccessMethod::Remove(storage::WriteUnit* unit, const BsonView& doc,
+                                 const BsonElement& id) const {
+  KeySet keys;
+  // Keys that cannot be generated (parallel arrays) were never inserted.
+  if (!GetKeys(doc, &keys).ok()) return Status::OK();
+  std::string id_ks = storage::EncodeKeyString(id);
+  for (const IndexKey& k : keys.keys) DDS_RETURN_IF_ERROR(unit->Delete(EntryKey(k, id_ks)));
+  return Status::OK();
+}
+
+Status IndexAccessMethod::Update(storage::WriteUnit* unit, std::string_view ns,
+                                 const BsonView& old_doc, const BsonView& new_doc,
+                                 const BsonElement& id, bool* multikey) const {
+  KeySet old_keys, new_keys;
+  if (!GetKeys(old_doc, &old_keys).ok()) old_keys.keys.clear();
+  DDS_RETURN_IF_ERROR(GetKeys(new_doc, &new_keys));
+  if (multikey) *multikey = new_keys.multikey;
+  std::string id_ks = storage::EncodeKeyString(id);
+  // Both sets are sorted: a merge finds removed and added tuples.
+  std::vector<const IndexKey*> added;
+  size_t i = 0, j = 0;
+  while (i < old_keys.keys.size() || j < new_keys.keys.size()) {
+    int c;
+    if (i == old_keys.keys.size()) {
+      c = 1;
+    } else if (j == new_keys.keys.size()) {
+      c = -1;
+    } else {
+      c = old_keys.keys[i].key_string.compare(new_keys.keys[j].key_string);
+    }
+    if (c < 0) {
+      DDS_RETURN_IF_ERROR(unit->Delete(EntryKey(old_keys.keys[i++], id_ks)));
+    } else if (c > 0) {
+      added.push_back(&new_keys.keys[j++]);
+    } else {
+      // Same tuple; the stored values may still differ (1 vs 1.0): rewrite when they do.
+      const IndexKey& o = old_keys.keys[i++];
+      const IndexKey& n = new_keys.keys[j++];
+      bool same = true;
+      for (size_t f = 0; f < o.values.size() && same; ++f) {
+        same = o.values[f].type() == n.values[f].type() &&
+               o.values[f].value_size() == n.values[f].value_size() &&
+               std::memcmp(o.values[f].value(), n.values[f].value(), o.values[f].value_size()) == 0;
+      }
+      if (!same) DDS_RETURN_IF_ERROR(unit->Put(EntryKey(n, id_ks), EntryValue(n, id)));
+    }
+  }
+  return InsertKeys(unit, ns, new_keys, added, id, id_ks);
+}
+
+std::unique_ptr<IndexCursor> IndexAccessMethod::Scan(RawScanFn scan, std::vector<KeyRange> ranges,
+                                                     bool forward) const {
+  return std::make_unique<IndexCursor>(std::move(scan), info_.index_id, std::move(ranges),
+                                       forward);
+}
+
+// ---- cache ----
+
+StatusWith<std::shared_ptr<const IndexAccessMethod>> GetAccessMethod(
+    const storage::IndexDescriptor& index) {
+  if (index.index_id == 0) return std::shared_ptr<const IndexAccessMethod>();
+  static std::shared_mutex mutex;
+  static auto* cache =
+      new std::map<std::pair<uint64_t, std::string>, std::shared_ptr<const IndexAccessMethod>>();
+  std::pair<uint64_t, std::string> cache_key(index.index_id, index.spec.bytes());
+  {
+    std::shared_lock lock(mutex);
+    auto it = cache->find(cache_key);
+    if (it != cache->end()) return it->second;
+  }
+  DDS_ASSIGN_OR_RETURN(IndexInfo info, ParseIndexInfo(index));
+  std::shared_ptr<const DocumentFilter> partial;
+  if (info.partial_filter) {
+    FilterCompiler compiler = GetFilterCompiler();
+    if (compiler == nullptr) {
+      return Status(ErrorCode::kInternalError,
+                    "partialFilterExpression evaluation is not available in this build");
+    }
+    DDS_ASSIGN_OR_RETURN(partial, compiler(info.partial_filter->view()));
+  }
+  // multikey/building live in the descriptor; the cached method does not depend on them.
+  info.multikey = false;
+  info.building = false;
+  auto method = std::make_shared<const IndexAccessMethod>(std::move(info), std::move(partial));
+  std::unique_lock lock(mutex);
+  if (cache->size() > 10000) cache->clear();  // bounded: specs of dropped indexes linger
+  cache->emplace(std::move(cache_key), method);
+  return std::shared_ptr<const IndexAccessMethod>(method);
+}
+
+}  // namespace dds::index

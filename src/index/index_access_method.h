@@ -1,0 +1,131 @@
+// IndexAccessMethod: reads and writes the entries of one secondary index.
+//
+// Entry layout (docs/on-disk-format.md, "Index entries"):
+//   key   [0x04][index id][KeyString(key tuple)][KeyString(_id)]
+//   value BSON {_id: <_id>, "0": <value of key field 0>, "1": ...} (the values let covered queries
+//         answer without fetching; missing fields are stored as null).
+// Unique indexes lock [0x04][index id][KeyString(key tuple)] (a key no entry uses) with
+// GetForUpdate in the writing unit, then look for an entry with that tuple and another _id: two
+// concurrent inserts of one key serialize on the lock, so the check is race-free.
+//
+// Immutable after construction; thread-safe. Writes go through the caller's WriteUnit.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "bson/bson.h"
+#include "common/status.h"
+#include "index/index_spec.h"
+#include "index/key_generator.h"
+#include "index/partial_filter.h"
+#include "storage/record_store.h"
+
+namespace dds::index {
+
+// A range of key tuples in KeyString byte space (without the index prefix and _id). `low` and
+// `high` may be prefixes of a tuple (leading fields only): an inclusive bound then covers every
+// tuple starting with it, an exclusive one excludes them all.
+struct KeyRange {
+  std::string low;
+  bool low_inclusive = true;
+  bool low_unbounded = false;
+  std::string high;
+  bool high_inclusive = true;
+  bool high_unbounded = false;
+};
+
+// Makes a raw cursor over [lower, upper) (ReadUnit::ScanRaw or WriteUnit::ScanRaw).
+using RawScanFn = std::function<std::unique_ptr<storage::RawCursor>(std::string lower,
+                                                                     std::string upper,
+                                                                     bool forward)>;
+
+// Iterates the entries of one index inside a list of ranges (ascending byte order; visited in
+// reverse with !forward). Not thread-safe.
+class IndexCursor {
+ public:
+  IndexCursor(RawScanFn scan, uint64_t index_id, std::vector<KeyRange> ranges, bool forward);
+  // Advances to the next entry; false at the end or on error (check status()).
+  bool Next();
+  // The entry's value document ({_id, "0": v0, ...}). REQUIRES: the last Next() was true.
+  bson::BsonView entry() const { return bson::BsonView(value_.data()); }
+  bson::BsonElement id() const { return entry().FirstElement(); }
+  // The entry's key without the index prefix: KeyString(tuple) + KeyString(_id).
+  std::string_view key() const { return key_; }
+  Status status() const { return status_; }
+  int64_t keys_examined() const { return keys_examined_; }
+
+ private:
+  RawScanFn scan_;
+  std::string prefix_;
+  std::vector<std::pair<std::string, std::string>> raw_ranges_;
+  bool forward_;
+  size_t next_range_ = 0;
+  std::unique_ptr<storage::RawCursor> cursor_;
+  std::string key_;
+  std::string value_;
+  Status status_;
+  int64_t keys_examined_ = 0;
+};
+
+class IndexAccessMethod {
+ public:
+  // REQUIRES: info is not the _id index. `partial` is the compiled partialFilterExpression (null
+  // when there is none).
+  IndexAccessMethod(IndexInfo info, std::shared_ptr<const DocumentFilter> partial);
+
+  const IndexInfo& info() const { return info_; }
+  // Returns [0x04][index id].
+  const std::string& prefix() const { return prefix_; }
+
+  // Returns whether `doc` belongs in the index (partial filter).
+  bool Covers(const bson::BsonView& doc) const;
+  // Generates the keys `doc` contributes (none when the partial filter rejects it).
+  Status GetKeys(const bson::BsonView& doc, KeySet* out) const;
+
+  // Adds the entries of `doc`. DuplicateKey (11000) with keyPattern/keyValue when a unique key is
+  // taken by another document of namespace `ns`. *multikey is set when the keys came from arrays.
+  Status Insert(storage::WriteUnit* unit, std::string_view ns, const bson::BsonView& doc,
+                const bson::BsonElement& id, bool* multikey) const;
+  // Removes the entries of `doc`.
+  Status Remove(storage::WriteUnit* unit, const bson::BsonView& doc,
+                const bson::BsonElement& id) const;
+  // Replaces the entries of `old_doc` by those of `new_doc`, touching only changed keys.
+  Status Update(storage::WriteUnit* unit, std::string_view ns, const bson::BsonView& old_doc,
+                const bson::BsonView& new_doc, const bson::BsonElement& id,
+                bool* multikey) const;
+
+  // Entry encoding (also used by the index build).
+  std::string EntryKey(const IndexKey& key, std::string_view id_key_string) const;
+  std::string EntryValue(const IndexKey& key, const bson::BsonElement& id) const;
+  // Returns the DuplicateKey status for `key` in namespace `ns`.
+  Status DuplicateKeyError(std::string_view ns, const IndexKey& key) const;
+  // Checks that no entry other than `id_key_string`'s has the tuple of `key`, locking the tuple
+  // in `unit`.
+  Status CheckUnique(storage::WriteUnit* unit, std::string_view ns, const IndexKey& key,
+                     std::string_view id_key_string) const;
+
+  // Opens a cursor over `ranges`.
+  std::unique_ptr<IndexCursor> Scan(RawScanFn scan, std::vector<KeyRange> ranges,
+                                    bool forward) const;
+
+ private:
+  Status InsertKeys(storage::WriteUnit* unit, std::string_view ns, const KeySet& keys,
+                    const std::vector<const IndexKey*>& which, const bson::BsonElement& id,
+                    const std::string& id_ks) const;
+
+  IndexInfo info_;
+  std::shared_ptr<const DocumentFilter> partial_;
+  std::string prefix_;
+};
+
+// Returns the access method for an index descriptor (cached by index id and spec bytes; the
+// partial filter is compiled through the installed FilterCompiler). nullptr for the _id index.
+StatusWith<std::shared_ptr<const IndexAccessMethod>> GetAccessMethod(
+    const storage::IndexDescriptor& index);
+
+}  // namespace dds::index

@@ -1,0 +1,170 @@
+#include "index/index_build.h"
+
+#include <algorithm>
+#include <memory>
+#include <mutex>
+#include <shared_mutex>
+
+#include "index/index_access_method.h"
+#include "storage/key_string.h"
+#include "storage/keyspace.h"
+
+namespace dds::index {
+namespace {
+
+struct BuildEntry {
+  std::string key;
+  std::string value;
+  uint32_t tuple_end = 0;  // end of the key tuple inside `key` (the _id KeyString follows)
+  std::string_view tuple() const { return std::string_view(key).substr(0, tuple_end); }
+};
+
+struct PendingIndex {
+  storage::IndexDescriptor descriptor;
+  std::shared_ptr<const IndexAccessMethod> method;
+  std::vector<BuildEntry> entries;
+  size_t bytes = 0;
+  int chunks_written = 0;
+  bool multikey = false;
+};
+
+// Rebuilds the IndexKey (values only) of a build entry for the DuplicateKey message.
+IndexKey KeyFromEntry(const BuildEntry& entry, size_t fields) {
+  IndexKey key;
+  bson::BsonView value(entry.value.data());
+  for (size_t i = 0; i < fields; ++i) key.values.push_back(value[bson::IndexName(i)]);
+  return key;
+}
+
+Status FlushChunk(storage::Engine& engine, const std::string& ns, PendingIndex* p) {
+  std::sort(p->entries.begin(), p->entries.end(),
+            [](const BuildEntry& a, const BuildEntry& b) { return a.key < b.key; });
+  const IndexAccessMethod& method = *p->method;
+  std::unique_ptr<storage::WriteUnit> unit = engine.BeginWrite();
+  for (size_t i = 0; i < p->entries.size(); ++i) {
+    const BuildEntry& e = p->entries[i];
+    if (method.info().unique) {
+      if (i > 0 && p->entries[i - 1].tuple() == e.tuple()) {
+        return method.DuplicateKeyError(ns, KeyFromEntry(e, method.info().fields.size()));
+      }
+      if (p->chunks_written > 0 && (i == 0 || p->entries[i - 1].tuple() != e.tuple())) {
+        // Earlier chunks are committed: look for the tuple there.
+        std::string tuple(e.tuple());
+        auto cursor = unit->ScanRaw(tuple, storage::PrefixSuccessor(tuple), true);
+        if (cursor->Next()) {
+          return method.DuplicateKeyError(ns, KeyFromEntry(e, method.info().fields.size()));
+        }
+        DDS_RETURN_IF_ERROR(cursor->status());
+      }
+    }
+    DDS_RETURN_IF_ERROR(unit->PutUntracked(e.key, e.value));
+  }
+  DDS_RETURN_IF_ERROR(unit->Commit(false));
+  p->entries.clear();
+  p->bytes = 0;
+  ++p->chunks_written;
+  return Status::OK();
+}
+
+Status ScanAndWrite(storage::Engine& engine, const storage::CollectionDescriptor& desc,
+                    std::vector<PendingIndex>* pending, const IndexBuildOptions& options) {
+  std::string ns = desc.ns();
+  std::unique_ptr<storage::ReadUnit> read = engine.BeginRead();
+  std::unique_ptr<storage::RecordCursor> cursor = read->ScanRecords(desc.id);
+  KeySet keys;
+  int chunk = 0;
+  while (cursor->Next()) {
+    bson::BsonView doc = cursor->doc();
+    bson::BsonElement id = doc["_id"];
+    std::string id_ks(cursor->record_key());
+    for (PendingIndex& p : *pending) {
+      DDS_RETURN_IF_ERROR(p.method->GetKeys(doc, &keys));
+      p.multikey = p.multikey || keys.multikey;
+      for (const IndexKey& k : keys.keys) {
+        BuildEntry e;
+        e.key = p.method->EntryKey(k, id_ks);
+        e.tuple_end = static_cast<uint32_t>(p.method->prefix().size() + k.key_string.size());
+        e.value = p.method->EntryValue(k, id);
+        p.bytes += e.key.size() + e.value.size() + 64;
+        p.entries.push_back(std::move(e));
+      }
+      if (p.bytes >= options.chunk_bytes) {
+        DDS_RETURN_IF_ERROR(FlushChunk(engine, ns, &p));
+        if (options.after_chunk_for_test && !options.after_chunk_for_test(chunk++)) {
+          return Status(ErrorCode::kInterrupted, "index build stopped by test hook");
+        }
+      }
+    }
+  }
+  DDS_RETURN_IF_ERROR(cursor->status());
+  for (PendingIndex& p : *pending) {
+    if (!p.entries.empty() || p.chunks_written == 0) DDS_RETURN_IF_ERROR(FlushChunk(engine, ns, &p));
+  }
+  return Status::OK();
+}
+
+}  // namespace
+
+Status BuildIndexes(storage::Engine& engine, std::string_view db, std::string_view coll,
+                    const std::vector<bson::BsonDocument>& specs,
+                    const IndexBuildOptions& options) {
+  storage::Catalog& catalog = engine.catalog();
+  storage::CollectionPtr desc = catalog.Lookup(db, coll);
+  if (desc == nullptr) return Status(ErrorCode::kNamespaceNotFound, "ns not found");
+  std::shared_ptr<std::shared_mutex> lock = catalog.CollectionWriteLock(desc->id);
+  std::unique_lock exclusive(*lock);
+
+  std::vector<std::string> added;
+  auto remove_added = [&]() {
+    for (const std::string& name : added) (void)catalog.RemoveIndex(db, coll, name);
+  };
+  for (const bson::BsonDocument& spec : specs) {
+    storage::IndexDescriptor index;
+    index.name = std::string(spec.view()["name"].String());
+    index.spec = spec;
+    index.building = true;
+    Status s = catalog.AddIndex(db, coll, index);
+    if (!s.ok()) {
+      remove_added();
+      return s;
+    }
+    added.push_back(index.name);
+  }
+  desc = catalog.Lookup(db, coll);
+  if (desc == nullptr) return Status(ErrorCode::kNamespaceNotFound, "ns not found");
+  std::vector<PendingIndex> pending;
+  for (const std::string& name : added) {
+    PendingIndex p;
+    p.descriptor = *desc->FindIndex(name);
+    StatusWith<std::shared_ptr<const IndexAccessMethod>> method = GetAccessMethod(p.descriptor);
+    if (!method.ok()) {
+      remove_added();
+      return method.status();
+    }
+    p.method = std::move(method).value();
+    pending.push_back(std::move(p));
+  }
+  Status s = ScanAndWrite(engine, *desc, &pending, options);
+  if (s.Is(ErrorCode::kInterrupted) && options.after_chunk_for_test != nullptr) return s;
+  if (!s.ok()) {
+    remove_added();
+    return s;
+  }
+  for (const PendingIndex& p : pending) {
+    if (p.multikey) DDS_RETURN_IF_ERROR(catalog.SetIndexMultikey(desc->id, p.descriptor.index_id));
+    DDS_RETURN_IF_ERROR(catalog.FinishIndexBuild(desc->id, p.descriptor.index_id));
+  }
+  return Status::OK();
+}
+
+Status DropIndex(storage::Engine& engine, std::string_view db, std::string_view coll,
+                 std::string_view name) {
+  storage::Catalog& catalog = engine.catalog();
+  storage::CollectionPtr desc = catalog.Lookup(db, coll);
+  if (desc == nullptr) return Status(ErrorCode::kNamespaceNotFound, "ns not found");
+  std::shared_ptr<std::shared_mutex> lock = catalog.CollectionWriteLock(desc->id);
+  std::unique_lock exclusive(*lock);
+  return catalog.RemoveIndex(db, coll, name);
+}
+
+}  // namespace dds::index

@@ -1,0 +1,47 @@
+// Index builds over existing data, and index drops.
+//
+// Concurrency choice: a build holds the collection's write lock (Catalog::CollectionWriteLock)
+// exclusively for its whole duration. Writers of *that* collection wait (they take the lock shared
+// on their first write, see index_maintenance.h); readers never wait (they read snapshots and the
+// planner ignores indexes marked `building`), and other collections are untouched. Inside the
+// lock the build scans one snapshot, sorts the keys in memory chunks (64 MB) and writes them in
+// key order with untracked puts, one transaction per chunk.
+//
+// Crash safety: the catalog entry is added with `building: true` before any entry is written and
+// flipped to ready after the last chunk commits; at open, the catalog drops indexes still marked
+// building and deletes their entries, so a crash leaves either no index or a complete one.
+// A unique violation (11000) or a key generation error (171, 16766) removes the new indexes and
+// their entries before returning: nothing is left behind.
+//
+// Thread-safe.
+#pragma once
+
+#include <string_view>
+#include <vector>
+
+#include "bson/bson.h"
+#include "common/status.h"
+#include "storage/engine.h"
+
+namespace dds::index {
+
+struct IndexBuildOptions {
+  // Bytes of sorted keys buffered before a chunk is written. Default: 64 MB.
+  size_t chunk_bytes = 64 << 20;
+  // Test hook: called after each chunk commits (return false to simulate a crash: the build
+  // stops and leaves the index marked building). Default: none.
+  bool (*after_chunk_for_test)(int chunk) = nullptr;
+};
+
+// Adds and builds the indexes `specs` ({v, key, name, ...}, already validated, names not in use)
+// on the existing collection db.coll. NamespaceNotFound (26) if it is missing.
+Status BuildIndexes(storage::Engine& engine, std::string_view db, std::string_view coll,
+                    const std::vector<bson::BsonDocument>& specs,
+                    const IndexBuildOptions& options = {});
+
+// Drops the index `name` of db.coll after in-flight writers of the collection finish (same errors
+// as Catalog::RemoveIndex).
+Status DropIndex(storage::Engine& engine, std::string_view db, std::string_view coll,
+                 std::string_view name);
+
+}  // namespace dds::index

@@ -1,0 +1,57 @@
+#include "index/index_maintenance.h"
+
+#include "index/index_access_method.h"
+
+namespace dds::index {
+namespace {
+
+enum class Op { kInsert, kUpdate, kDelete };
+
+Status Maintain(Op op, storage::WriteUnit* unit, const storage::CollectionDescriptor& coll,
+                const bson::BsonElement& id, const bson::BsonView& old_doc,
+                const bson::BsonView& new_doc) {
+  storage::CollectionPtr current = unit->LockCollectionForWrite(coll.id);
+  const storage::CollectionDescriptor& desc = current != nullptr ? *current : coll;
+  if (desc.indexes.size() <= 1) return Status::OK();
+  std::string ns = desc.ns();
+  for (const storage::IndexDescriptor& index : desc.indexes) {
+    if (index.index_id == 0) continue;
+    DDS_ASSIGN_OR_RETURN(std::shared_ptr<const IndexAccessMethod> method, GetAccessMethod(index));
+    bool multikey = false;
+    switch (op) {
+      case Op::kInsert:
+        DDS_RETURN_IF_ERROR(method->Insert(unit, ns, new_doc, id, &multikey));
+        break;
+      case Op::kUpdate:
+        DDS_RETURN_IF_ERROR(method->Update(unit, ns, old_doc, new_doc, id, &multikey));
+        break;
+      case Op::kDelete:
+        DDS_RETURN_IF_ERROR(method->Remove(unit, old_doc, id));
+        break;
+    }
+    if (multikey && !index.multikey && unit->catalog() != nullptr) {
+      DDS_RETURN_IF_ERROR(unit->catalog()->SetIndexMultikey(desc.id, index.index_id));
+    }
+  }
+  return Status::OK();
+}
+
+}  // namespace
+
+Status OnInsert(storage::WriteUnit* unit, const storage::CollectionDescriptor& coll,
+                const bson::BsonElement& id, const bson::BsonView& doc) {
+  return Maintain(Op::kInsert, unit, coll, id, bson::BsonView(), doc);
+}
+
+Status OnUpdate(storage::WriteUnit* unit, const storage::CollectionDescriptor& coll,
+                const bson::BsonElement& id, const bson::BsonView& old_doc,
+                const bson::BsonView& new_doc) {
+  return Maintain(Op::kUpdate, unit, coll, id, old_doc, new_doc);
+}
+
+Status OnDelete(storage::WriteUnit* unit, const storage::CollectionDescriptor& coll,
+                const bson::BsonElement& id, const bson::BsonView& old_doc) {
+  return Maintain(Op::kDelete, unit, coll, id, old_doc, bson::BsonView());
+}
+
+}  // namespace dds::index

@@ -1,0 +1,298 @@
+#include "index/index_access_method.h"
+
+#include <gtest/gtest.h>
+
+#include "index/index_build.h"
+#include "index/index_maintenance.h"
+#include "index/ttl_monitor.h"
+#include "index_test_util.h"
+#include "storage/key_string.h"
+#include "storage/keyspace.h"
+#include "../storage/storage_test_util.h"
+
+namespace dds::index {
+namespace {
+
+using storage::TempDir;
+
+class IndexTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    engine_ = storage::OpenOrDie(dir_.path());
+    ASSERT_OK(engine_->catalog().CreateCollection("db", "c", bson::BsonView(), nullptr));
+  }
+
+  storage::CollectionPtr Coll() { return engine_->catalog().Lookup("db", "c"); }
+
+  Status Insert(const std::string& json) {
+    bson::BsonDocument doc = bson::FromJson(json);
+    auto unit = engine_->BeginWrite();
+    storage::CollectionPtr coll = Coll();
+    DDS_RETURN_IF_ERROR(unit->InsertRecord(coll->id, doc["_id"], doc.view()));
+    DDS_RETURN_IF_ERROR(OnInsert(unit.get(), *coll, doc["_id"], doc.view()));
+    return unit->Commit(false);
+  }
+
+  Status Update(const std::string& old_json, const std::string& new_json) {
+    bson::BsonDocument old_doc = bson::FromJson(old_json), new_doc = bson::FromJson(new_json);
+    auto unit = engine_->BeginWrite();
+    storage::CollectionPtr coll = Coll();
+    DDS_RETURN_IF_ERROR(unit->UpdateRecord(coll->id, new_doc["_id"], new_doc.view()));
+    DDS_RETURN_IF_ERROR(
+        OnUpdate(unit.get(), *coll, new_doc["_id"], old_doc.view(), new_doc.view()));
+    return unit->Commit(false);
+  }
+
+  Status Delete(const std::string& json) {
+    bson::BsonDocument doc = bson::FromJson(json);
+    auto unit = engine_->BeginWrite();
+    storage::CollectionPtr coll = Coll();
+    DDS_RETURN_IF_ERROR(unit->DeleteRecord(coll->id, doc["_id"]));
+    DDS_RETURN_IF_ERROR(OnDelete(unit.get(), *coll, doc["_id"], doc.view()));
+    return unit->Commit(false);
+  }
+
+  Status Build(const std::string& spec_json, const IndexBuildOptions& options = {}) {
+    return BuildIndexes(*engine_, "db", "c", {bson::FromJson(spec_json)}, options);
+  }
+
+  std::shared_ptr<const IndexAccessMethod> Method(const std::string& name) {
+    const storage::IndexDescriptor* d = Coll()->FindIndex(name);
+    EXPECT_NE(d, nullptr);
+    auto m = GetAccessMethod(*d);
+    EXPECT_TRUE(m.ok());
+    return std::move(m).value();
+  }
+
+  // Returns the _id values (as JSON) of the entries in `ranges`, in scan order.
+  std::vector<std::string> ScanIds(const std::string& name, std::vector<KeyRange> ranges,
+                                   bool forward = true) {
+    auto read = engine_->BeginRead();
+    auto cursor = Method(name)->Scan(
+        [&](std::string lo, std::string hi, bool fwd) {
+          return read->ScanRaw(std::move(lo), std::move(hi), fwd);
+        },
+        std::move(ranges), forward);
+    std::vector<std::string> ids;
+    while (cursor->Next()) ids.push_back(cursor->id().ValueToJson());
+    EXPECT_OK(cursor->status());
+    return ids;
+  }
+
+  static KeyRange All() {
+    KeyRange r;
+    r.low_unbounded = r.high_unbounded = true;
+    return r;
+  }
+
+  static std::string Ks(const std::string& value_json) {
+    bson::BsonDocument d = bson::FromJson("{\"v\":" + value_json + "}");
+    return storage::EncodeKeyString(d["v"]);
+  }
+
+  TempDir dir_;
+  std::unique_ptr<storage::Engine> engine_;
+};
+
+using V = std::vector<std::string>;
+
+TEST_F(IndexTest, BuildOverExistingDataThenMaintain) {
+  ASSERT_OK(Insert(R"({"_id":1,"a":3})"));
+  ASSERT_OK(Insert(R"({"_id":2,"a":[1,5]})"));
+  ASSERT_OK(Insert(R"({"_id":3})"));
+  ASSERT_OK(Build(R"({"v":2,"key":{"a":1},"name":"a_1"})"));
+  const storage::IndexDescriptor* d = Coll()->FindIndex("a_1");
+  ASSERT_NE(d, nullptr);
+  EXPECT_FALSE(d->building);
+  EXPECT_TRUE(d->multikey);
+  EXPECT_EQ(ScanIds("a_1", {All()}), (V{"3", "2", "1", "2"}));  // null, 1, 3, 5
+  EXPECT_EQ(ScanIds("a_1", {All()}, false), (V{"2", "1", "2", "3"}));
+  ASSERT_OK(Insert(R"({"_id":4,"a":2})"));
+  ASSERT_OK(Update(R"({"_id":1,"a":3})", R"({"_id":1,"a":6})"));
+  ASSERT_OK(Delete(R"({"_id":2,"a":[1,5]})"));
+  EXPECT_EQ(ScanIds("a_1", {All()}), (V{"3", "4", "1"}));
+}
+
+TEST_F(IndexTest, RangesInclusiveExclusiveAndPrefixes) {
+  ASSERT_OK(Build(R"({"v":2,"key":{"a":1,"b":1},"name":"ab"})"));
+  for (int i = 1; i <= 5; ++i) {
+    ASSERT_OK(Insert("{\"_id\":" + std::to_string(i) + ",\"a\":" + std::to_string(i % 2) +
+                     ",\"b\":" + std::to_string(i) + "}"));
+  }
+  // a == 1 (prefix of the compound tuple): ids 1, 3, 5.
+  KeyRange eq;
+  eq.low = eq.high = Ks("1");
+  EXPECT_EQ(ScanIds("ab", {eq}), (V{"1", "3", "5"}));
+  // a == 1 && b in (1, 5).
+  KeyRange r;
+  r.low = Ks("1") + Ks("1");
+  r.low_inclusive = false;
+  r.high = Ks("1") + Ks("5");
+  r.high_inclusive = false;
+  EXPECT_EQ(ScanIds("ab", {r}), V{"3"});
+  // Two ranges, reverse: a == 0, then a == 1 (visited last range first).
+  KeyRange zero;
+  zero.low = zero.high = Ks("0");
+  EXPECT_EQ(ScanIds("ab", {zero, eq}, false), (V{"5", "3", "1", "4", "2"}));
+}
+
+TEST_F(IndexTest, UniqueRulesNullMissingAndSparse) {
+  ASSERT_OK(Build(R"({"v":2,"key":{"a":1},"name":"a_1","unique":true})"));
+  ASSERT_OK(Insert(R"({"_id":1,"a":1})"));
+  Status dup = Insert(R"({"_id":2,"a":1.0})");
+  ASSERT_CODE(dup, ErrorCode::kDuplicateKey);
+  EXPECT_EQ(dup.reason(), "E11000 duplicate key error collection: db.c index: a_1 dup key: { a: 1 }");
+  // keyValue keeps the inserted type.
+  EXPECT_EQ(bson::BsonView(dup.extra_bson().data()).ToJson(),
+            R"({"keyPattern":{"a":1},"keyValue":{"a":1.0}})");
+  // Missing counts as null: only one document may lack the field.
+  ASSERT_OK(Insert(R"({"_id":3})"));
+  Status missing = Insert(R"({"_id":4,"a":null})");
+  EXPECT_CODE(missing, ErrorCode::kDuplicateKey);
+  EXPECT_NE(missing.reason().find("dup key: { a: null }"), std::string::npos);
+  // Updating a document to its own key is fine; to another's is not.
+  EXPECT_OK(Update(R"({"_id":1,"a":1})", R"({"_id":1,"a":1,"b":2})"));
+  EXPECT_CODE(Update(R"({"_id":1,"a":1})", R"({"_id":1})"), ErrorCode::kDuplicateKey);
+  // A multikey document may repeat its own value.
+  EXPECT_OK(Insert(R"({"_id":5,"a":[7,7]})"));
+  EXPECT_CODE(Insert(R"({"_id":6,"a":[8,7]})"), ErrorCode::kDuplicateKey);
+}
+
+TEST_F(IndexTest, SparseUniqueIgnoresMissing) {
+  ASSERT_OK(Build(R"({"v":2,"key":{"a":1},"name":"a_1","unique":true,"sparse":true})"));
+  ASSERT_OK(Insert(R"({"_id":1})"));
+  ASSERT_OK(Insert(R"({"_id":2})"));
+  ASSERT_OK(Insert(R"({"_id":3,"a":null})"));
+  EXPECT_CODE(Insert(R"({"_id":4,"a":null})"), ErrorCode::kDuplicateKey);
+  EXPECT_EQ(ScanIds("a_1", {All()}), V{"3"});
+}
+
+TEST_F(IndexTest, CompoundUniqueMessage) {
+  ASSERT_OK(Build(R"({"v":2,"key":{"a":1,"b":-1},"name":"a_1_b_-1","unique":true})"));
+  ASSERT_OK(Insert(R"({"_id":1,"a":1,"b":"x"})"));
+  ASSERT_OK(Insert(R"({"_id":2,"a":1,"b":"y"})"));
+  Status s = Insert(R"({"_id":3,"a":1,"b":"x"})");
+  ASSERT_CODE(s, ErrorCode::kDuplicateKey);
+  EXPECT_NE(s.reason().find("index: a_1_b_-1 dup key: { a: 1, b: \"x\" }"), std::string::npos);
+}
+
+TEST_F(IndexTest, UniqueBuildFailureLeavesNothing) {
+  ASSERT_OK(Insert(R"({"_id":1,"a":1})"));
+  ASSERT_OK(Insert(R"({"_id":2,"a":2})"));
+  ASSERT_OK(Insert(R"({"_id":3,"a":1})"));
+  Status s = Build(R"({"v":2,"key":{"a":1},"name":"a_1","unique":true})");
+  ASSERT_CODE(s, ErrorCode::kDuplicateKey);
+  EXPECT_EQ(s.reason(), "E11000 duplicate key error collection: db.c index: a_1 dup key: { a: 1 }");
+  EXPECT_EQ(Coll()->indexes.size(), 1u);
+  auto read = engine_->BeginRead();
+  auto raw = read->ScanRaw(std::string(1, '\x04'), std::string(1, '\x05'));
+  EXPECT_FALSE(raw->Next());
+}
+
+TEST_F(IndexTest, UniqueBuildAcrossChunks) {
+  for (int i = 0; i < 50; ++i) {
+    ASSERT_OK(Insert("{\"_id\":" + std::to_string(i) + ",\"a\":" + std::to_string(i) + "}"));
+  }
+  ASSERT_OK(Insert(R"({"_id":100,"a":3})"));
+  IndexBuildOptions options;
+  options.chunk_bytes = 512;  // several chunks
+  EXPECT_CODE(Build(R"({"v":2,"key":{"a":1},"name":"a_1","unique":true})", options),
+              ErrorCode::kDuplicateKey);
+  EXPECT_EQ(Coll()->indexes.size(), 1u);
+  ASSERT_OK(Delete(R"({"_id":100,"a":3})"));
+  ASSERT_OK(Build(R"({"v":2,"key":{"a":1},"name":"a_1","unique":true})", options));
+  EXPECT_EQ(ScanIds("a_1", {All()}).size(), 50u);
+}
+
+TEST_F(IndexTest, ParallelArraysFailBuildAndInsert) {
+  ASSERT_OK(Insert(R"({"_id":1,"a":[1],"b":[2]})"));
+  EXPECT_CODE(Build(R"({"v":2,"key":{"a":1,"b":1},"name":"ab"})"),
+              ErrorCode::kCannotIndexParallelArrays);
+  ASSERT_OK(Delete(R"({"_id":1,"a":[1],"b":[2]})"));
+  ASSERT_OK(Build(R"({"v":2,"key":{"a":1,"b":1},"name":"ab"})"));
+  EXPECT_CODE(Insert(R"({"_id":2,"a":[1],"b":[2]})"), ErrorCode::kCannotIndexParallelArrays);
+}
+
+TEST_F(IndexTest, CrashDuringBuildDropsIndexAtOpen) {
+  for (int i = 0; i < 40; ++i) {
+    ASSERT_OK(Insert("{\"_id\":" + std::to_string(i) + ",\"a\":" + std::to_string(i) + "}"));
+  }
+  IndexBuildOptions options;
+  options.chunk_bytes = 256;
+  options.after_chunk_for_test = [](int chunk) { return chunk < 1; };
+  EXPECT_CODE(Build(R"({"v":2,"key":{"a":1},"name":"a_1"})", options), ErrorCode::kInterrupted);
+  ASSERT_NE(Coll()->FindIndex("a_1"), nullptr);
+  EXPECT_TRUE(Coll()->FindIndex("a_1")->building);
+  engine_.reset();
+  engine_ = storage::OpenOrDie(dir_.path());
+  EXPECT_EQ(Coll()->FindIndex("a_1"), nullptr);
+  auto read = engine_->BeginRead();
+  auto raw = read->ScanRaw(std::string(1, '\x04'), std::string(1, '\x05'));
+  EXPECT_FALSE(raw->Next());
+}
+
+TEST_F(IndexTest, DropIndexDeletesEntries) {
+  ASSERT_OK(Insert(R"({"_id":1,"a":1})"));
+  ASSERT_OK(Build(R"({"v":2,"key":{"a":1},"name":"a_1"})"));
+  ASSERT_OK(DropIndex(*engine_, "db", "c", "a_1"));
+  EXPECT_EQ(Coll()->indexes.size(), 1u);
+  ASSERT_OK(Insert(R"({"_id":2,"a":1})"));
+  auto read = engine_->BeginRead();
+  auto raw = read->ScanRaw(std::string(1, '\x04'), std::string(1, '\x05'));
+  EXPECT_FALSE(raw->Next());
+}
+
+class ExistsFilter : public DocumentFilter {
+ public:
+  bool Matches(const bson::BsonView& doc) const override { return doc.HasField("p"); }
+};
+
+TEST_F(IndexTest, PartialFilterThroughInstalledCompiler) {
+  FilterCompiler saved = GetFilterCompiler();
+  SetFilterCompiler([](const bson::BsonView&) -> StatusWith<std::shared_ptr<const DocumentFilter>> {
+    return std::shared_ptr<const DocumentFilter>(std::make_shared<ExistsFilter>());
+  });
+  ASSERT_OK(Build(
+      R"({"v":2,"key":{"a":1},"name":"a_1","unique":true,"partialFilterExpression":{"p":{"$exists":true}}})"));
+  ASSERT_OK(Insert(R"({"_id":1,"a":1})"));
+  ASSERT_OK(Insert(R"({"_id":2,"a":1})"));  // not covered: no uniqueness
+  ASSERT_OK(Insert(R"({"_id":3,"a":1,"p":1})"));
+  EXPECT_CODE(Insert(R"({"_id":4,"a":1,"p":2})"), ErrorCode::kDuplicateKey);
+  EXPECT_EQ(ScanIds("a_1", {All()}), V{"3"});
+  SetFilterCompiler(saved);
+}
+
+TEST_F(IndexTest, TtlMonitorDeletesExpiredDates) {
+  ASSERT_OK(Build(R"({"v":2,"key":{"t":1},"name":"t_1","expireAfterSeconds":10})"));
+  ASSERT_OK(Insert(R"({"_id":1,"t":{"$date":{"$numberLong":"1000"}}})"));
+  ASSERT_OK(Insert(R"({"_id":2,"t":{"$date":{"$numberLong":"50000"}}})"));
+  ASSERT_OK(Insert(R"({"_id":3,"t":"not a date"})"));
+  ASSERT_OK(Insert(R"({"_id":4,"t":[{"$date":{"$numberLong":"90000"}},{"$date":{"$numberLong":"2000"}}]})"));
+  TtlMonitor monitor(*engine_, std::chrono::seconds(60));
+  StatusWith<int64_t> n = monitor.RunOnce(30000);  // cutoff 20000
+  ASSERT_OK(n);
+  EXPECT_EQ(n.value(), 2);
+  EXPECT_EQ(ScanIds("t_1", {All()}), (V{"3", "2"}));  // strings sort before dates
+  EXPECT_EQ(engine_->ApproximateRecordCount(Coll()->id), 2);
+}
+
+TEST_F(IndexTest, BuildWaitsForWritersOfTheCollection) {
+  // A unit that wrote to the collection holds its write lock until it commits.
+  auto unit = engine_->BeginWrite();
+  bson::BsonDocument doc = bson::FromJson(R"({"_id":1,"a":1})");
+  ASSERT_OK(unit->InsertRecord(Coll()->id, doc["_id"], doc.view()));
+  ASSERT_OK(OnInsert(unit.get(), *Coll(), doc["_id"], doc.view()));
+  std::atomic<bool> built{false};
+  std::thread builder([&] {
+    EXPECT_OK(Build(R"({"v":2,"key":{"a":1},"name":"a_1"})"));
+    built = true;
+  });
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  EXPECT_FALSE(built.load());
+  ASSERT_OK(unit->Commit(false));
+  builder.join();
+  EXPECT_EQ(ScanIds("a_1", {All()}), V{"1"});
+}
+
+}  // namespace
+}  // namespace dds::index
