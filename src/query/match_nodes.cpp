@@ -1,5 +1,6 @@
 #include "query/match_nodes.h"
 
+#include <algorithm>
 #include <cmath>
 
 namespace dds::query {
@@ -138,13 +139,19 @@ InMatch::InMatch(std::string path, const bson::BsonView& values,
     b.AppendElement(e);
   }
   values_ = b.Done();
+  for (const BsonElement& e : values_) sorted_.push_back(e);
+  std::sort(sorted_.begin(), sorted_.end(), [](const BsonElement& a, const BsonElement& b) {
+    return bson::CompareElementValues(a, b) < 0;
+  });
 }
 
 bool InMatch::MatchesSingleElement(const BsonElement& e, MatchDetails*) const {
   if (has_null_ && IsNullOrMissing(e.type())) return true;
-  for (const BsonElement& v : values_) {
-    if (CompareMatches(MatchKind::kEq, e, v)) return true;
-  }
+  // BSON order agrees with query equality (1 == 1.0, NaN == NaN); null is handled above.
+  auto it = std::lower_bound(sorted_.begin(), sorted_.end(), e, [](const BsonElement& a, const BsonElement& b) {
+    return bson::CompareElementValues(a, b) < 0;
+  });
+  if (it != sorted_.end() && bson::CompareElementValues(*it, e) == 0) return true;
   for (const auto& re : regexes_) {
     if (RegexMatch::MatchesRegex(*re, e)) return true;
   }

@@ -86,6 +86,7 @@ class InMatch : public LeafMatch {
 
  private:
   bson::BsonDocument values_;  // non-regex operands as an array
+  std::vector<bson::BsonElement> sorted_;  // views into values_, in BSON order (binary search)
   std::vector<std::shared_ptr<const Regex>> regexes_;
   bool has_null_ = false;
 };
