@@ -117,6 +117,11 @@ StatusWith<BsonDocument> RunAggregate(CommandContext& ctx, const BsonView& cmd) 
                   "argument");
   }
   DDS_RETURN_IF_ERROR(CheckSimpleCollation(collation));
+  BsonDocument let_storage;
+  if (!let_vars.empty()) {
+    DDS_ASSIGN_OR_RETURN(let_storage, EvaluateLetVars(let_vars));
+    let_vars = let_storage.view();
+  }
 
   agg::ExpressionContext ectx;
   ectx.let_vars = let_vars;

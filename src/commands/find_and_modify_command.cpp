@@ -40,6 +40,7 @@ struct FindAndModifyRequest {
   BsonElement collation;
   BsonElement hint;
   BsonView let_vars;
+  BsonDocument let_storage;  // the evaluated `let` (let_vars points into it)
 };
 
 Status Parse(CommandContext& ctx, const BsonView& cmd, FindAndModifyRequest* r) {
@@ -65,6 +66,10 @@ Status Parse(CommandContext& ctx, const BsonView& cmd, FindAndModifyRequest* r) 
   DDS_RETURN_IF_ERROR(p.ReadNonNegativeInt64("maxTimeMS", &max_time_ms));
   p.Ignore("bypassDocumentValidation");
   DDS_RETURN_IF_ERROR(p.Finish());
+  if (!r->let_vars.empty()) {
+    DDS_ASSIGN_OR_RETURN(r->let_storage, EvaluateLetVars(r->let_vars));
+    r->let_vars = r->let_storage.view();
+  }
 
   // mongod's request validation (find_and_modify.cpp), in its order.
   if (r->remove) {

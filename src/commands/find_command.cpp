@@ -215,6 +215,11 @@ StatusWith<BsonDocument> RunFind(CommandContext& ctx, const BsonView& cmd) {
   DDS_ASSIGN_OR_RETURN(std::string coll_name, CollectionNameFromCommand(ctx.db, cmd));
   FindRequest r;
   if (!ParseFindFast(cmd, &r)) DDS_RETURN_IF_ERROR(ParseFindChecked(cmd, &r));
+  BsonDocument let_storage;
+  if (!r.let_vars.empty()) {
+    DDS_ASSIGN_OR_RETURN(let_storage, EvaluateLetVars(r.let_vars));
+    r.let_vars = let_storage.view();
+  }
 
   if (r.return_key) {
     return Status(ErrorCode::kNotImplemented, "find option 'returnKey' is not supported");

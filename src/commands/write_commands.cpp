@@ -352,6 +352,11 @@ StatusWith<BsonDocument> RunUpdate(CommandContext& ctx, const BsonView& cmd) {
   BsonView let_vars;
   DDS_RETURN_IF_ERROR(p.ReadObject("let", &let_vars));
   DDS_RETURN_IF_ERROR(p.Finish());
+  BsonDocument let_storage;
+  if (!let_vars.empty()) {
+    DDS_ASSIGN_OR_RETURN(let_storage, EvaluateLetVars(let_vars));
+    let_vars = let_storage.view();
+  }
   DDS_RETURN_IF_ERROR(CheckStatements(p, "updates", updates));
   std::vector<UpdateStatement> statements;
   for (const BsonElement& e : updates) {
@@ -416,6 +421,11 @@ StatusWith<BsonDocument> RunDelete(CommandContext& ctx, const BsonView& cmd) {
   BsonView let_vars;
   DDS_RETURN_IF_ERROR(p.ReadObject("let", &let_vars));
   DDS_RETURN_IF_ERROR(p.Finish());
+  BsonDocument let_storage;
+  if (!let_vars.empty()) {
+    DDS_ASSIGN_OR_RETURN(let_storage, EvaluateLetVars(let_vars));
+    let_vars = let_storage.view();
+  }
   DDS_RETURN_IF_ERROR(CheckStatements(p, "deletes", deletes));
   std::vector<DeleteStatement> statements;
   for (const BsonElement& e : deletes) {

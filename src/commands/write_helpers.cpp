@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <string>
 
+#include "query/expression_hook.h"
 #include "storage/engine.h"
 
 namespace dds::commands {
@@ -182,6 +183,29 @@ StatusWith<storage::CollectionPtr> GetOrCreateCollection(storage::Engine& engine
   storage::CollectionPtr existing = engine.catalog().Lookup(db, coll);
   if (existing != nullptr) return existing;
   return engine.catalog().CreateCollection(db, coll, BsonView(), nullptr);
+}
+
+StatusWith<bson::BsonDocument> EvaluateLetVars(const BsonView& let_vars) {
+  BsonBuilder out(static_cast<size_t>(let_vars.size()) + 16);
+  query::ExpressionCompiler compiler = query::GetExpressionCompiler();
+  for (const BsonElement& e : let_vars) {
+    const bool maybe_expression =
+        e.IsObject() || e.IsArray() || (e.IsString() && !e.String().empty() && e.String()[0] == '$');
+    if (!maybe_expression || compiler == nullptr) {
+      out.AppendElement(e);
+      continue;
+    }
+    try {
+      DDS_ASSIGN_OR_RETURN(std::shared_ptr<const query::CompiledExpression> expr,
+                           compiler(e, BsonView()));
+      bson::BsonDocument value = expr->Evaluate(BsonView());
+      BsonElement v = value.view().FirstElement();
+      if (!v.eoo()) out.AppendElementAs(e.field_name(), v);
+    } catch (const DbException& ex) {
+      return ex.status();
+    }
+  }
+  return out.Done();
 }
 
 std::string FormatNumberForMessage(double v) {

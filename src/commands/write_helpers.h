@@ -74,6 +74,12 @@ StatusWith<storage::CollectionPtr> GetOrCreateCollection(storage::Engine& engine
                                                          std::string_view db,
                                                          std::string_view coll);
 
+// Evaluates a command's `let` document as mongod does: every value is an aggregation expression
+// evaluated once, without a current document ({x: {$literal: "$a"}} binds x to the string "$a";
+// {y: {$add: [1, 2]}} binds y to 3). Returns the constants, which every later consumer (match
+// $expr, pipelines, pipeline updates) binds as they are.
+StatusWith<bson::BsonDocument> EvaluateLetVars(const bson::BsonView& let_vars);
+
 // Formats a number the way mongod streams a double into a message ("2", "2.5", "1e+20").
 std::string FormatNumberForMessage(double v);
 
