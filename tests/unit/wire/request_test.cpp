@@ -112,3 +112,76 @@ TEST(Request, BrokenCompressionCloses) {
 
 }  // namespace
 }  // namespace dds::wire
+
+namespace dds::wire {
+namespace {
+
+using bson::FromJson;
+using namespace testing;
+
+TEST(Request, EveryTruncationFailsCleanly) {
+  std::vector<std::string> messages = {
+      OpMsg(FromJson(R"({"ping": 1, "$db": "admin", "x": {"y": [1, 2, "three"]}})")),
+      OpQuery("admin.$cmd", FromJson(R"({"isMaster": 1, "client": {"a": "b"}})")),
+      CompressMessage(OpMsg(FromJson(R"({"find": "c", "$db": "t"})")), Compressor::kZlib),
+      CompressMessage(OpMsg(FromJson(R"({"find": "c", "$db": "t"})")), Compressor::kSnappy),
+      CompressMessage(OpMsg(FromJson(R"({"find": "c", "$db": "t"})")), Compressor::kZstd),
+  };
+  for (const std::string& full : messages) {
+    ASSERT_OK(ParseRequest(full.data(), full.size()).status);
+    for (size_t cut = kHeaderSize; cut < full.size(); ++cut) {
+      // A shorter message whose header tells the truth about its (truncated) length.
+      std::string m = full.substr(0, cut);
+      StoreLE<int32_t>(m.data(), static_cast<int32_t>(cut));
+      ParsedRequest p = ParseRequest(m.data(), m.size());
+      EXPECT_FALSE(p.status.ok()) << cut;
+      EXPECT_NE(p.action, ErrorAction::kNone) << cut;
+    }
+  }
+}
+
+TEST(Request, OversizedDocumentsAreRejected) {
+  // A body over 16 MiB + 16 KiB.
+  std::string m = OpMsg([] {
+    bson::BsonBuilder b;
+    b.AppendInt32("insert", 1);
+    b.AppendString("pad", std::string(bson::kMaxBsonInternalSize, 'x'));
+    return b.Done();
+  }());
+  EXPECT_CODE(ParseRequest(m.data(), m.size()).status, ErrorCode::kBSONObjectTooLarge);
+
+  // A sequence document over 16 MiB (the body itself is small).
+  bson::BsonBuilder doc;
+  doc.AppendString("s", std::string(bson::kMaxBsonObjectSize, 'y'));
+  std::string s = StartMessage(OpCode::kMsg);
+  AppendLE<uint32_t>(&s, 0);
+  AppendBody(&s, FromJson(R"({"insert": "c", "$db": "t"})"));
+  AppendSequence(&s, "documents", {doc.Done()});
+  s = Finish(std::move(s));
+  auto seq = ParseRequest(s.data(), s.size());
+  EXPECT_CODE(seq.status, ErrorCode::kBSONObjectTooLarge);
+  EXPECT_EQ(seq.action, ErrorAction::kReply);
+
+  // A 16 MiB document in a sequence is fine.
+  bson::BsonBuilder ok_doc;
+  ok_doc.AppendString("s", std::string(bson::kMaxBsonObjectSize - 100, 'z'));
+  std::string ok = StartMessage(OpCode::kMsg);
+  AppendLE<uint32_t>(&ok, 0);
+  AppendBody(&ok, FromJson(R"({"insert": "c", "$db": "t"})"));
+  AppendSequence(&ok, "documents", {ok_doc.Done()});
+  ok = Finish(std::move(ok));
+  EXPECT_OK(ParseRequest(ok.data(), ok.size()).status);
+}
+
+TEST(Request, OpMsgFlagsSurfaceThroughCompression) {
+  std::string inner =
+      OpMsg(FromJson(R"({"insert": "c", "$db": "t"})"), kMsgMoreToCome | kMsgExhaustAllowed);
+  auto p = ParseRequest(CompressMessage(inner, Compressor::kNoop).data(),
+                        CompressMessage(inner, Compressor::kNoop).size());
+  ASSERT_OK(p.status);
+  EXPECT_TRUE(p.request.more_to_come);
+  EXPECT_TRUE(p.request.exhaust_allowed);
+}
+
+}  // namespace
+}  // namespace dds::wire
