@@ -22,7 +22,8 @@ std::vector<FlavorSpec> DefaultFlavors() {
                                                        {"single", "single"}};
   for (const auto& [type, suffix] : types) {
     for (const Size& s : sizes) {
-      out.push_back({std::string("dds.mongodb.s6.") + s.name + ".4." + suffix, type, s.vcpus, s.ram});
+      out.push_back(
+          {std::string("dds.mongodb.s6.") + s.name + ".4." + suffix, type, s.vcpus, s.ram});
     }
   }
   return out;
@@ -66,7 +67,8 @@ Status ApplyConfigJson(const std::string& text, ServiceConfig* c) {
     return Status(ErrorCode::kFailedToParse, "config file is not a JSON object");
   }
   try {
-    if (j.contains("listen")) DDS_RETURN_IF_ERROR(ParseListen(j["listen"], &c->listen_host, &c->listen_port));
+    if (j.contains("listen"))
+      DDS_RETURN_IF_ERROR(ParseListen(j["listen"], &c->listen_host, &c->listen_port));
     if (j.contains("data_dir")) c->data_dir = j["data_dir"];
     if (j.contains("ddsd")) c->ddsd_path = j["ddsd"];
     if (j.contains("instance_ports")) {
@@ -108,8 +110,8 @@ Status ApplyConfigJson(const std::string& text, ServiceConfig* c) {
     if (j.contains("flavors")) {
       c->flavors.clear();
       for (const auto& f : j["flavors"]) {
-        c->flavors.push_back({f.at("spec_code"), f.at("type"), f.value("vcpus", "1"),
-                              f.value("ram", "4")});
+        c->flavors.push_back(
+            {f.at("spec_code"), f.at("type"), f.value("vcpus", "1"), f.value("ram", "4")});
       }
     }
   } catch (const nlohmann::json::exception& e) {

@@ -88,8 +88,7 @@ bool Base64Decode(std::string_view text, std::string* out) {
 
 std::string RandomBytes(size_t n) {
   std::string out(n, '\0');
-  DDS_INVARIANT(RAND_bytes(reinterpret_cast<unsigned char*>(out.data()), static_cast<int>(n)) ==
-                1);
+  DDS_INVARIANT(RAND_bytes(reinterpret_cast<unsigned char*>(out.data()), static_cast<int>(n)) == 1);
   return out;
 }
 

@@ -1,7 +1,6 @@
 // Handlers for the local Keystone-v3-shaped IAM: tokens, projects, users, roles, AK/SK.
-#include "service/handlers.h"
-
 #include "service/api_error.h"
+#include "service/handlers.h"
 #include "service/identity.h"
 #include "service/service_state.h"
 
@@ -25,8 +24,8 @@ StatusWith<ApiReply> HandleValidateToken(RequestContext& ctx) {
 }
 
 StatusWith<ApiReply> HandleListProjects(RequestContext& ctx) {
-  DDS_ASSIGN_OR_RETURN(json body, ctx.service->identity().ListProjects(
-                                      ctx.caller, ctx.Query("name").value_or("")));
+  DDS_ASSIGN_OR_RETURN(
+      json body, ctx.service->identity().ListProjects(ctx.caller, ctx.Query("name").value_or("")));
   return ApiReply::Ok(body);
 }
 

@@ -1,9 +1,8 @@
 // Handlers for instances and jobs (dds-api.md §3.1 P0-1..P0-10).
-#include "service/handlers.h"
-
 #include <algorithm>
 
 #include "service/api_error.h"
+#include "service/handlers.h"
 #include "service/instance_spec.h"
 #include "service/service_state.h"
 #include "service/time_util.h"
@@ -40,8 +39,8 @@ StatusWith<ApiReply> HandleListInstances(RequestContext& ctx) {
   if (!f.tags.empty() && std::count(f.tags.begin(), f.tags.end(), ',') >= 20) {
     return BadRequest("DBS.280484", "at most 20 tags");
   }
-  DDS_RETURN_IF_ERROR(ParsePagingParams(ctx.Query("offset"), ctx.Query("limit"), &f.offset,
-                                        &f.limit));
+  DDS_RETURN_IF_ERROR(
+      ParsePagingParams(ctx.Query("offset"), ctx.Query("limit"), &f.offset, &f.limit));
   ApiReply reply;
   DDS_ASSIGN_OR_RETURN(reply.raw_body,
                        ctx.service->instances().ListInstances(ctx.caller.project_id, f));
@@ -115,8 +114,8 @@ StatusWith<ApiReply> HandleListJobs(RequestContext& ctx) {
   }
   f.id = ctx.Query("id").value_or("");
   f.name = ctx.Query("name").value_or("");
-  DDS_RETURN_IF_ERROR(ParsePagingParams(ctx.Query("offset"), ctx.Query("limit"), &f.offset,
-                                        &f.limit));
+  DDS_RETURN_IF_ERROR(
+      ParsePagingParams(ctx.Query("offset"), ctx.Query("limit"), &f.offset, &f.limit));
   DDS_ASSIGN_OR_RETURN(json body, ctx.service->instances().ListJobs(ctx.caller.project_id, f));
   return ApiReply::Ok(body);
 }

@@ -1,9 +1,8 @@
 // Handlers for API versions, datastores, flavors, quotas, storage types and the 501 endpoints.
-#include "service/handlers.h"
-
 #include <algorithm>
 
 #include "service/api_error.h"
+#include "service/handlers.h"
 #include "service/instance_spec.h"
 #include "service/service_state.h"
 
@@ -13,12 +12,8 @@ namespace {
 using nlohmann::json;
 
 json VersionObject(const std::string& id) {
-  return {{"id", id},
-          {"links", json::array()},
-          {"status", "CURRENT"},
-          {"version", ""},
-          {"min_version", ""},
-          {"updated", "2017-02-07T17:34:02Z"}};
+  return {{"id", id},      {"links", json::array()}, {"status", "CURRENT"},
+          {"version", ""}, {"min_version", ""},      {"updated", "2017-02-07T17:34:02Z"}};
 }
 
 Status ParsePaging(const RequestContext& ctx, int* offset, int* limit) {
@@ -111,8 +106,8 @@ StatusWith<ApiReply> HandleShowQuotas(RequestContext& ctx) {
 }
 
 StatusWith<ApiReply> HandleListStorageTypes(RequestContext& ctx) {
-  json types = json::array(
-      {{{"name", "ULTRAHIGH"}, {"az_status", AzStatus(ctx.service->config())}}});
+  json types =
+      json::array({{{"name", "ULTRAHIGH"}, {"az_status", AzStatus(ctx.service->config())}}});
   return ApiReply::Ok({{"storage_type", types}, {"dss_pool_info", json::array()}});
 }
 
@@ -123,8 +118,9 @@ StatusWith<ApiReply> HandleCloudOnly(RequestContext& ctx) {
     DDS_RETURN_IF_ERROR(
         ctx.service->instances().CheckInstanceExists(ctx.caller.project_id, instance_id));
   }
-  return NotImplementedApi("This operation is cloud-only and is not available on a self-hosted "
-                           "DDS service.");
+  return NotImplementedApi(
+      "This operation is cloud-only and is not available on a self-hosted "
+      "DDS service.");
 }
 
 StatusWith<ApiReply> HandleNotYetImplemented(RequestContext& ctx) {

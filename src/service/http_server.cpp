@@ -1,8 +1,5 @@
 #include "service/http_server.h"
 
-#include <boost/asio.hpp>
-#include <boost/beast/core.hpp>
-#include <boost/beast/http.hpp>
 #include <array>
 #include <chrono>
 #include <ctime>
@@ -10,6 +7,10 @@
 #include <optional>
 #include <thread>
 #include <vector>
+
+#include <boost/asio.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
 
 #include "common/logging.h"
 #include "service/api_error.h"
@@ -66,8 +67,8 @@ class Session : public std::enable_shared_from_this<Session> {
     std::string method(req.method_string());
     std::string target(req.target());
     std::string path = target.substr(0, target.find('?'));
-    bool has_body = parser_->chunked() ||
-                    (parser_->content_length() && *parser_->content_length() > 0);
+    bool has_body =
+        parser_->chunked() || (parser_->content_length() && *parser_->content_length() > 0);
     // Order of checks: route (404/405), then size (413), before the body is read.
     RouteMatch match = state_->Match(method, path);
     if (state_->draining() || match.kind != RouteMatchKind::kFound) {
@@ -87,12 +88,11 @@ class Session : public std::enable_shared_from_this<Session> {
     parser_->body_limit(config().max_body_bytes);
     auto& req = parser_->get();
     auto expect = req.find(http::field::expect);
-    if (expect != req.end() && beast::iequals(expect->value(), "100-continue") &&
-        !sent_continue_) {
+    if (expect != req.end() && beast::iequals(expect->value(), "100-continue") && !sent_continue_) {
       // curl sends Expect: 100-continue for larger bodies and would otherwise wait a second.
       sent_continue_ = true;
       auto cont = std::make_shared<http::response<http::empty_body>>(http::status::continue_,
-                                                                      req.version());
+                                                                     req.version());
       return http::async_write(stream_, *cont,
                                [self = shared_from_this(), cont](beast::error_code ec, size_t) {
                                  if (ec) return self->Abort();
@@ -139,10 +139,10 @@ class Session : public std::enable_shared_from_this<Session> {
     // Handlers may block (process start, PBKDF2): run them off the I/O threads.
     asio::post(*workers_, [self, request, version, keep_alive]() {
       HttpResponse resp = self->state_->Dispatch(*request);
-      asio::post(self->stream_.get_executor(), [self, resp = std::move(resp), version,
-                                                keep_alive]() mutable {
-        self->Write(std::move(resp), version, keep_alive);
-      });
+      asio::post(self->stream_.get_executor(),
+                 [self, resp = std::move(resp), version, keep_alive]() mutable {
+                   self->Write(std::move(resp), version, keep_alive);
+                 });
     });
   }
 
@@ -224,8 +224,8 @@ HttpServer::~HttpServer() {
 Status HttpServer::Listen() {
   const ServiceConfig& c = state_->config();
   beast::error_code ec;
-  auto address = asio::ip::make_address(c.listen_host == "localhost" ? "127.0.0.1" : c.listen_host,
-                                        ec);
+  auto address =
+      asio::ip::make_address(c.listen_host == "localhost" ? "127.0.0.1" : c.listen_host, ec);
   if (ec) return Status(ErrorCode::kBadValue, "bad listen address " + c.listen_host);
   tcp::endpoint ep(address, static_cast<unsigned short>(c.listen_port));
   impl_->acceptor.open(ep.protocol(), ec);
@@ -244,9 +244,9 @@ Status HttpServer::Listen() {
 void HttpServer::Shutdown() {
   if (impl_->shutting_down.exchange(true)) return;
   state_->SetDraining();
-  DDS_LOG_INFO("SERVICE", 9010, "Draining: new requests get 503 until work finishes",
-               {{"inFlight", state_->in_flight()},
-                {"runningJobs", state_->instances().ActiveJobs()}});
+  DDS_LOG_INFO(
+      "SERVICE", 9010, "Draining: new requests get 503 until work finishes",
+      {{"inFlight", state_->in_flight()}, {"runningJobs", state_->instances().ActiveJobs()}});
   impl_->drainer = std::thread([this]() {
     SetLogContext("drain");
     const ServiceConfig& c = state_->config();
@@ -268,17 +268,15 @@ void HttpServer::Shutdown() {
 
 void HttpServer::Run() {
   std::function<void()> accept = [this, &accept]() {
-    impl_->acceptor.async_accept(asio::make_strand(impl_->ioc),
-                                 [this, &accept](beast::error_code ec, tcp::socket socket) {
-                                   if (ec) {
-                                     if (!impl_->acceptor.is_open()) return;
-                                   } else {
-                                     std::make_shared<Session>(std::move(socket), state_,
-                                                               &impl_->workers)
-                                         ->Start();
-                                   }
-                                   accept();
-                                 });
+    impl_->acceptor.async_accept(
+        asio::make_strand(impl_->ioc), [this, &accept](beast::error_code ec, tcp::socket socket) {
+          if (ec) {
+            if (!impl_->acceptor.is_open()) return;
+          } else {
+            std::make_shared<Session>(std::move(socket), state_, &impl_->workers)->Start();
+          }
+          accept();
+        });
   };
   accept();
   impl_->signals.async_wait([this](beast::error_code ec, int sig) {

@@ -55,8 +55,7 @@ std::string PercentEncodeRfc3986(std::string_view s) {
   return out;
 }
 
-bool ParseQuery(std::string_view raw_query,
-                std::vector<std::pair<std::string, std::string>>* out) {
+bool ParseQuery(std::string_view raw_query, std::vector<std::pair<std::string, std::string>>* out) {
   out->clear();
   size_t pos = 0;
   while (pos <= raw_query.size() && !raw_query.empty()) {

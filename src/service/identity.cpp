@@ -1,9 +1,9 @@
 #include "service/identity.h"
 
-#include <sys/stat.h>
-
 #include <cstdlib>
 #include <fstream>
+
+#include <sys/stat.h>
 
 #include "common/logging.h"
 #include "service/aksk_signer.h"
@@ -29,9 +29,7 @@ std::string HashPassword(const std::string& password, const std::string& salt, i
   return HexEncode(Pbkdf2(Digest::kSha256, password, salt, iterations, 32));
 }
 
-std::string TokenHash(const std::string& token) {
-  return HexEncode(Hash(Digest::kSha256, token));
-}
+std::string TokenHash(const std::string& token) { return HexEncode(Hash(Digest::kSha256, token)); }
 
 std::string RoleName(const std::string& role_id) {
   if (role_id == kAdminRoleId) return kRoleAdmin;
@@ -119,22 +117,25 @@ Status Identity::Bootstrap() {
         {user_id, std::string("admin"), domain_id,
          HashPassword(password, salt, kPasswordIterations), salt,
          static_cast<int64_t>(kPasswordIterations), project_id, now}));
-    DDS_RETURN_IF_ERROR(store_->Exec(
-        "INSERT INTO role_assignments (project_id, user_id, role_id) VALUES (?, ?, ?)",
-        {project_id, user_id, std::string(kAdminRoleId)}));
-    DDS_LOG_INFO("SERVICE", 9100, "Bootstrapped administrator",
-                 {{"user", "admin"}, {"domain", "admin"}, {"project", "default"},
-                  {"project_id", project_id},
-                  {"passwordFile", password_file.empty() ? "(DDS_ADMIN_PASSWORD)" : password_file}});
+    DDS_RETURN_IF_ERROR(
+        store_->Exec("INSERT INTO role_assignments (project_id, user_id, role_id) VALUES (?, ?, ?)",
+                     {project_id, user_id, std::string(kAdminRoleId)}));
+    DDS_LOG_INFO(
+        "SERVICE", 9100, "Bootstrapped administrator",
+        {{"user", "admin"},
+         {"domain", "admin"},
+         {"project", "default"},
+         {"project_id", project_id},
+         {"passwordFile", password_file.empty() ? "(DDS_ADMIN_PASSWORD)" : password_file}});
     return Status::OK();
   });
 }
 
 Status Identity::LoadCaller(Caller* c) {
-  DDS_ASSIGN_OR_RETURN(auto users, store_->Query(
-                                       "SELECT u.name, u.domain_id, d.name, u.enabled FROM users u "
-                                       "JOIN domains d ON d.id = u.domain_id WHERE u.id = ?",
-                                       {c->user_id}));
+  DDS_ASSIGN_OR_RETURN(auto users,
+                       store_->Query("SELECT u.name, u.domain_id, d.name, u.enabled FROM users u "
+                                     "JOIN domains d ON d.id = u.domain_id WHERE u.id = ?",
+                                     {c->user_id}));
   if (users.empty() || users[0].Int(3) == 0) return AuthFailed("The user is unknown or disabled.");
   c->user_name = users[0].Str(0);
   c->domain_id = users[0].Str(1);
@@ -177,8 +178,8 @@ StatusWith<json> Identity::TokenBody(const Caller& c, const std::string& methods
                                                   "JOIN domains d ON d.id = p.domain_id "
                                                   "WHERE p.id = ?",
                                                   {c.project_id}));
-    json domain = rows.empty() ? json::object()
-                               : json{{"id", rows[0].Str(0)}, {"name", rows[0].Str(1)}};
+    json domain =
+        rows.empty() ? json::object() : json{{"id", rows[0].Str(0)}, {"name", rows[0].Str(1)}};
     token["project"] = {{"id", c.project_id}, {"name", c.project_name}, {"domain", domain}};
   } else {
     token["domain"] = {{"id", c.domain_id}, {"name", c.domain_name}};
@@ -198,7 +199,8 @@ StatusWith<IssuedToken> Identity::IssueToken(const json& body) {
   if (method == "password") {
     const json* pw = Member(*identity, "password");
     const json* user = pw ? Member(*pw, "user") : nullptr;
-    if (!user || !user->is_object()) return IamBadRequest("auth.identity.password.user is required");
+    if (!user || !user->is_object())
+      return IamBadRequest("auth.identity.password.user is required");
     std::string password = StringMember(*user, "password");
     if (password.empty()) return IamBadRequest("password is required");
     std::string user_id = StringMember(*user, "id");
@@ -222,9 +224,9 @@ StatusWith<IssuedToken> Identity::IssueToken(const json& body) {
                                                {name, domain_id, domain_name}));
     }
     if (rows.empty() || rows[0].Int(5) == 0 ||
-        !ConstantTimeEquals(HashPassword(password, rows[0].Str(2),
-                                         static_cast<int>(rows[0].Int(3))),
-                            rows[0].Str(1))) {
+        !ConstantTimeEquals(
+            HashPassword(password, rows[0].Str(2), static_cast<int>(rows[0].Int(3))),
+            rows[0].Str(1))) {
       return AuthFailed("The username or password is incorrect.");
     }
     caller.user_id = rows[0].Str(0);
@@ -400,7 +402,8 @@ StatusWith<json> Identity::CreateUser(const Caller& caller, const json& body) {
   }
   std::string domain_id = StringMember(*u, "domain_id");
   if (domain_id.empty()) domain_id = caller.domain_id;
-  DDS_ASSIGN_OR_RETURN(auto dom, store_->Query("SELECT name FROM domains WHERE id = ?", {domain_id}));
+  DDS_ASSIGN_OR_RETURN(auto dom,
+                       store_->Query("SELECT name FROM domains WHERE id = ?", {domain_id}));
   if (dom.empty()) return BadRequest("DBS.200001", "unknown domain_id");
   std::string default_project = StringMember(*u, "default_project_id");
   if (!default_project.empty() && !ProjectExists(default_project)) {

@@ -1,12 +1,12 @@
 #include "service/instance_manager.h"
 
-#include <sys/stat.h>
-#include <unistd.h>
-
 #include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "common/logging.h"
 #include "service/api_error.h"
@@ -172,42 +172,43 @@ json InstanceManager::InstanceJson(const InstanceRow& row, const std::vector<Nod
                          {"spec_code", n.spec_code},
                          {"availability_zone", spec.value("availability_zone", "")}});
   }
-  json group = {{"type", "single"},
-                {"status", row.status},
-                {"volume", {{"size", std::to_string(spec.value("volume_size", 0))}, {"used", used}}},
-                {"nodes", node_list}};
+  json group = {
+      {"type", "single"},
+      {"status", row.status},
+      {"volume", {{"size", std::to_string(spec.value("volume_size", 0))}, {"used", used}}},
+      {"nodes", node_list}};
   json ds = spec.value("datastore", json::object());
   std::string version = ds.value("version", "");
   json out = {{"id", row.id},
-          {"name", row.name},
-          {"remark", ""},
-          {"status", row.status},
-          {"port", std::to_string(row.port)},
-          {"mode", row.mode},
-          {"region", spec.value("region", "")},
-          {"datastore",
-           {{"type", "DDS-Community"},
-            {"version", version},
-            {"patch_available", false},
-            {"whole_version", version + ".0"}}},
-          {"engine", "rocksDB"},
-          {"created", FormatIsoSeconds(row.created)},
-          {"updated", FormatIsoSeconds(row.updated)},
-          {"db_user_name", "rwuser"},
-          {"ssl", spec.value("ssl_option", "1") == "1" ? 1 : 0},
-          {"vpc_id", row.vpc_id},
-          {"subnet_id", row.subnet_id},
-          {"security_group_id", spec.value("security_group_id", "")},
-          {"backup_strategy", spec.value("backup_strategy", json::object())},
-          {"pay_mode", "0"},
-          {"maintenance_window", "02:00-06:00"},
-          {"groups", json::array({group})},
-          {"disk_encryption_id", ""},
-          {"dss_pool_id", ""},
-          {"enterprise_project_id", spec.value("enterprise_project_id", "0")},
-          {"time_zone", ""},
-          {"actions", row.actions},
-          {"tags", spec.value("tags", json::array())}};
+              {"name", row.name},
+              {"remark", ""},
+              {"status", row.status},
+              {"port", std::to_string(row.port)},
+              {"mode", row.mode},
+              {"region", spec.value("region", "")},
+              {"datastore",
+               {{"type", "DDS-Community"},
+                {"version", version},
+                {"patch_available", false},
+                {"whole_version", version + ".0"}}},
+              {"engine", "rocksDB"},
+              {"created", FormatIsoSeconds(row.created)},
+              {"updated", FormatIsoSeconds(row.updated)},
+              {"db_user_name", "rwuser"},
+              {"ssl", spec.value("ssl_option", "1") == "1" ? 1 : 0},
+              {"vpc_id", row.vpc_id},
+              {"subnet_id", row.subnet_id},
+              {"security_group_id", spec.value("security_group_id", "")},
+              {"backup_strategy", spec.value("backup_strategy", json::object())},
+              {"pay_mode", "0"},
+              {"maintenance_window", "02:00-06:00"},
+              {"groups", json::array({group})},
+              {"disk_encryption_id", ""},
+              {"dss_pool_id", ""},
+              {"enterprise_project_id", spec.value("enterprise_project_id", "0")},
+              {"time_zone", ""},
+              {"actions", row.actions},
+              {"tags", spec.value("tags", json::array())}};
   if (!row.fail_reason.empty()) out["fail_reason"] = row.fail_reason;
   return out;
 }
@@ -340,9 +341,8 @@ StatusWith<pid_t> InstanceManager::StartNode(const NodeRow& node, const std::str
   while (std::chrono::steady_clock::now() < deadline) {
     if (!NodeProcessAlive(pid, node.port)) {
       std::string tail = TailFile(node.dir + "/stdout.log", 300);
-      return Status(ErrorCode::kOperationFailed,
-                    "the node process exited before answering hello" +
-                        (tail.empty() ? std::string() : ": " + tail));
+      return Status(ErrorCode::kOperationFailed, "the node process exited before answering hello" +
+                                                     (tail.empty() ? std::string() : ": " + tail));
     }
     last = WireHello(config_->instances_bind_ip, node.port, kHelloTimeoutMs);
     if (last.ok()) return pid;
@@ -354,9 +354,9 @@ StatusWith<pid_t> InstanceManager::StartNode(const NodeRow& node, const std::str
     std::this_thread::sleep_for(std::chrono::milliseconds(25));
   }
   StopNodeProcess(pid, node.port, kStopTimeoutMs);
-  return Status(ErrorCode::kOperationFailed,
-                "the node did not answer hello within " +
-                    std::to_string(config_->node_start_timeout_ms) + " ms: " + last.reason());
+  return Status(ErrorCode::kOperationFailed, "the node did not answer hello within " +
+                                                 std::to_string(config_->node_start_timeout_ms) +
+                                                 " ms: " + last.reason());
 }
 
 Status InstanceManager::StopNode(const NodeRow& node) {
@@ -471,11 +471,11 @@ StatusWith<json> InstanceManager::CreateInstance(const Caller& caller, const Cre
               ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '', ?, ?)",
           {row.id, row.project_id, row.name, row.status, row.mode, static_cast<int64_t>(port),
            row.vpc_id, row.subnet_id, row.actions.dump(), row.spec.dump(), now, now}));
-      DDS_RETURN_IF_ERROR(store_->Exec(
-          std::string("INSERT INTO nodes (") + kNodeColumns +
-              ") VALUES (?, ?, ?, ?, ?, ?, ?, 0, ?, ?, '', 0)",
-          {node.id, node.instance_id, node.name, node.type, node.status, node.role,
-           static_cast<int64_t>(port), node.dir, node.spec_code}));
+      DDS_RETURN_IF_ERROR(
+          store_->Exec(std::string("INSERT INTO nodes (") + kNodeColumns +
+                           ") VALUES (?, ?, ?, ?, ?, ?, ?, 0, ?, ?, '', 0)",
+                       {node.id, node.instance_id, node.name, node.type, node.status, node.role,
+                        static_cast<int64_t>(port), node.dir, node.spec_code}));
       return store_->Exec(
           "INSERT INTO jobs (id, project_id, name, instance_id, instance_name, status, progress, "
           "created) VALUES (?, ?, 'CreateMongoDBReplicaSingle', ?, ?, 'Running', '0%', ?)",
@@ -515,12 +515,14 @@ StatusWith<json> InstanceManager::CreateInstance(const Caller& caller, const Cre
     StopNode(node);
     store_->Transaction([&]() -> Status {
       int64_t now = NowMillis();
-      store_->Exec("UPDATE nodes SET status = 'abnormal', role = 'unknown', last_error = ? "
-                   "WHERE id = ?",
-                   {outcome.reason(), node.id});
-      store_->Exec("UPDATE instances SET status = 'createfail', actions = '[]', fail_reason = ?, "
-                   "updated = ? WHERE id = ?",
-                   {outcome.reason(), now, row.id});
+      store_->Exec(
+          "UPDATE nodes SET status = 'abnormal', role = 'unknown', last_error = ? "
+          "WHERE id = ?",
+          {outcome.reason(), node.id});
+      store_->Exec(
+          "UPDATE instances SET status = 'createfail', actions = '[]', fail_reason = ?, "
+          "updated = ? WHERE id = ?",
+          {outcome.reason(), now, row.id});
       return FinishJob(job_id, outcome);
     });
   });
@@ -548,7 +550,7 @@ StatusWith<json> InstanceManager::CreateInstance(const Caller& caller, const Cre
 }
 
 StatusWith<std::string> InstanceManager::ListInstances(const std::string& project_id,
-                                                const InstanceFilter& f) {
+                                                       const InstanceFilter& f) {
   // Tags "k1=v1,k2=v2": all pairs must match; an empty value matches any value.
   std::vector<std::pair<std::string, std::string>> tag_filter;
   if (!f.tags.empty()) {
@@ -627,11 +629,10 @@ StatusWith<std::string> InstanceManager::ListInstances(const std::string& projec
                          store_->Query(std::string("SELECT ") + kInstanceColumns +
                                            " FROM instances WHERE id IN (" + marks + ")",
                                        id_params));
-    DDS_ASSIGN_OR_RETURN(auto node_rows,
-                         store_->Query(std::string("SELECT ") + kNodeColumns +
-                                           " FROM nodes WHERE instance_id IN (" + marks +
-                                           ") ORDER BY name",
-                                       id_params));
+    DDS_ASSIGN_OR_RETURN(auto node_rows, store_->Query(std::string("SELECT ") + kNodeColumns +
+                                                           " FROM nodes WHERE instance_id IN (" +
+                                                           marks + ") ORDER BY name",
+                                                       id_params));
     std::map<std::string, const SqlRow*> by_id;
     for (const auto& r : page_rows) by_id[r.Str(0)] = &r;
     std::map<std::string, std::vector<const SqlRow*>> nodes_by_instance;
@@ -679,8 +680,9 @@ StatusWith<std::string> InstanceManager::ListInstances(const std::string& projec
 StatusWith<std::string> InstanceManager::DeleteInstance(const std::string& project_id,
                                                         const std::string& id) {
   DDS_ASSIGN_OR_RETURN(InstanceRow row, LoadInstance(project_id, id));
-  DDS_RETURN_IF_ERROR(BeginOperation(
-      row, "DELETE_INSTANCE", {"normal", "abnormal", "createfail", "data_disk_full", "enlargefail"}));
+  DDS_RETURN_IF_ERROR(
+      BeginOperation(row, "DELETE_INSTANCE",
+                     {"normal", "abnormal", "createfail", "data_disk_full", "enlargefail"}));
   auto job = NewJob(project_id, "DeleteMongoDB", row);
   if (!job.ok()) {
     Release(row.id);
@@ -764,24 +766,28 @@ StatusWith<std::string> InstanceManager::RestartInstance(const std::string& proj
       }
       return store_->Transaction([&]() -> Status {
         int64_t now = NowMillis();
-        DDS_RETURN_IF_ERROR(store_->Exec("UPDATE nodes SET status = 'normal', role = 'Primary', "
-                                         "last_error = '' WHERE instance_id = ?",
-                                         {row.id}));
-        DDS_RETURN_IF_ERROR(store_->Exec("UPDATE instances SET status = 'normal', actions = '[]', "
-                                         "fail_reason = '', updated = ? WHERE id = ?",
-                                         {now, row.id}));
+        DDS_RETURN_IF_ERROR(
+            store_->Exec("UPDATE nodes SET status = 'normal', role = 'Primary', "
+                         "last_error = '' WHERE instance_id = ?",
+                         {row.id}));
+        DDS_RETURN_IF_ERROR(
+            store_->Exec("UPDATE instances SET status = 'normal', actions = '[]', "
+                         "fail_reason = '', updated = ? WHERE id = ?",
+                         {now, row.id}));
         return FinishJob(job_id, Status::OK());
       });
     }();
     if (outcome.ok()) return;
     Status failed(outcome.code(), "DBS.200434 restart failed: " + outcome.reason());
     store_->Transaction([&]() -> Status {
-      store_->Exec("UPDATE nodes SET status = 'abnormal', role = 'unknown', last_error = ? "
-                   "WHERE instance_id = ?",
-                   {outcome.reason(), row.id});
-      store_->Exec("UPDATE instances SET status = 'abnormal', actions = '[]', fail_reason = ?, "
-                   "updated = ? WHERE id = ?",
-                   {outcome.reason(), NowMillis(), row.id});
+      store_->Exec(
+          "UPDATE nodes SET status = 'abnormal', role = 'unknown', last_error = ? "
+          "WHERE instance_id = ?",
+          {outcome.reason(), row.id});
+      store_->Exec(
+          "UPDATE instances SET status = 'abnormal', actions = '[]', fail_reason = ?, "
+          "updated = ? WHERE id = ?",
+          {outcome.reason(), NowMillis(), row.id});
       return FinishJob(job_id, failed);
     });
   });
@@ -841,23 +847,27 @@ StatusWith<std::string> InstanceManager::ResizeInstance(const std::string& proje
       spec["spec_code"] = code;
       for (json& f : spec["flavor"]) f["spec_code"] = code;
       return store_->Transaction([&]() -> Status {
-        DDS_RETURN_IF_ERROR(store_->Exec("UPDATE nodes SET status = 'normal', spec_code = ? "
-                                         "WHERE instance_id = ?",
-                                         {code, row.id}));
-        DDS_RETURN_IF_ERROR(store_->Exec("UPDATE instances SET status = 'normal', actions = '[]', "
-                                         "spec = ?, updated = ? WHERE id = ?",
-                                         {spec.dump(), NowMillis(), row.id}));
+        DDS_RETURN_IF_ERROR(
+            store_->Exec("UPDATE nodes SET status = 'normal', spec_code = ? "
+                         "WHERE instance_id = ?",
+                         {code, row.id}));
+        DDS_RETURN_IF_ERROR(
+            store_->Exec("UPDATE instances SET status = 'normal', actions = '[]', "
+                         "spec = ?, updated = ? WHERE id = ?",
+                         {spec.dump(), NowMillis(), row.id}));
         return FinishJob(job_id, Status::OK());
       });
     }();
     if (outcome.ok()) return;
     store_->Transaction([&]() -> Status {
-      store_->Exec("UPDATE nodes SET status = 'abnormal', role = 'unknown', last_error = ? "
-                   "WHERE instance_id = ?",
-                   {outcome.reason(), row.id});
-      store_->Exec("UPDATE instances SET status = 'abnormal', actions = '[]', fail_reason = ? "
-                   "WHERE id = ?",
-                   {outcome.reason(), row.id});
+      store_->Exec(
+          "UPDATE nodes SET status = 'abnormal', role = 'unknown', last_error = ? "
+          "WHERE instance_id = ?",
+          {outcome.reason(), row.id});
+      store_->Exec(
+          "UPDATE instances SET status = 'abnormal', actions = '[]', fail_reason = ? "
+          "WHERE id = ?",
+          {outcome.reason(), row.id});
       return FinishJob(job_id, outcome);
     });
   });
@@ -1042,8 +1052,9 @@ Status InstanceManager::Recover() {
       "UPDATE instances SET status = 'createfail', fail_reason = 'creation was interrupted by a "
       "dds-service restart' WHERE status = 'creating'"));
   DDS_RETURN_IF_ERROR(store_->Exec("UPDATE instances SET actions = '[]' WHERE actions <> '[]'"));
-  return store_->Exec("UPDATE nodes SET status = 'normal' WHERE status IN ('reboot', "
-                      "'resize_flavor')");
+  return store_->Exec(
+      "UPDATE nodes SET status = 'normal' WHERE status IN ('reboot', "
+      "'resize_flavor')");
 }
 
 void InstanceManager::StartSupervisor() {
@@ -1065,11 +1076,12 @@ bool InstanceManager::Shutdown(int timeout_ms) {
 void InstanceManager::SupervisorLoop() {
   int round = 0;
   while (!stopping_.load()) {
-    auto rows = store_->Query(std::string("SELECT n.id, n.instance_id, n.name, n.type, n.status, "
-                                          "n.role, n.port, n.pid, n.dir, n.spec_code, "
-                                          "n.last_error, n.restarts, i.status FROM nodes n "
-                                          "JOIN instances i ON i.id = n.instance_id WHERE "
-                                          "i.status IN ('normal', 'abnormal')"));
+    auto rows =
+        store_->Query(std::string("SELECT n.id, n.instance_id, n.name, n.type, n.status, "
+                                  "n.role, n.port, n.pid, n.dir, n.spec_code, "
+                                  "n.last_error, n.restarts, i.status FROM nodes n "
+                                  "JOIN instances i ON i.id = n.instance_id WHERE "
+                                  "i.status IN ('normal', 'abnormal')"));
     if (rows.ok()) {
       for (const auto& r : *rows) {
         if (stopping_.load()) break;
@@ -1094,10 +1106,10 @@ void InstanceManager::SupervisorLoop() {
 
 void InstanceManager::SuperviseNode(const NodeRow& node, const std::string& instance_status) {
   // Re-read: a job may have changed the node since the loop's query.
-  auto fresh = store_->Query(std::string("SELECT ") + kNodeColumns + " FROM nodes WHERE id = ?",
-                             {node.id});
-  auto inst = store_->Query("SELECT status, actions FROM instances WHERE id = ?",
-                            {node.instance_id});
+  auto fresh =
+      store_->Query(std::string("SELECT ") + kNodeColumns + " FROM nodes WHERE id = ?", {node.id});
+  auto inst =
+      store_->Query("SELECT status, actions FROM instances WHERE id = ?", {node.instance_id});
   if (!fresh.ok() || fresh->empty() || !inst.ok() || inst->empty()) return;
   NodeRow n = ToNode((*fresh)[0]);
   std::string status = (*inst)[0].Str(0);
@@ -1141,12 +1153,14 @@ void InstanceManager::SuperviseNode(const NodeRow& node, const std::string& inst
     }
     if (status != "normal" || n.status != "normal") {
       store_->Transaction([&]() -> Status {
-        store_->Exec("UPDATE nodes SET status = 'normal', role = 'Primary', last_error = '' "
-                     "WHERE id = ?",
-                     {n.id});
-        return store_->Exec("UPDATE instances SET status = 'normal', fail_reason = '', "
-                            "updated = ? WHERE id = ?",
-                            {NowMillis(), n.instance_id});
+        store_->Exec(
+            "UPDATE nodes SET status = 'normal', role = 'Primary', last_error = '' "
+            "WHERE id = ?",
+            {n.id});
+        return store_->Exec(
+            "UPDATE instances SET status = 'normal', fail_reason = '', "
+            "updated = ? WHERE id = ?",
+            {NowMillis(), n.instance_id});
       });
       DDS_LOG_INFO("SERVICE", 9221, "Instance is normal again", {{"instance", n.instance_id}});
     }
@@ -1158,12 +1172,14 @@ void InstanceManager::SuperviseNode(const NodeRow& node, const std::string& inst
     DDS_LOG_WARNING("SERVICE", 9222, "Node is down; instance marked abnormal",
                     {{"instance", n.instance_id}, {"node", n.id}});
     store_->Transaction([&]() -> Status {
-      store_->Exec("UPDATE nodes SET status = 'abnormal', role = 'unknown', last_error = "
-                   "'the node process is not running', pid = 0 WHERE id = ?",
-                   {n.id});
-      return store_->Exec("UPDATE instances SET status = 'abnormal', fail_reason = 'node down', "
-                          "updated = ? WHERE id = ?",
-                          {NowMillis(), n.instance_id});
+      store_->Exec(
+          "UPDATE nodes SET status = 'abnormal', role = 'unknown', last_error = "
+          "'the node process is not running', pid = 0 WHERE id = ?",
+          {n.id});
+      return store_->Exec(
+          "UPDATE instances SET status = 'abnormal', fail_reason = 'node down', "
+          "updated = ? WHERE id = ?",
+          {NowMillis(), n.instance_id});
     });
   }
   int64_t now = NowMillis();
@@ -1175,12 +1191,14 @@ void InstanceManager::SuperviseNode(const NodeRow& node, const std::string& inst
   StatusWith<pid_t> started = StartNode(n, "", 0, 0);
   if (started.ok()) {
     store_->Transaction([&]() -> Status {
-      store_->Exec("UPDATE nodes SET status = 'normal', role = 'Primary', last_error = '', "
-                   "restarts = restarts + 1 WHERE id = ?",
-                   {n.id});
-      return store_->Exec("UPDATE instances SET status = 'normal', fail_reason = '', updated = ? "
-                          "WHERE id = ?",
-                          {NowMillis(), n.instance_id});
+      store_->Exec(
+          "UPDATE nodes SET status = 'normal', role = 'Primary', last_error = '', "
+          "restarts = restarts + 1 WHERE id = ?",
+          {n.id});
+      return store_->Exec(
+          "UPDATE instances SET status = 'normal', fail_reason = '', updated = ? "
+          "WHERE id = ?",
+          {NowMillis(), n.instance_id});
     });
     std::lock_guard<std::mutex> lock(mu_);
     restart_failures_.erase(n.id);
@@ -1193,9 +1211,10 @@ void InstanceManager::SuperviseNode(const NodeRow& node, const std::string& inst
   DDS_LOG_WARNING("SERVICE", 9224, "Node restart failed",
                   {{"instance", n.instance_id}, {"node", n.id}, {"reason", reason}});
   store_->Transaction([&]() -> Status {
-    store_->Exec("UPDATE nodes SET status = 'abnormal', role = 'unknown', last_error = ? WHERE "
-                 "id = ?",
-                 {reason, n.id});
+    store_->Exec(
+        "UPDATE nodes SET status = 'abnormal', role = 'unknown', last_error = ? WHERE "
+        "id = ?",
+        {reason, n.id});
     return store_->Exec("UPDATE instances SET status = 'abnormal', fail_reason = ? WHERE id = ?",
                         {reason, n.instance_id});
   });

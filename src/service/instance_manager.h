@@ -7,8 +7,6 @@
 // Thread-safe. One operation at a time per instance (a busy instance answers 409 DBS.200011).
 #pragma once
 
-#include <sys/types.h>
-
 #include <atomic>
 #include <condition_variable>
 #include <map>
@@ -19,6 +17,7 @@
 #include <thread>
 
 #include <nlohmann/json.hpp>
+#include <sys/types.h>
 
 #include "common/status.h"
 #include "service/config.h"
@@ -63,7 +62,7 @@ class InstanceManager {
   // P0-2: returns the JSON text {"instances": [...], "total_count": n}. Rendered instances are
   // cached per instance and reused while their rows are unchanged.
   StatusWith<std::string> ListInstances(const std::string& project_id,
-                                           const InstanceFilter& filter);
+                                        const InstanceFilter& filter);
   // P0-3, P0-4, P0-7: return the job id.
   StatusWith<std::string> DeleteInstance(const std::string& project_id, const std::string& id);
   StatusWith<std::string> RestartInstance(const std::string& project_id, const std::string& id,

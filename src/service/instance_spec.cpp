@@ -131,8 +131,8 @@ Status ValidateDbPassword(const std::string& pw) {
                       "password must be 8-32 characters and combine upper case, lower case, "
                       "digits and special characters ~!@#%^*-_=+?()$");
   }
-  static const char* kWeak[] = {"Password123!", "Passw0rd!", "P@ssw0rd", "Admin@123",
-                                "Abc@1234", "Qwerty@123", "Root@123", "Huawei@123"};
+  static const char* kWeak[] = {"Password123!", "Passw0rd!",  "P@ssw0rd", "Admin@123",
+                                "Abc@1234",     "Qwerty@123", "Root@123", "Huawei@123"};
   for (const char* weak : kWeak) {
     if (pw == weak) return BadRequest("DBS.200068", "password is too weak");
   }
@@ -140,8 +140,7 @@ Status ValidateDbPassword(const std::string& pw) {
 }
 
 Status ParsePagingParams(const std::optional<std::string>& offset,
-                         const std::optional<std::string>& limit, int* offset_out,
-                         int* limit_out) {
+                         const std::optional<std::string>& limit, int* offset_out, int* limit_out) {
   bool present = false;
   if (offset) {
     std::optional<int64_t> v = LenientInt(json{{"v", *offset}}, "v", &present);
@@ -182,8 +181,8 @@ StatusWith<CreateSpec> ParseCreateInstance(const json& body, const ServiceConfig
     return NotFound("DBS.200042", "datastore type '" + ds_type + "' is not offered");
   }
   DDS_ASSIGN_OR_RETURN(spec.version, RequiredString(*ds, "version", "DBS.200041"));
-  if (std::find(config.datastore_versions.begin(), config.datastore_versions.end(),
-                spec.version) == config.datastore_versions.end()) {
+  if (std::find(config.datastore_versions.begin(), config.datastore_versions.end(), spec.version) ==
+      config.datastore_versions.end()) {
     return BadRequest("DBS.200041", "datastore version '" + spec.version + "' is not offered");
   }
   spec.storage_engine = "rocksDB";
@@ -204,7 +203,8 @@ StatusWith<CreateSpec> ParseCreateInstance(const json& body, const ServiceConfig
     size_t pos = 0;
     while (true) {
       size_t comma = azs.find(',', pos);
-      std::string az = azs.substr(pos, comma == std::string::npos ? std::string::npos : comma - pos);
+      std::string az =
+          azs.substr(pos, comma == std::string::npos ? std::string::npos : comma - pos);
       if (std::find(config.availability_zones.begin(), config.availability_zones.end(), az) ==
           config.availability_zones.end()) {
         return BadRequest("DBS.200025", "availability zone '" + az + "' is unknown");
@@ -221,8 +221,8 @@ StatusWith<CreateSpec> ParseCreateInstance(const json& body, const ServiceConfig
   std::optional<int64_t> port = LenientInt(body, "port", &present);
   if (present) {
     if (!port) return BadRequest("DBS.200059", "port must be an integer");
-    bool in_range = (*port >= 2100 && *port <= 9500) || *port == 27017 || *port == 27018 ||
-                    *port == 27019;
+    bool in_range =
+        (*port >= 2100 && *port <= 9500) || *port == 27017 || *port == 27018 || *port == 27019;
     if (!in_range) return BadRequest("DBS.200060", "port must be 2100-9500 or 27017-27019");
     spec.port = static_cast<int>(*port);
   }
@@ -310,9 +310,8 @@ StatusWith<CreateSpec> ParseCreateInstance(const json& body, const ServiceConfig
   }
   // Semantic fit (422): engine, flavors of this service.
   if (spec.storage_engine != "rocksDB") {
-    return Unprocessable("DBS.280122",
-                         "storage_engine '" + spec.storage_engine +
-                             "' is not offered by this service; use rocksDB");
+    return Unprocessable("DBS.280122", "storage_engine '" + spec.storage_engine +
+                                           "' is not offered by this service; use rocksDB");
   }
   for (const FlavorRequest& fr : spec.flavor) {
     const FlavorSpec* f = FindFlavor(config, fr.spec_code);

@@ -59,8 +59,7 @@ StatusWith<CreateSpec> ParseCreateInstance(const nlohmann::json& body, const Ser
 // Parses offset/limit query values (§1.4): offset >= 0 (400 DBS.280440), limit 1-100
 // (400 DBS.280439). Leaves the defaults when absent.
 Status ParsePagingParams(const std::optional<std::string>& offset,
-                         const std::optional<std::string>& limit, int* offset_out,
-                         int* limit_out);
+                         const std::optional<std::string>& limit, int* offset_out, int* limit_out);
 
 // Returns the flavor for `spec_code`, or nullptr.
 const FlavorSpec* FindFlavor(const ServiceConfig& config, const std::string& spec_code);

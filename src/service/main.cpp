@@ -1,11 +1,10 @@
 // dds-service: the DDS v3 management API. Parses config, opens the service state, serves HTTP
 // until SIGTERM/SIGINT, drains, and exits. Nodes keep running for the next start to adopt.
-#include <unistd.h>
-
 #include <csignal>
-
 #include <cstdio>
 #include <filesystem>
+
+#include <unistd.h>
 
 #include "common/logging.h"
 #include "service/config.h"

@@ -100,13 +100,12 @@ StatusWith<std::unique_ptr<MetadataStore>> MetadataStore::Open(const std::string
     ::fchmod(fd, 0600);
     ::close(fd);
   }
-  int rc = sqlite3_open_v2(path.c_str(), &db,
-                           SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX,
-                           nullptr);
+  int rc =
+      sqlite3_open_v2(path.c_str(), &db,
+                      SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX, nullptr);
   if (rc != SQLITE_OK) {
-    Status s = Status(ErrorCode::kInternalError,
-                      "cannot open metadata database " + path + ": " +
-                          (db ? sqlite3_errmsg(db) : "out of memory"));
+    Status s = Status(ErrorCode::kInternalError, "cannot open metadata database " + path + ": " +
+                                                     (db ? sqlite3_errmsg(db) : "out of memory"));
     if (db) sqlite3_close(db);
     return s;
   }
@@ -189,9 +188,9 @@ Status MetadataStore::Migrate() {
   int version = SchemaVersion();
   constexpr int kLatest = static_cast<int>(sizeof(kMigrations) / sizeof(kMigrations[0]));
   if (version > kLatest) {
-    return Status(ErrorCode::kInternalError,
-                  "metadata schema version " + std::to_string(version) +
-                      " is newer than this dds-service (" + std::to_string(kLatest) + ")");
+    return Status(ErrorCode::kInternalError, "metadata schema version " + std::to_string(version) +
+                                                 " is newer than this dds-service (" +
+                                                 std::to_string(kLatest) + ")");
   }
   for (int v = version; v < kLatest; ++v) {
     std::lock_guard<std::recursive_mutex> lock(mu_);

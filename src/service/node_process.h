@@ -6,9 +6,9 @@
 // functions before exec).
 #pragma once
 
-#include <sys/types.h>
-
 #include <string>
+
+#include <sys/types.h>
 
 #include "common/status.h"
 

@@ -57,7 +57,7 @@ struct ApiReply {
 struct RequestContext {
   ServiceState* service = nullptr;
   const HttpRequest* request = nullptr;
-  std::map<std::string, std::string> params;                // path parameters, raw
+  std::map<std::string, std::string> params;               // path parameters, raw
   std::vector<std::pair<std::string, std::string>> query;  // decoded
   nlohmann::json body;  // the JSON object, or null when the request had no body
   Caller caller;

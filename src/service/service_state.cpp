@@ -1,8 +1,8 @@
 #include "service/service_state.h"
 
-#include <sys/stat.h>
-
 #include <filesystem>
+
+#include <sys/stat.h>
 
 #include "common/logging.h"
 #include "service/api_error.h"
@@ -138,8 +138,7 @@ HttpResponse ServiceState::Dispatch(const HttpRequest& req) {
   ctx.request = &req;
   ctx.request_id = UuidV4();
   if (draining()) {
-    return ErrorResponse(Unavailable("The service is shutting down. Retry later."),
-                         ctx.request_id);
+    return ErrorResponse(Unavailable("The service is shutting down. Retry later."), ctx.request_id);
   }
   std::vector<std::pair<std::string, std::string>> extra;
   StatusWith<ApiReply> reply = Status(ErrorCode::kServiceInternal, "unset");

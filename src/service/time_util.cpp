@@ -69,8 +69,7 @@ std::optional<int64_t> ParseSdkDate(std::string_view t) {
 
 std::optional<int64_t> ParseJobQueryTime(std::string_view t) {
   int y, mo, d, h, mi, s;
-  if (t.size() < 20 || t[4] != '-' || t[7] != '-' || t[10] != 'T' || t[13] != ':' ||
-      t[16] != ':') {
+  if (t.size() < 20 || t[4] != '-' || t[7] != '-' || t[10] != 'T' || t[13] != ':' || t[16] != ':') {
     return std::nullopt;
   }
   if (!Digits(t, 0, 4, &y) || !Digits(t, 5, 2, &mo) || !Digits(t, 8, 2, &d) ||

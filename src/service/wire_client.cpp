@@ -1,15 +1,15 @@
 #include "service/wire_client.h"
 
+#include <atomic>
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
-
-#include <atomic>
-#include <cerrno>
-#include <chrono>
-#include <cstring>
 
 #include "bson/bson.h"
 
@@ -115,7 +115,7 @@ Status WireHello(const std::string& host, int port, int timeout_ms, std::string*
   PutInt32(&msg, next_request_id.fetch_add(1));
   PutInt32(&msg, 0);
   PutInt32(&msg, kOpMsg);
-  PutInt32(&msg, 0);  // flagBits
+  PutInt32(&msg, 0);    // flagBits
   msg.push_back('\0');  // section kind 0: the body
   msg += body;
   DDS_RETURN_IF_ERROR(SendAll(fd, msg, deadline));
@@ -139,8 +139,9 @@ Status WireHello(const std::string& host, int port, int timeout_ms, std::string*
   bson::BsonElement ok = reply["ok"];
   if (ok.eoo() || !ok.TrueValue()) {
     bson::BsonElement errmsg = reply["errmsg"];
-    return Status(ErrorCode::kCommandFailed,
-                  "hello failed: " + (errmsg.eoo() ? reply.ToJson() : std::string(errmsg.String())));
+    return Status(
+        ErrorCode::kCommandFailed,
+        "hello failed: " + (errmsg.eoo() ? reply.ToJson() : std::string(errmsg.String())));
   }
   return Status::OK();
 }

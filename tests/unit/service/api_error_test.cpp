@@ -46,8 +46,8 @@ TEST(ApiError, InternalErrorsLeakNothing) {
   EXPECT_EQ(b.error_code, "DBS.280005");
   EXPECT_EQ(b.error_msg.find("/secret"), std::string::npos);
   // Any code without a mapping (e.g. an SQLite failure surfacing as InternalError) is a 500 too.
-  EXPECT_EQ(MapStatusToError(Status(ErrorCode::kInternalError, "sqlite: disk I/O")).error_msg
-                .find("sqlite"),
+  EXPECT_EQ(MapStatusToError(Status(ErrorCode::kInternalError, "sqlite: disk I/O"))
+                .error_msg.find("sqlite"),
             std::string::npos);
 }
 

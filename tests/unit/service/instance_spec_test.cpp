@@ -60,10 +60,8 @@ TEST(InstanceSpec, RejectsBadFieldsWithTheirCodes) {
   EXPECT_EQ(DdsCode(ParseCreateInstance(with("name", "../../etc"), Config()).status()),
             "DBS.280234");
   EXPECT_EQ(DdsCode(ParseCreateInstance(with("name", 42), Config()).status()), "DBS.280234");
-  EXPECT_EQ(DdsCode(ParseCreateInstance(with("region", "mars"), Config()).status()),
-            "DBS.200024");
-  EXPECT_EQ(DdsCode(ParseCreateInstance(with("mode", "single"), Config()).status()),
-            "DBS.280342");
+  EXPECT_EQ(DdsCode(ParseCreateInstance(with("region", "mars"), Config()).status()), "DBS.200024");
+  EXPECT_EQ(DdsCode(ParseCreateInstance(with("mode", "single"), Config()).status()), "DBS.280342");
   EXPECT_EQ(DdsCode(ParseCreateInstance(with("port", 80), Config()).status()), "DBS.200060");
   EXPECT_EQ(DdsCode(ParseCreateInstance(with("password", "short"), Config()).status()),
             "DBS.200052");

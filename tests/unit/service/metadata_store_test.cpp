@@ -1,10 +1,10 @@
 // Metadata store: migrations are versioned and idempotent; transactions roll back on error.
 #include "service/metadata_store.h"
 
+#include <filesystem>
+
 #include <sys/stat.h>
 #include <unistd.h>
-
-#include <filesystem>
 
 #include "test_util.h"
 
@@ -12,9 +12,9 @@ namespace dds::service {
 namespace {
 
 std::string TempDb() {
-  std::string dir = std::filesystem::temp_directory_path() /
-                    ("dds-meta-" + std::to_string(::getpid()) + "-" +
-                     std::to_string(reinterpret_cast<uintptr_t>(&dir)));
+  std::string dir =
+      std::filesystem::temp_directory_path() / ("dds-meta-" + std::to_string(::getpid()) + "-" +
+                                                std::to_string(reinterpret_cast<uintptr_t>(&dir)));
   std::filesystem::remove_all(dir);
   std::filesystem::create_directories(dir);
   return dir + "/metadata.sqlite";

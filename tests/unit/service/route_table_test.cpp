@@ -17,9 +17,7 @@ TEST(RouteTable, IsSortedAndUnique) {
   }
 }
 
-TEST(RouteTable, EveryP0AndP3RouteIsPresent) {
-  EXPECT_GE(ServiceRoutes().size(), 17u + 22u);
-}
+TEST(RouteTable, EveryP0AndP3RouteIsPresent) { EXPECT_GE(ServiceRoutes().size(), 17u + 22u); }
 
 TEST(RouteTable, MatchesTemplatesAndExtractsParams) {
   auto m = MatchRoute(ServiceRoutes(), "POST",
@@ -40,8 +38,7 @@ TEST(RouteTable, LiteralSegmentsWin) {
 }
 
 TEST(RouteTable, UnknownPathIsNotFound) {
-  EXPECT_EQ(MatchRoute(ServiceRoutes(), "GET", "/v9/nothing/here").kind,
-            RouteMatchKind::kNotFound);
+  EXPECT_EQ(MatchRoute(ServiceRoutes(), "GET", "/v9/nothing/here").kind, RouteMatchKind::kNotFound);
   EXPECT_EQ(MatchRoute(ServiceRoutes(), "GET", std::string(kP) + "/instances/").kind,
             RouteMatchKind::kNotFound);
 }
