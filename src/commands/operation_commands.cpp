@@ -71,6 +71,16 @@ bson::BsonDocument OperationDocument(const OperationSnapshot& op, const std::str
 
 }  // namespace
 
+std::vector<bson::BsonDocument> CurrentOperationDocuments(const CommandContext& ctx) {
+  std::string host = HostAndPort(ctx);
+  std::string now = IsoNow();
+  std::vector<bson::BsonDocument> docs;
+  for (const OperationSnapshot& op : OperationRegistry::Global().Snapshot()) {
+    docs.push_back(OperationDocument(op, host, now));
+  }
+  return docs;
+}
+
 StatusWith<bson::BsonDocument> RunCurrentOp(CommandContext& ctx, const bson::BsonView& cmd) {
   // Everything but the command's own options is a filter on the reported documents.
   BsonBuilder filter_builder;
@@ -90,13 +100,10 @@ StatusWith<bson::BsonDocument> RunCurrentOp(CommandContext& ctx, const bson::Bso
   bson::BsonDocument filter_doc = filter_builder.Done();
   DDS_ASSIGN_OR_RETURN(std::unique_ptr<query::MatchExpression> filter,
                        query::ParseMatchExpression(filter_doc));
-  std::string host = HostAndPort(ctx);
-  std::string now = IsoNow();
   BsonBuilder b;
   b.StartArray("inprog");
   size_t n = 0;
-  for (const OperationSnapshot& op : OperationRegistry::Global().Snapshot()) {
-    bson::BsonDocument doc = OperationDocument(op, host, now);
+  for (const bson::BsonDocument& doc : CurrentOperationDocuments(ctx)) {
     if (!filter->Matches(doc)) continue;
     b.AppendDocument(bson::IndexName(n++), doc.view());
   }

@@ -62,6 +62,12 @@ class OperationRegistry {
   static std::atomic<int64_t> slow_ms_;
 };
 
+struct CommandContext;
+
+// Returns the documents currentOp reports, one per running operation, in opid order (the
+// source of the `currentOp` command and of an aggregate's `$currentOp` stage).
+std::vector<bson::BsonDocument> CurrentOperationDocuments(const CommandContext& ctx);
+
 // Registers an operation for the lifetime of the object.
 class ScopedOperation {
  public:

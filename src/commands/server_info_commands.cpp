@@ -85,33 +85,51 @@ std::string OsPrettyName() {
 
 struct Parameter {
   std::string_view name;
-  void (*append)(BsonBuilder& b, std::string_view name);
+  void (*append)(BsonBuilder& b, std::string_view name, const ServiceContext& service);
   bool settable_at_runtime;
   bool settable_at_startup;
 };
 
-void AppendFcv(BsonBuilder& b, std::string_view name) {
+void AppendFcv(BsonBuilder& b, std::string_view name, const ServiceContext&) {
   b.StartDocument(name);
   b.AppendString("version", "7.0");
   b.End();
 }
-void AppendAuthMechanisms(BsonBuilder& b, std::string_view name) {
+void AppendAuthMechanisms(BsonBuilder& b, std::string_view name, const ServiceContext&) {
   b.StartArray(name);
   b.AppendString("0", "SCRAM-SHA-1");
   b.AppendString("1", "SCRAM-SHA-256");
   b.End();
 }
-void AppendCursorTimeout(BsonBuilder& b, std::string_view name) { b.AppendInt64(name, 600000); }
-void AppendLogLevel(BsonBuilder& b, std::string_view name) {
+// Returns the startup value of setParameter `name` ("" when not given).
+std::string StartupParameter(const ServiceContext& service, std::string_view name) {
+  BsonElement params = service.settings.parsed_options.view().Get("setParameter");
+  if (params.type() != BsonType::kObject) return std::string();
+  BsonElement e = params.Object().Get(name);
+  if (e.type() == BsonType::kString) return std::string(e.String());
+  if (e.IsNumber()) return std::to_string(SafeInt64(e));
+  if (e.type() == BsonType::kBool) return e.Bool() ? "true" : "false";
+  return std::string();
+}
+
+void AppendCursorTimeout(BsonBuilder& b, std::string_view name, const ServiceContext& service) {
+  std::string v = StartupParameter(service, "cursorTimeoutMillis");
+  b.AppendInt64(name, v.empty() ? 600000 : std::atoll(v.c_str()));
+}
+void AppendTestCommands(BsonBuilder& b, std::string_view name, const ServiceContext& service) {
+  std::string v = StartupParameter(service, "enableTestCommands");
+  b.AppendBool(name, v == "1" || v == "true");
+}
+void AppendLogLevel(BsonBuilder& b, std::string_view name, const ServiceContext&) {
   b.AppendInt32(name, g_log_level.load());
 }
-void AppendFalse(BsonBuilder& b, std::string_view name) { b.AppendBool(name, false); }
-void AppendTxnLifetime(BsonBuilder& b, std::string_view name) { b.AppendInt32(name, 60); }
-void AppendSessionTimeout(BsonBuilder& b, std::string_view name) { b.AppendInt32(name, 30); }
-void AppendSortMemory(BsonBuilder& b, std::string_view name) {
+void AppendFalse(BsonBuilder& b, std::string_view name, const ServiceContext&) { b.AppendBool(name, false); }
+void AppendTxnLifetime(BsonBuilder& b, std::string_view name, const ServiceContext&) { b.AppendInt32(name, 60); }
+void AppendSessionTimeout(BsonBuilder& b, std::string_view name, const ServiceContext&) { b.AppendInt32(name, 30); }
+void AppendSortMemory(BsonBuilder& b, std::string_view name, const ServiceContext&) {
   b.AppendInt64(name, 100 * 1024 * 1024);
 }
-void AppendMaxBsonDepth(BsonBuilder& b, std::string_view name) {
+void AppendMaxBsonDepth(BsonBuilder& b, std::string_view name, const ServiceContext&) {
   b.AppendInt32(name, bson::kMaxBsonDepth);
 }
 
@@ -119,6 +137,7 @@ void AppendMaxBsonDepth(BsonBuilder& b, std::string_view name) {
 constexpr Parameter kParameters[] = {
     {"authenticationMechanisms", &AppendAuthMechanisms, false, true},
     {"cursorTimeoutMillis", &AppendCursorTimeout, false, true},
+    {"enableTestCommands", &AppendTestCommands, false, true},
     {"featureCompatibilityVersion", &AppendFcv, false, false},
     {"internalQueryMaxBlockingSortMemoryUsageBytes", &AppendSortMemory, false, true},
     {"localLogicalSessionTimeoutMinutes", &AppendSessionTimeout, false, true},
@@ -137,13 +156,14 @@ const Parameter* FindParameter(std::string_view name) {
   return nullptr;
 }
 
-void AppendParameter(BsonBuilder& b, const Parameter& p, bool show_details) {
+void AppendParameter(BsonBuilder& b, const Parameter& p, bool show_details,
+                     const ServiceContext& service) {
   if (!show_details) {
-    p.append(b, p.name);
+    p.append(b, p.name, service);
     return;
   }
   b.StartDocument(p.name);
-  p.append(b, "value");
+  p.append(b, "value", service);
   b.AppendBool("settableAtRuntime", p.settable_at_runtime);
   b.AppendBool("settableAtStartup", p.settable_at_startup);
   b.End();
@@ -212,7 +232,7 @@ StatusWith<bson::BsonDocument> RunGetParameter(CommandContext& ctx, const bson::
   }
   BsonBuilder b;
   for (const Parameter& p : kParameters) {
-    if (all || cmd.HasField(p.name)) AppendParameter(b, p, show_details);
+    if (all || cmd.HasField(p.name)) AppendParameter(b, p, show_details, ctx.service);
   }
   if (!b.HasFields()) return Status(ErrorCode::kInvalidOptions, "no option found to get");
   return b.Done();
@@ -239,7 +259,7 @@ StatusWith<bson::BsonDocument> RunSetParameter(CommandContext& ctx, const bson::
       return Status(ErrorCode::kIllegalOperation,
                     "not allowed to change [" + std::string(name) + "] at runtime");
     }
-    if (found == 0) p->append(b, "was");
+    if (found == 0) p->append(b, "was", ctx.service);
     ++found;
     if (name == "logLevel") {
       if (!e.IsNumber()) return WrongTypeError("logLevel", e, "[long, int, decimal, double]");
