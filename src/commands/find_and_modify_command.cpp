@@ -258,7 +258,13 @@ StatusWith<BsonDocument> RunFindAndModify(CommandContext& ctx, const BsonView& c
   DDS_ASSIGN_OR_RETURN(WriteConcern wc, ParseWriteConcernFromCommand(cmd));
   DDS_RETURN_IF_ERROR(ValidateUserWritableCollection(ctx.db, request.coll_name));
   try {
-    return Execute(ctx, request, wc);
+    for (int attempt = 0;; ++attempt) {
+      StatusWith<BsonDocument> reply = Execute(ctx, request, wc);
+      if (!reply.status().Is(ErrorCode::kWriteConflict) ||
+          attempt + 1 >= kMaxWriteConflictRetries) {
+        return reply;
+      }
+    }
   } catch (const DbException& ex) {
     return ex.status();
   }

@@ -375,7 +375,11 @@ StatusWith<BsonDocument> RunUpdate(CommandContext& ctx, const BsonView& cmd) {
     UpdateResult result;
     Status s;
     try {
-      s = ExecuteUpdate(ctx, coll_name, coll, st, let_vars, wc.durable, &result);
+      for (int attempt = 0;; ++attempt) {
+        result = UpdateResult();
+        s = ExecuteUpdate(ctx, coll_name, coll, st, let_vars, wc.durable, &result);
+        if (!s.Is(ErrorCode::kWriteConflict) || attempt + 1 >= kMaxWriteConflictRetries) break;
+      }
     } catch (const DbException& ex) {
       s = ex.status();
     }
@@ -442,7 +446,13 @@ StatusWith<BsonDocument> RunDelete(CommandContext& ctx, const BsonView& cmd) {
   for (const DeleteStatement& st : statements) {
     StatusWith<int64_t> deleted = int64_t{0};
     try {
-      deleted = ExecuteDelete(ctx, coll, st, let_vars, wc.durable);
+      for (int attempt = 0;; ++attempt) {
+        deleted = ExecuteDelete(ctx, coll, st, let_vars, wc.durable);
+        if (!deleted.status().Is(ErrorCode::kWriteConflict) ||
+            attempt + 1 >= kMaxWriteConflictRetries) {
+          break;
+        }
+      }
     } catch (const DbException& ex) {
       deleted = ex.status();
     }

@@ -25,6 +25,10 @@ namespace dds::commands {
 // The maximum number of statements in one insert/update/delete (mongod's maxWriteBatchSize).
 constexpr int64_t kMaxWriteBatchSize = 100000;
 
+// How often a statement that hit a WriteConflict (112: lock timeout or deadlock between
+// concurrent writers) is retried with a fresh WriteUnit, as mongod's writeConflictRetry does.
+constexpr int kMaxWriteConflictRetries = 10;
+
 // A document ready to store: `view` is either the client's bytes (when nothing had to change) or
 // points into `scratch`; `id` is the `_id` element inside `view`.
 struct PreparedDocument {
