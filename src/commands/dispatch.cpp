@@ -10,6 +10,8 @@
 #include "commands/fail_point.h"
 #include "commands/namespace_util.h"
 #include "commands/operation_registry.h"
+#include "commands/write_concern.h"
+#include "storage/engine.h"
 #include "common/logging.h"
 #include "common/status.h"
 
@@ -99,6 +101,12 @@ Status CheckApiParameters(std::string_view name, const bson::BsonView& body) {
   return Status::OK();
 }
 
+// DDL commands whose writeConcern dispatch applies (the CRUD handlers apply their own).
+bool IsDdlCommand(std::string_view name) {
+  return name == "create" || name == "drop" || name == "dropDatabase" ||
+         name == "renameCollection" || name == "createIndexes" || name == "dropIndexes";
+}
+
 // Returns the raw bytes of `lsid.id` (a UUID), or "" when the command has no session.
 std::string SessionId(const bson::BsonView& body) {
   BsonElement lsid = body.Get("lsid");
@@ -185,6 +193,10 @@ StatusWith<bson::BsonDocument> Execute(ServiceContext& service, ClientState& cli
   CommandContext ctx{service, client, info, db, entry->name};
   ctx.lsid = SessionId(body);
   ScopedOperation op(client, entry->name, OperationNamespace(db, body), body, ctx.lsid);
+  std::optional<WriteConcern> ddl_write_concern;
+  if (IsDdlCommand(name)) {
+    DDS_ASSIGN_OR_RETURN(ddl_write_concern, ParseWriteConcernFromCommand(body));
+  }
   std::optional<FailCommandAction> fail;
   if (name != "configureFailPoint") fail = CheckFailCommand(name, client.app_name);
   if (fail) {
@@ -194,12 +206,20 @@ StatusWith<bson::BsonDocument> Execute(ServiceContext& service, ClientState& cli
   try {
     StatusWith<bson::BsonDocument> result = entry->handler(ctx, body);
     if (op.End()) return Status(ErrorCode::kInterrupted, "operation was interrupted");
-    if (result.ok() && fail && fail->write_concern_error) {
+    if (!result.ok()) return result;
+    const bson::BsonDocument* wce = nullptr;
+    if (ddl_write_concern) {
+      // j/fsync: the catalog change must reach stable storage before the reply.
+      if (ddl_write_concern->durable) DDS_RETURN_IF_ERROR(service.engine->SyncWal());
+      if (ddl_write_concern->write_concern_error) wce = &*ddl_write_concern->write_concern_error;
+    }
+    if (fail && fail->write_concern_error) wce = &*fail->write_concern_error;
+    if (wce != nullptr) {
       bson::BsonBuilder b;
       for (const BsonElement& e : result.value()) {
         if (e.field_name() != "writeConcernError") b.AppendElement(e);
       }
-      b.AppendDocument("writeConcernError", fail->write_concern_error->view());
+      b.AppendDocument("writeConcernError", wce->view());
       return b.Done();
     }
     return result;

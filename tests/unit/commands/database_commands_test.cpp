@@ -101,6 +101,15 @@ TEST_F(DatabaseCommandsTest, CreateListDrop) {
   EXPECT_EQ(r["databases"].Array().CountFields(), 0);
 }
 
+TEST_F(DatabaseCommandsTest, DdlWriteConcern) {
+  EXPECT_EQ(Code(R"({"create": "w", "writeConcern": {"w": 1, "j": true}, "$db": "test"})"), 0);
+  EXPECT_EQ(Code(R"({"create": "w2", "writeConcern": {"w": -1}, "$db": "test"})"), 9);
+  bson::BsonDocument r = Run(R"({"drop": "w", "writeConcern": {"w": 3}, "$db": "test"})");
+  EXPECT_EQ(r["ok"].Double(), 1.0);
+  EXPECT_EQ(r["writeConcernError"].Object()["code"].Int32(), 2);
+  EXPECT_EQ(r["nIndexesWas"].Int32(), 1);
+}
+
 TEST_F(DatabaseCommandsTest, RenameCollection) {
   ASSERT_EQ(Code(R"({"create": "a", "$db": "test"})"), 0);
   ASSERT_EQ(Code(R"({"create": "b", "$db": "test"})"), 0);
