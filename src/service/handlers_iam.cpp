@@ -73,3 +73,18 @@ StatusWith<ApiReply> HandleDeleteCredential(RequestContext& ctx) {
 }
 
 }  // namespace dds::service
+
+namespace dds::service {
+
+StatusWith<ApiReply> HandleDeleteUser(RequestContext& ctx) {
+  DDS_RETURN_IF_ERROR(ctx.service->identity().DeleteUser(ctx.caller, ctx.Param("user_id")));
+  return ApiReply::Ok(nlohmann::json::object());
+}
+
+StatusWith<ApiReply> HandleChangePassword(RequestContext& ctx) {
+  DDS_RETURN_IF_ERROR(
+      ctx.service->identity().ChangePassword(ctx.caller, ctx.Param("user_id"), ctx.body));
+  return ApiReply::Ok(nlohmann::json::object());
+}
+
+}  // namespace dds::service

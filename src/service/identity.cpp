@@ -445,6 +445,49 @@ StatusWith<json> Identity::ListUsers() {
   return json{{"users", users}};
 }
 
+Status Identity::DeleteUser(const Caller& caller, const std::string& user_id) {
+  if (user_id == caller.user_id) return Forbidden("DBS.280032", "a user cannot delete itself");
+  DDS_ASSIGN_OR_RETURN(auto users, store_->Query("SELECT 1 FROM users WHERE id = ?", {user_id}));
+  if (users.empty()) return NotFound("DBS.280016", "user not found");
+  return store_->Transaction([&]() -> Status {
+    DDS_RETURN_IF_ERROR(store_->Exec("DELETE FROM tokens WHERE user_id = ?", {user_id}));
+    DDS_RETURN_IF_ERROR(store_->Exec("DELETE FROM credentials WHERE user_id = ?", {user_id}));
+    DDS_RETURN_IF_ERROR(store_->Exec("DELETE FROM role_assignments WHERE user_id = ?", {user_id}));
+    return store_->Exec("DELETE FROM users WHERE id = ?", {user_id});
+  });
+}
+
+Status Identity::ChangePassword(const Caller& caller, const std::string& user_id,
+                                const json& body) {
+  if (user_id != caller.user_id && !caller.IsAdmin()) {
+    return Forbidden("DBS.280032", "only an administrator may change another user's password");
+  }
+  const json* u = Member(body, "user");
+  std::string password = u ? StringMember(*u, "password") : "";
+  std::string original = u ? StringMember(*u, "original_password") : "";
+  if (password.size() < 8 || password.size() > 128) {
+    return IamBadRequest("user.password must be 8-128 characters");
+  }
+  DDS_ASSIGN_OR_RETURN(auto rows, store_->Query("SELECT password_hash, password_salt, "
+                                                "password_iterations FROM users WHERE id = ?",
+                                                {user_id}));
+  if (rows.empty()) return NotFound("DBS.280016", "user not found");
+  if (user_id == caller.user_id &&
+      !ConstantTimeEquals(HashPassword(original, rows[0].Str(1), static_cast<int>(rows[0].Int(2))),
+                          rows[0].Str(0))) {
+    return AuthFailed("The original password is incorrect.");
+  }
+  std::string salt = RandomHex(16);
+  return store_->Transaction([&]() -> Status {
+    DDS_RETURN_IF_ERROR(store_->Exec(
+        "UPDATE users SET password_hash = ?, password_salt = ?, password_iterations = ? WHERE "
+        "id = ?",
+        {HashPassword(password, salt, kPasswordIterations), salt,
+         static_cast<int64_t>(kPasswordIterations), user_id}));
+    return store_->Exec("DELETE FROM tokens WHERE user_id = ?", {user_id});
+  });
+}
+
 Status Identity::AssignRole(const std::string& project_id, const std::string& user_id,
                             const std::string& role_id) {
   if (!ProjectExists(project_id)) return NotFound("DBS.280016", "project not found");

@@ -54,6 +54,13 @@ class Identity {
   StatusWith<nlohmann::json> ListProjects(const Caller& caller, const std::string& name_filter);
   StatusWith<nlohmann::json> CreateUser(const Caller& caller, const nlohmann::json& body);
   StatusWith<nlohmann::json> ListUsers();
+  // Deletes a user with its tokens, AK/SK pairs and role assignments. The bootstrap admin of the
+  // caller cannot delete itself.
+  Status DeleteUser(const Caller& caller, const std::string& user_id);
+  // Keystone's POST /v3/users/{user_id}/password: {"user": {"password", "original_password"}}.
+  // The user's existing tokens stop working.
+  Status ChangePassword(const Caller& caller, const std::string& user_id,
+                        const nlohmann::json& body);
   Status AssignRole(const std::string& project_id, const std::string& user_id,
                     const std::string& role_id);
   StatusWith<nlohmann::json> CreateCredential(const Caller& caller, const nlohmann::json& body);

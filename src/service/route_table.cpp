@@ -25,6 +25,8 @@ constexpr RouteEntry kRoutes[] = {
     {"GET", "/v3/roles", &HandleListRoles, 0},
     {"GET", "/v3/users", &HandleListUsers, kRouteIamAdmin},
     {"POST", "/v3/users", &HandleCreateUser, kRouteIamAdmin},
+    {"DELETE", "/v3/users/{user_id}", &HandleDeleteUser, kRouteIamAdmin},
+    {"POST", "/v3/users/{user_id}/password", &HandleChangePassword, 0},
     {"GET", "/v3/{project_id}/backups", &HandleNotYetImplemented, kRouteProject},
     {"POST", "/v3/{project_id}/backups", &HandleNotYetImplemented, kRouteProject},
     {"GET", "/v3/{project_id}/backups/download-policy", &HandleCloudOnly, kRouteProject},

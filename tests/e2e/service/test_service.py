@@ -247,6 +247,22 @@ class StatusMatrixTest(ServiceTestCase):
         r = s.request("GET", "/v3/auth/tokens", headers={"X-Subject-Token": s.token()})
         self.assertEqual(r.status, 200, r)
         self.assertEqual(r.json["token"]["project"]["id"], s.project_id)
+        # Changing a user's password, or deleting the user, ends the user's tokens.
+        r = s.request("POST", "/v3/users", {"user": {"name": "rotating", "password": "Rotate-Pass1"}})
+        self.assertEqual(r.status, 201, r)
+        uid = r.json["user"]["id"]
+        s.request("PUT", "/v3/projects/%s/users/%s/roles/admin" % (s.project_id, uid))
+        old = s.issue_token(user="rotating", password="Rotate-Pass1").header("X-Subject-Token")
+        self.assertEqual(s.request("GET", s.p("/quotas"), token=old).status, 200)
+        r = s.request("POST", "/v3/users/%s/password" % uid,
+                      {"user": {"password": "Rotate-Pass2", "original_password": "Rotate-Pass1"}},
+                      token=old)
+        self.assertEqual(r.status, 200, r)
+        self.assertError(s.request("GET", s.p("/quotas"), token=old), 401, "APIG.0301")
+        self.assertError(s.issue_token(user="rotating", password="Rotate-Pass1"), 401, "APIG.0301")
+        new = s.issue_token(user="rotating", password="Rotate-Pass2").header("X-Subject-Token")
+        self.assertEqual(s.request("DELETE", "/v3/users/" + uid).status, 200)
+        self.assertError(s.request("GET", s.p("/quotas"), token=new), 401, "APIG.0301")
         short = Service(config={"auth": {"token_lifetime_s": 1}}).start()
         try:
             token = short.token()
