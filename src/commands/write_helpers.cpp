@@ -1,5 +1,8 @@
 #include "commands/write_helpers.h"
 
+#include <algorithm>
+#include <atomic>
+#include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <string>
@@ -26,6 +29,20 @@ std::string_view TypeNameForId(BsonType t) {
       return "undefined";
     default:
       return "";
+  }
+}
+
+// Returns a fresh (seconds, increment) timestamp, increasing across calls.
+uint64_t NextInsertTimestamp() {
+  static std::atomic<uint64_t> last{0};
+  uint64_t now = static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::seconds>(
+                                           std::chrono::system_clock::now().time_since_epoch())
+                                           .count())
+                 << 32;
+  uint64_t prev = last.load(std::memory_order_relaxed);
+  while (true) {
+    uint64_t next = std::max(now | 1, prev + 1);
+    if (last.compare_exchange_weak(prev, next, std::memory_order_relaxed)) return next;
   }
 }
 
@@ -73,6 +90,7 @@ Status PrepareInsertDocument(const BsonView& doc, std::string* scratch, Prepared
   int id_count = 0;
   bool id_first = false;
   bool first = true;
+  bool zero_timestamp = false;
   for (const BsonElement& e : doc) {
     if (e.field_name() == "_id") {
       if (id_count == 0) {
@@ -80,6 +98,8 @@ Status PrepareInsertDocument(const BsonView& doc, std::string* scratch, Prepared
         id_first = first;
       }
       ++id_count;
+    } else if (e.type() == BsonType::kTimestamp && e.Timestamp() == 0) {
+      zero_timestamp = true;
     }
     first = false;
   }
@@ -88,14 +108,15 @@ Status PrepareInsertDocument(const BsonView& doc, std::string* scratch, Prepared
   }
   if (id_count == 1) {
     DDS_RETURN_IF_ERROR(ValidateIdElement(id));
-    if (id_first) {
+    if (id_first && !zero_timestamp) {
       out->view = doc;
       out->id = id;
       return Status::OK();
     }
   }
 
-  // Rewrite: `_id` (given or generated) first, then the other fields in order.
+  // Rewrite: `_id` (given or generated) first, then the other fields in order; top-level
+  // Timestamp(0, 0) values get the current time, as mongod's fixDocumentForInsert does.
   BsonBuilder b(static_cast<size_t>(doc.size()) + 24);
   if (id_count == 1) {
     b.AppendElement(id);
@@ -103,7 +124,14 @@ Status PrepareInsertDocument(const BsonView& doc, std::string* scratch, Prepared
     b.AppendObjectId("_id", bson::ObjectId::Generate());
   }
   for (const BsonElement& e : doc) {
-    if (e.field_name() != "_id") b.AppendElement(e);
+    if (e.field_name() == "_id") continue;
+    if (e.type() == BsonType::kTimestamp && e.Timestamp() == 0) {
+      uint64_t now = NextInsertTimestamp();
+      b.AppendTimestamp(e.field_name(), static_cast<uint32_t>(now >> 32),
+                        static_cast<uint32_t>(now));
+    } else {
+      b.AppendElement(e);
+    }
   }
   *scratch = b.DoneBytes();
   if (scratch->size() > static_cast<size_t>(bson::kMaxBsonObjectSize)) {

@@ -81,6 +81,18 @@ TEST(CrudWriteHelpers, DuplicateKeyWriteErrorShape) {
                 .ToJson());
 }
 
+TEST(CrudWriteHelpers, FillsZeroTopLevelTimestamps) {
+  BsonBuilder b;
+  b.AppendInt32("_id", 1).AppendTimestamp("ts", 0, 0);
+  b.StartDocument("sub").AppendTimestamp("ts", 0, 0).End();
+  BsonDocument doc = b.Done();
+  std::string scratch;
+  PreparedDocument out;
+  ASSERT_OK(PrepareInsertDocument(doc, &scratch, &out));
+  EXPECT_GT(out.view["ts"].TimestampSeconds(), 0u);
+  EXPECT_EQ(out.view["sub"].Object()["ts"].Timestamp(), 0u);  // only the top level
+}
+
 TEST(CrudWriteHelpers, FormatsNumbersLikeMongod) {
   EXPECT_EQ(FormatNumberForMessage(2), "2");
   EXPECT_EQ(FormatNumberForMessage(2.5), "2.5");
