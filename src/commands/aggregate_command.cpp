@@ -8,6 +8,7 @@
 #include "commands/crud_commands.h"
 #include "commands/cursor_manager.h"
 #include "commands/namespace_util.h"
+#include "commands/operation_registry.h"
 #include "commands/request_parser.h"
 #include "commands/write_helpers.h"
 #include "query/match_parser.h"
@@ -66,10 +67,42 @@ class PipelineStream : public DocumentStream {
   std::unique_ptr<agg::DocumentSource> chain_;
 };
 
+// $lookup / $unionWith read other collections of the database through this: a plain scan of a
+// fresh snapshot per call (an empty source for a missing collection).
+class EngineForeignCollections : public agg::ForeignCollections {
+ public:
+  EngineForeignCollections(storage::Engine& engine, std::string db)
+      : engine_(engine), db_(std::move(db)) {}
+  std::unique_ptr<agg::DocumentSource> Scan(const std::string& coll) override {
+    storage::CollectionPtr descriptor = engine_.catalog().Lookup(db_, coll);
+    return std::make_unique<ExecutorSource>(
+        std::make_unique<query::PlanExecutor>(engine_, std::move(descriptor), query::PlanSpec()));
+  }
+
+ private:
+  storage::Engine& engine_;
+  std::string db_;
+};
+
 // Stages that may start an `aggregate: 1` pipeline in mongod.
 bool IsCollectionlessStage(std::string_view name) {
   return name == "$documents" || name == "$currentOp" || name == "$listLocalSessions" ||
          name == "$changeStream" || name == "$queryStats" || name == "$listSessions";
+}
+
+// Returns the pipeline array without its first stage.
+BsonDocument WithoutFirstStage(const BsonView& stages) {
+  BsonBuilder b;
+  size_t i = 0;
+  bool first = true;
+  for (const BsonElement& e : stages) {
+    if (first) {
+      first = false;
+      continue;
+    }
+    b.AppendElementAs(bson::IndexName(i++), e);
+  }
+  return b.Done();
 }
 
 }  // namespace
@@ -123,11 +156,37 @@ StatusWith<BsonDocument> RunAggregate(CommandContext& ctx, const BsonView& cmd) 
     let_vars = let_storage.view();
   }
 
+  // The first stage's name decides how {aggregate: 1} runs.
+  std::string first_stage;
+  BsonElement first_element = stages.FirstElement();
+  if (first_element.IsObject() && !first_element.Object().empty()) {
+    first_stage = std::string(first_element.Object().FirstElement().field_name());
+  }
+  // $currentOp is served here (the agg layer has no access to the operation registry): the
+  // rest of the pipeline runs over the current operations.
+  const bool current_op = collectionless && first_stage == "$currentOp";
+  BsonDocument rest_storage;
+  BsonView to_parse = stages;
+  if (current_op) {
+    if (ctx.db != "admin") {
+      return Status(ErrorCode::kInvalidNamespace,
+                    "$currentOp must be run against the 'admin' database with {aggregate: 1}");
+    }
+    if (!first_element.Object().FirstElement().IsObject()) {
+      return Status(ErrorCode::kFailedToParse,
+                    "$currentOp options must be specified in an object, but found: " +
+                        std::string(bson::TypeAlias(first_element.Object().FirstElement().type())));
+    }
+    rest_storage = WithoutFirstStage(stages);
+    to_parse = rest_storage.view();
+  }
+
   agg::ExpressionContext ectx;
   ectx.let_vars = let_vars;
+  ectx.foreign = std::make_shared<EngineForeignCollections>(ctx.engine(), ctx.db);
   StatusWith<agg::Pipeline> parsed = [&]() -> StatusWith<agg::Pipeline> {
     try {
-      return agg::Pipeline::Parse(stages, ectx);
+      return agg::Pipeline::Parse(to_parse, ectx);
     } catch (const DbException& ex) {
       return ex.status();
     }
@@ -136,15 +195,33 @@ StatusWith<BsonDocument> RunAggregate(CommandContext& ctx, const BsonView& cmd) 
   auto pipeline = std::make_shared<const agg::Pipeline>(std::move(parsed).value());
 
   if (collectionless) {
-    std::vector<std::string> names = pipeline->StageNames();
-    std::string first = names.empty() ? std::string() : names.front();
-    if (IsCollectionlessStage(first)) {
-      return Status(ErrorCode::kNotImplemented,
-                    "{aggregate: 1} with " + first + " is not supported yet");
+    if (first_stage != "$documents" && !current_op) {
+      if (IsCollectionlessStage(first_stage)) {
+        return Status(ErrorCode::kNotImplemented,
+                      "{aggregate: 1} with " + first_stage + " is not supported yet");
+      }
+      return Status(ErrorCode::kInvalidNamespace,
+                    "{aggregate: 1} is not valid for '" +
+                        (first_stage.empty() ? std::string("[]") : first_stage) +
+                        "'; a collection is required.");
     }
+    std::vector<BsonDocument> input;
+    if (current_op) input = CurrentOperationDocuments(ctx);
+    std::unique_ptr<agg::DocumentSource> chain;
+    try {
+      chain = pipeline->Bind(agg::MakeVectorSource(std::move(input)), false);
+    } catch (const DbException& ex) {
+      return ex.status();
+    }
+    CursorOptions options;
+    options.batch_size = batch_size;
+    return ctx.cursors().BuildCursorReply(
+        ctx, ctx.db + ".$cmd.aggregate",
+        std::make_unique<PipelineStream>(std::move(pipeline), std::move(chain)), options);
+  }
+  if (first_stage == "$documents") {
     return Status(ErrorCode::kInvalidNamespace,
-                  "{aggregate: 1} is not valid for '" + (first.empty() ? "[]" : first) +
-                      "'; a collection is required.");
+                  "$documents can only be run with {aggregate: 1}");
   }
 
   storage::CollectionPtr coll = ctx.engine().catalog().Lookup(ctx.db, coll_name);
