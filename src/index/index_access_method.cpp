@@ -18,9 +18,9 @@ using bson::BsonView;
 
 // ---- IndexCursor ----
 
-IndexCursor::IndexCursor(RawScanFn scan, uint64_t index_id, std::vector<KeyRange> ranges,
+IndexCursor::IndexCursor(RawScanFn scan, std::string prefix, std::vector<KeyRange> ranges,
                          bool forward)
-    : scan_(std::move(scan)), prefix_(storage::IndexPrefix(index_id)), forward_(forward) {
+    : scan_(std::move(scan)), prefix_(std::move(prefix)), forward_(forward) {
   std::string end = storage::PrefixSuccessor(prefix_);
   for (const KeyRange& r : ranges) {
     std::string lower = prefix_, upper;
@@ -100,7 +100,8 @@ std::string IndexAccessMethod::EntryValue(const IndexKey& key, const BsonElement
   bson::BsonBuilder b;
   b.AppendElementAs("_id", id);
   for (size_t i = 0; i < key.values.size(); ++i) {
-    b.AppendElementAs(bson::IndexName(i), key.values[i]);
+    // A missing field is left out, so a covered query tells it apart from null.
+    if (!IsMissing(key.values[i])) b.AppendElementAs(bson::IndexName(i), key.values[i]);
   }
   return b.DoneBytes();
 }
@@ -108,7 +109,11 @@ std::string IndexAccessMethod::EntryValue(const IndexKey& key, const BsonElement
 Status IndexAccessMethod::DuplicateKeyError(std::string_view ns, const IndexKey& key) const {
   bson::BsonBuilder kv;
   for (size_t i = 0; i < info_.fields.size(); ++i) {
-    kv.AppendElementAs(info_.fields[i].path, key.values[i]);
+    if (key.values[i].eoo()) {
+      kv.AppendNull(info_.fields[i].path);  // a missing field (rebuilt from a build entry)
+    } else {
+      kv.AppendElementAs(info_.fields[i].path, key.values[i]);
+    }
   }
   bson::BsonDocument key_value = kv.Done();
   std::string msg = "E11000 duplicate key error collection: " + std::string(ns) +
@@ -207,8 +212,7 @@ Status IndexAccessMethod::Update(storage::WriteUnit* unit, std::string_view ns,
 
 std::unique_ptr<IndexCursor> IndexAccessMethod::Scan(RawScanFn scan, std::vector<KeyRange> ranges,
                                                      bool forward) const {
-  return std::make_unique<IndexCursor>(std::move(scan), info_.index_id, std::move(ranges),
-                                       forward);
+  return std::make_unique<IndexCursor>(std::move(scan), prefix_, std::move(ranges), forward);
 }
 
 // ---- cache ----

@@ -3,7 +3,7 @@
 // Entry layout (docs/on-disk-format.md, "Index entries"):
 //   key   [0x04][index id][KeyString(key tuple)][KeyString(_id)]
 //   value BSON {_id: <_id>, "0": <value of key field 0>, "1": ...} (the values let covered queries
-//         answer without fetching; missing fields are stored as null).
+//         answer without fetching; a missing field is left out).
 // Unique indexes lock [0x04][index id][KeyString(key tuple)] (a key no entry uses) with
 // GetForUpdate in the writing unit, then look for an entry with that tuple and another _id: two
 // concurrent inserts of one key serialize on the lock, so the check is race-free.
@@ -48,7 +48,9 @@ using RawScanFn = std::function<std::unique_ptr<storage::RawCursor>(std::string 
 // reverse with !forward). Not thread-safe.
 class IndexCursor {
  public:
-  IndexCursor(RawScanFn scan, uint64_t index_id, std::vector<KeyRange> ranges, bool forward);
+  // `prefix` is [0x04][index id] (or [0x03][collection id] to range-scan records by _id, whose
+  // values are the documents).
+  IndexCursor(RawScanFn scan, std::string prefix, std::vector<KeyRange> ranges, bool forward);
   // Advances to the next entry; false at the end or on error (check status()).
   bool Next();
   // The entry's value document ({_id, "0": v0, ...}). REQUIRES: the last Next() was true.

@@ -1,0 +1,130 @@
+// The query planner: turns a filter, sort, projection and hint into a QueryPlan over one
+// collection's indexes (compat §6, issue #4).
+//
+// Candidates: one index scan per usable index (bounds from the filter's top-level conjuncts:
+// equality, ranges, $in, $regex brackets, compound prefixes, multikey rules; sparse indexes only
+// when a predicate implies the field exists; partial indexes only when the filter implies the
+// partialFilterExpression; hidden and building indexes never), an index that provides the
+// requested sort, and an OR plan (one index scan per $or branch, deduplicated). With several
+// candidates the planner runs each on a snapshot for up to 101 results or 10000 works (keys +
+// documents examined) and keeps the most productive (MongoDB's multi-planner), remembering the
+// choice in a plan cache keyed by the query shape and the collection's index set. A hint picks
+// an index by name or key pattern ({$natural: ±1} forces a collection scan).
+//
+// A plan's cursor yields a superset of the matching documents (the caller always re-applies the
+// filter): fetched records, or, for covered plans, documents rebuilt from index entries.
+//
+// PlanQuery is thread-safe (the plan cache is shared); plans are immutable and shareable.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "bson/bson.h"
+#include "common/status.h"
+#include "index/index_access_method.h"
+#include "query/index_bounds.h"
+#include "query/match_expression.h"
+#include "storage/catalog.h"
+#include "storage/record_store.h"
+
+namespace dds::storage {
+class Engine;
+}  // namespace dds::storage
+
+namespace dds::query {
+
+// Counters of one plan execution (explain executionStats).
+struct PlanRunStats {
+  int64_t keys_examined = 0;
+  int64_t docs_examined = 0;
+  int64_t dups_dropped = 0;
+  int64_t seeks = 0;
+  int64_t works() const { return keys_examined + docs_examined; }
+};
+
+// One index scan of a plan.
+struct IndexScanNode {
+  index::IndexInfo info;  // with the descriptor's multikey flag
+  std::shared_ptr<const index::IndexAccessMethod> method;  // null for the _id index
+  IndexBounds bounds;
+  std::vector<index::KeyRange> ranges;
+  bool forward = true;
+};
+
+class QueryPlan {
+ public:
+  enum class Kind { kCollScan, kIndexScan, kOr };
+
+  Kind kind = Kind::kCollScan;
+  uint64_t collection_id = 0;
+  // kIndexScan: one scan; kOr: one per branch.
+  std::vector<IndexScanNode> scans;
+  // Collection scan direction ({$natural: -1}).
+  bool collscan_forward = true;
+  // The scan order satisfies the requested sort (no blocking sort needed).
+  bool provides_sort = false;
+  // Documents are rebuilt from index entries (no FETCH).
+  bool covered = false;
+  // Entries of one document may repeat (multikey or OR): deduplicate on _id.
+  bool dedup = false;
+
+  // Opens a cursor over the candidate documents at `read`'s snapshot. REQUIRES: `read` and
+  // `stats` outlive the cursor.
+  std::unique_ptr<storage::RecordCursor> Open(storage::ReadUnit* read, PlanRunStats* stats) const;
+  // A short description for logs and tests: "COLLSCAN", "IXSCAN a_1", "OR(IXSCAN a_1, IXSCAN b_1)".
+  std::string Summary() const;
+};
+
+struct PlannerRequest {
+  // Parsed filter; null matches everything.
+  const MatchExpression* filter = nullptr;
+  // The raw filter, sort and projection ({} when absent).
+  bson::BsonView filter_doc;
+  bson::BsonView sort;
+  bson::BsonView projection;
+  // The hint element (EOO when absent).
+  bson::BsonElement hint;
+  int64_t skip = 0;
+  int64_t limit = 0;
+  // The caller only counts matches (no document fields needed: count can be covered).
+  bool count_only = false;
+  // Skip the plan cache (explain always re-plans so it can show rejected plans).
+  bool bypass_cache = false;
+};
+
+// The outcome of a trial run of one candidate.
+struct TrialResult {
+  std::shared_ptr<const QueryPlan> plan;
+  int64_t results = 0;
+  PlanRunStats stats;
+  bool eof = false;
+  double score = 0;
+};
+
+struct PlannerResult {
+  std::shared_ptr<const QueryPlan> winner;
+  // Every candidate with its trial (empty when there was one candidate or a cache hit).
+  std::vector<TrialResult> trials;
+  bool from_cache = false;
+  // Hex hashes of the query shape (explain queryHash / planCacheKey).
+  std::string query_hash;
+  std::string plan_cache_key;
+};
+
+// Plans a query over `coll` (null: an empty collection scan plan). BadValue (2) for a hint that
+// names no usable index: "error processing query: ns=db.coll planner returned error :: caused
+// by :: hint provided does not correspond to an existing index".
+StatusWith<PlannerResult> PlanQuery(storage::Engine& engine, const storage::CollectionPtr& coll,
+                                    const PlannerRequest& request);
+
+// Installs the partialFilterExpression compiler into the index layer (idempotent; also done at
+// static initialization).
+void InstallIndexHooks();
+
+// Clears the plan cache (planCacheClear, tests).
+void ClearPlanCache();
+
+}  // namespace dds::query

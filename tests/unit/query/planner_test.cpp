@@ -1,0 +1,472 @@
+#include "query/planner.h"
+
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <random>
+#include <set>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "bson/bson.h"
+#include "index/index_build.h"
+#include "index/index_maintenance.h"
+#include "query/explain.h"
+#include "query/match_parser.h"
+#include "query/sort_pattern.h"
+#include "storage/engine.h"
+#include "test_util.h"
+
+namespace dds::query {
+namespace {
+
+using bson::BsonDocument;
+using bson::FromJson;
+
+class PlannerTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    InstallIndexHooks();
+    ClearPlanCache();
+    std::string pattern = (std::filesystem::temp_directory_path() / "dds-planner-XXXXXX").string();
+    dir_ = ::mkdtemp(pattern.data());
+    storage::EngineOptions options;
+    options.db_path = dir_;
+    auto engine = storage::Engine::Open(options);
+    ASSERT_OK(engine);
+    engine_ = std::move(engine).value();
+    ASSERT_OK(engine_->catalog().CreateCollection("db", "c", bson::BsonView(), nullptr));
+  }
+  void TearDown() override {
+    engine_.reset();
+    std::error_code ec;
+    std::filesystem::remove_all(dir_, ec);
+  }
+
+  storage::CollectionPtr Coll() { return engine_->catalog().Lookup("db", "c"); }
+
+  // Inserts a document with index maintenance; false when an index rejects it.
+  bool Insert(const BsonDocument& doc) {
+    auto unit = engine_->BeginWrite();
+    storage::CollectionPtr coll = Coll();
+    if (!unit->InsertRecord(coll->id, doc["_id"], doc.view()).ok()) return false;
+    if (!index::OnInsert(unit.get(), *coll, doc["_id"], doc.view()).ok()) return false;
+    return unit->Commit(false).ok();
+  }
+  void Insert(const std::string& json) { ASSERT_TRUE(Insert(FromJson(json))); }
+
+  void Index(const std::string& key_json, const std::string& extra = "") {
+    BsonDocument key = FromJson(key_json);
+    std::string name = index::DefaultIndexName(key.view());
+    std::string spec = "{\"v\":2,\"key\":" + key_json + ",\"name\":\"" + name + "\"" +
+                       (extra.empty() ? "" : "," + extra) + "}";
+    ASSERT_OK(index::BuildIndexes(*engine_, "db", "c", {FromJson(spec)}));
+  }
+
+  struct Query {
+    std::string filter = "{}";
+    std::string sort = "{}";
+    std::string projection = "{}";
+    std::string hint;  // JSON of the hint value, "" for none
+    int64_t skip = 0;
+    int64_t limit = 0;
+    bool count = false;
+  };
+
+  struct Prepared {
+    BsonDocument filter, sort, projection, hint_holder;
+    std::unique_ptr<MatchExpression> expr;
+    PlannerRequest request;
+  };
+
+  std::unique_ptr<Prepared> Prepare(const Query& q) {
+    auto p = std::make_unique<Prepared>();
+    p->filter = FromJson(q.filter);
+    p->sort = FromJson(q.sort);
+    p->projection = FromJson(q.projection);
+    auto expr = ParseMatchExpression(p->filter.view());
+    EXPECT_TRUE(expr.ok()) << expr.status().ToString();
+    p->expr = std::move(expr).value();
+    p->request.filter = p->expr.get();
+    p->request.filter_doc = p->filter.view();
+    p->request.sort = p->sort.view();
+    p->request.projection = p->projection.view();
+    if (!q.hint.empty()) {
+      p->hint_holder = FromJson("{\"h\":" + q.hint + "}");
+      p->request.hint = p->hint_holder["h"];
+    }
+    p->request.skip = q.skip;
+    p->request.limit = q.limit;
+    p->request.count_only = q.count;
+    return p;
+  }
+
+  // Runs the plan; returns the _ids (as JSON) of matching documents in output order.
+  std::vector<std::string> Run(const QueryPlan& plan, const PlannerRequest& r,
+                               PlanRunStats* stats = nullptr) {
+    PlanRunStats local;
+    auto read = engine_->BeginRead();
+    auto cursor = plan.Open(read.get(), stats ? stats : &local);
+    std::vector<std::string> ids;
+    while (cursor->Next()) {
+      if (r.filter == nullptr || r.filter->Matches(cursor->doc(), nullptr)) {
+        ids.push_back(cursor->doc()["_id"].ValueToJson());
+      }
+    }
+    EXPECT_OK(cursor->status());
+    return ids;
+  }
+
+  std::string Explain(const Query& q, ExplainVerbosity v = ExplainVerbosity::kExecutionStats) {
+    auto p = Prepare(q);
+    ExplainRequest req;
+    req.ns = "db.c";
+    req.planner = p->request;
+    req.verbosity = v;
+    if (q.count) req.root_stage = "COUNT";
+    auto out = ExplainQuery(*engine_, Coll(), req);
+    EXPECT_TRUE(out.ok()) << out.status().ToString();
+    return out.ok() ? out.value().ToJson() : "";
+  }
+
+  std::string dir_;
+  std::unique_ptr<storage::Engine> engine_;
+};
+
+std::string PlanOf(PlannerTest* t, storage::Engine& engine, const storage::CollectionPtr& coll,
+                   const PlannerRequest& r) {
+  auto res = PlanQuery(engine, coll, r);
+  EXPECT_TRUE(res.ok()) << res.status().ToString();
+  return res.ok() ? res.value().winner->Summary() : res.status().ToString();
+}
+
+TEST_F(PlannerTest, ChoosesIndexForEqualityAndRange) {
+  Index(R"({"a":1})");
+  for (int i = 0; i < 50; ++i) Insert("{\"_id\":" + std::to_string(i) + ",\"a\":" + std::to_string(i % 10) + "}");
+  auto p = Prepare({.filter = R"({"a":3})"});
+  auto res = PlanQuery(*engine_, Coll(), p->request);
+  ASSERT_OK(res);
+  EXPECT_EQ(res.value().winner->Summary(), "IXSCAN a_1");
+  PlanRunStats stats;
+  EXPECT_EQ(Run(*res.value().winner, p->request, &stats).size(), 5u);
+  EXPECT_EQ(stats.keys_examined, 5);
+  EXPECT_EQ(stats.docs_examined, 5);
+  auto q = Prepare({.filter = R"({"b":3})"});
+  EXPECT_EQ(PlanOf(this, *engine_, Coll(), q->request), "COLLSCAN");
+}
+
+TEST_F(PlannerTest, BadHintIsBadValue) {
+  Index(R"({"a":1})");
+  auto p = Prepare({.filter = R"({"a":3})", .hint = R"("nope")"});
+  auto res = PlanQuery(*engine_, Coll(), p->request);
+  ASSERT_CODE(res, ErrorCode::kBadValue);
+  EXPECT_EQ(res.status().reason(),
+            "error processing query: ns=db.c planner returned error :: caused by :: hint provided "
+            "does not correspond to an existing index");
+  auto by_key = Prepare({.filter = R"({"b":3})", .hint = R"({"a":1})"});
+  EXPECT_EQ(PlanOf(this, *engine_, Coll(), by_key->request), "IXSCAN a_1");
+  auto natural = Prepare({.filter = R"({"a":3})", .hint = R"({"$natural":1})"});
+  EXPECT_EQ(PlanOf(this, *engine_, Coll(), natural->request), "COLLSCAN");
+}
+
+TEST_F(PlannerTest, SparseAndPartialApplicability) {
+  Index(R"({"s":1})", R"("sparse":true)");
+  Index(R"({"p":1})", R"("partialFilterExpression":{"p":{"$gt":5}})");
+  Insert(R"({"_id":1,"s":1,"p":10})");
+  Insert(R"({"_id":2})");
+  EXPECT_EQ(PlanOf(this, *engine_, Coll(), Prepare({.filter = R"({"s":1})"})->request), "IXSCAN s_1");
+  EXPECT_EQ(PlanOf(this, *engine_, Coll(), Prepare({.filter = R"({"s":null})"})->request), "COLLSCAN");
+  EXPECT_EQ(PlanOf(this, *engine_, Coll(), Prepare({.filter = R"({"s":{"$exists":false}})"})->request),
+            "COLLSCAN");
+  EXPECT_EQ(PlanOf(this, *engine_, Coll(), Prepare({.filter = R"({"p":{"$gt":7}})"})->request),
+            "IXSCAN p_1");
+  EXPECT_EQ(PlanOf(this, *engine_, Coll(), Prepare({.filter = R"({"p":{"$gt":3}})"})->request),
+            "COLLSCAN");
+  EXPECT_EQ(PlanOf(this, *engine_, Coll(), Prepare({.filter = R"({"p":6})"})->request), "IXSCAN p_1");
+}
+
+TEST_F(PlannerTest, HiddenIndexIgnored) {
+  Index(R"({"h":1})", R"("hidden":true)");
+  EXPECT_EQ(PlanOf(this, *engine_, Coll(), Prepare({.filter = R"({"h":1})"})->request), "COLLSCAN");
+}
+
+TEST_F(PlannerTest, SortThroughIndexForwardAndReverse) {
+  Index(R"({"a":1,"b":-1})");
+  for (int i = 0; i < 20; ++i) {
+    Insert("{\"_id\":" + std::to_string(i) + ",\"a\":" + std::to_string(i % 3) +
+           ",\"b\":" + std::to_string(i) + "}");
+  }
+  auto fwd = Prepare({.filter = R"({"a":1})", .sort = R"({"b":-1})"});
+  auto res = PlanQuery(*engine_, Coll(), fwd->request);
+  ASSERT_OK(res);
+  EXPECT_TRUE(res.value().winner->provides_sort);
+  EXPECT_TRUE(res.value().winner->scans[0].forward);
+  EXPECT_EQ(Run(*res.value().winner, fwd->request),
+            (std::vector<std::string>{"19", "16", "13", "10", "7", "4", "1"}));
+  auto rev = Prepare({.filter = R"({"a":1})", .sort = R"({"b":1})"});
+  res = PlanQuery(*engine_, Coll(), rev->request);
+  ASSERT_OK(res);
+  EXPECT_TRUE(res.value().winner->provides_sort);
+  EXPECT_FALSE(res.value().winner->scans[0].forward);
+  EXPECT_EQ(Run(*res.value().winner, rev->request).front(), "1");
+  auto whole = Prepare({.sort = R"({"a":-1,"b":1})"});
+  res = PlanQuery(*engine_, Coll(), whole->request);
+  ASSERT_OK(res);
+  EXPECT_TRUE(res.value().winner->provides_sort);
+  EXPECT_EQ(Run(*res.value().winner, whole->request).front(), "2");
+}
+
+TEST_F(PlannerTest, CoveredProjection) {
+  Index(R"({"a":1,"b":1})");
+  Insert(R"({"_id":1,"a":1,"b":"x","c":5})");
+  Insert(R"({"_id":2,"a":2,"c":6})");
+  auto p = Prepare({.filter = R"({"a":{"$gte":1}})", .projection = R"({"a":1,"b":1,"_id":0})"});
+  auto res = PlanQuery(*engine_, Coll(), p->request);
+  ASSERT_OK(res);
+  EXPECT_TRUE(res.value().winner->covered);
+  PlanRunStats stats;
+  auto read = engine_->BeginRead();
+  auto cursor = res.value().winner->Open(read.get(), &stats);
+  std::vector<std::string> docs;
+  while (cursor->Next()) docs.push_back(cursor->doc().ToJson());
+  EXPECT_EQ(docs, (std::vector<std::string>{R"({"a":1,"b":"x"})", R"({"a":2})"}));
+  EXPECT_EQ(stats.docs_examined, 0);
+  auto not_covered = Prepare({.filter = R"({"a":1})", .projection = R"({"a":1,"c":1})"});
+  res = PlanQuery(*engine_, Coll(), not_covered->request);
+  ASSERT_OK(res);
+  EXPECT_FALSE(res.value().winner->covered);
+}
+
+TEST_F(PlannerTest, MultiPlannerPrefersSelectiveIndexAndCaches) {
+  Index(R"({"a":1})");
+  Index(R"({"b":1})");
+  for (int i = 0; i < 400; ++i) {
+    Insert("{\"_id\":" + std::to_string(i) + ",\"a\":" + std::to_string(i % 2) +
+           ",\"b\":" + std::to_string(i) + "}");
+  }
+  auto p = Prepare({.filter = R"({"a":1,"b":{"$lt":5}})"});
+  auto res = PlanQuery(*engine_, Coll(), p->request);
+  ASSERT_OK(res);
+  EXPECT_EQ(res.value().winner->Summary(), "IXSCAN b_1");
+  EXPECT_EQ(res.value().trials.size(), 2u);
+  EXPECT_FALSE(res.value().from_cache);
+  auto again = Prepare({.filter = R"({"a":0,"b":{"$lt":7}})"});
+  res = PlanQuery(*engine_, Coll(), again->request);
+  ASSERT_OK(res);
+  EXPECT_TRUE(res.value().from_cache);
+  EXPECT_EQ(res.value().winner->Summary(), "IXSCAN b_1");
+}
+
+TEST_F(PlannerTest, OrThroughTwoIndexes) {
+  Index(R"({"a":1})");
+  Index(R"({"b":1})");
+  for (int i = 0; i < 30; ++i) {
+    Insert("{\"_id\":" + std::to_string(i) + ",\"a\":" + std::to_string(i) + ",\"b\":" +
+           std::to_string(100 - i) + "}");
+  }
+  auto p = Prepare({.filter = R"({"$or":[{"a":3},{"b":{"$gte":99}},{"a":1}]})"});
+  auto res = PlanQuery(*engine_, Coll(), p->request);
+  ASSERT_OK(res);
+  EXPECT_EQ(res.value().winner->Summary(), "OR(IXSCAN a_1, IXSCAN b_1, IXSCAN a_1)");
+  std::vector<std::string> ids = Run(*res.value().winner, p->request);
+  std::set<std::string> got(ids.begin(), ids.end());
+  EXPECT_EQ(got, (std::set<std::string>{"0", "1", "3"}));
+  EXPECT_EQ(ids.size(), 3u);
+}
+
+TEST_F(PlannerTest, RangeWithLimitExaminesFewKeys) {
+  Index(R"({"a":1})");
+  for (int i = 0; i < 300; ++i) Insert("{\"_id\":" + std::to_string(i) + ",\"a\":" + std::to_string(i) + "}");
+  auto p = Prepare({.filter = R"({"a":{"$gte":100}})", .limit = 10});
+  auto res = PlanQuery(*engine_, Coll(), p->request);
+  ASSERT_OK(res);
+  PlanRunStats stats;
+  auto n = ExecutePlanForCount(*engine_, *res.value().winner, p->request, &stats);
+  ASSERT_OK(n);
+  EXPECT_EQ(n.value(), 10);
+  EXPECT_LE(stats.keys_examined, 11);
+}
+
+// ---- golden explain output ----
+
+std::string GoldenPath() {
+  return (std::filesystem::path(__FILE__).parent_path() / "golden" / "planner_explain.txt")
+      .string();
+}
+
+TEST_F(PlannerTest, GoldenExplainOutput) {
+  Index(R"({"a":1})");
+  Index(R"({"a":1,"b":-1})");
+  Index(R"({"c":1})", R"("unique":true)");
+  Index(R"({"t":1})");
+  Index(R"({"h":"hashed"})");
+  for (int i = 0; i < 60; ++i) {
+    std::string tags = i % 4 == 0 ? "[1,2]" : std::to_string(i % 5);
+    Insert("{\"_id\":" + std::to_string(i) + ",\"a\":" + std::to_string(i % 6) + ",\"b\":" +
+           std::to_string(i) + ",\"c\":" + std::to_string(i) + ",\"t\":" + tags + ",\"h\":\"k" +
+           std::to_string(i % 7) + "\"}");
+  }
+  std::vector<std::pair<std::string, Query>> cases = {
+      {"collscan", {.filter = R"({"z":1})"}},
+      {"equality_unique", {.filter = R"({"c":7})"}},
+      {"range_with_limit", {.filter = R"({"c":{"$gt":10,"$lte":20}})", .limit = 3}},
+      {"in_list", {.filter = R"({"c":{"$in":[3,1,2]}})"}},
+      {"compound_prefix_sort", {.filter = R"({"a":2})", .sort = R"({"b":-1})", .skip = 1, .limit = 4}},
+      {"blocking_sort", {.filter = R"({"c":{"$lt":10}})", .sort = R"({"b":1})"}},
+      {"covered", {.filter = R"({"c":{"$gte":50}})", .projection = R"({"c":1,"_id":0})"}},
+      {"multikey_range", {.filter = R"({"t":{"$gt":1,"$lt":3}})"}},
+      {"hashed_equality", {.filter = R"({"h":"k3"})"}},
+      {"or_two_indexes", {.filter = R"({"$or":[{"c":5},{"t":2}]})"}},
+      {"hint_by_name", {.filter = R"({"b":5})", .hint = R"("a_1_b_-1")"}},
+      {"natural_reverse", {.filter = R"({"a":1})", .hint = R"({"$natural":-1})"}},
+      {"count_covered", {.filter = R"({"c":{"$gt":55}})", .count = true}},
+  };
+  std::ostringstream out;
+  for (const auto& [name, q] : cases) {
+    out << "### " << name << "\n" << Explain(q) << "\n";
+  }
+  std::string actual = out.str();
+  // Execution times vary: blank them.
+  for (std::string key : {"\"executionTimeMillis\":", "\"executionTimeMillisEstimate\":"}) {
+    size_t pos = 0;
+    while ((pos = actual.find(key, pos)) != std::string::npos) {
+      size_t start = pos + key.size(), end = actual.find_first_of(",}", start);
+      actual.replace(start, end - start, "0");
+      pos = start;
+    }
+  }
+  if (std::getenv("DDS_UPDATE_GOLDEN") != nullptr) {
+    std::filesystem::create_directories(std::filesystem::path(GoldenPath()).parent_path());
+    std::ofstream(GoldenPath()) << actual;
+    GTEST_SKIP() << "golden file regenerated: " << GoldenPath();
+  }
+  std::ifstream in(GoldenPath());
+  ASSERT_TRUE(in.good()) << "missing " << GoldenPath() << " (run with DDS_UPDATE_GOLDEN=1)";
+  std::stringstream expected;
+  expected << in.rdbuf();
+  EXPECT_EQ(actual, expected.str()) << "regenerate with DDS_UPDATE_GOLDEN=1 and review the diff";
+}
+
+// ---- randomized property test: every index plan returns what a collection scan returns ----
+
+std::string RandomValue(std::mt19937& rng, bool allow_array) {
+  switch (rng() % (allow_array ? 9 : 8)) {
+    case 0:
+      return std::to_string(static_cast<int>(rng() % 7) - 2);
+    case 1:
+      return std::to_string(static_cast<int>(rng() % 7) - 2) + ".5";
+    case 2:
+      return "\"" + std::string(1, static_cast<char>('a' + rng() % 4)) + "\"";
+    case 3:
+      return "null";
+    case 4:
+      return rng() % 2 ? "true" : "false";
+    case 5:
+      return "{\"$numberLong\":\"" + std::to_string(rng() % 5) + "\"}";
+    case 6:
+      return "{\"x\":" + std::to_string(rng() % 3) + "}";
+    case 7:
+      return "{\"$date\":{\"$numberLong\":\"" + std::to_string(rng() % 4) + "\"}}";
+    default: {
+      std::string arr = "[";
+      int n = static_cast<int>(rng() % 4);
+      for (int i = 0; i < n; ++i) arr += (i ? "," : "") + RandomValue(rng, false);
+      return arr + "]";
+    }
+  }
+}
+
+std::string RandomLeaf(std::mt19937& rng) {
+  static const char* kFields[] = {"a", "b", "c", "d.e"};
+  std::string f = kFields[rng() % 4];
+  std::string v = RandomValue(rng, rng() % 8 == 0);
+  switch (rng() % 9) {
+    case 0:
+    case 1:
+      return "{\"" + f + "\":" + v + "}";
+    case 2:
+      return "{\"" + f + "\":{\"$gt\":" + v + "}}";
+    case 3:
+      return "{\"" + f + "\":{\"$lte\":" + v + "}}";
+    case 4:
+      return "{\"" + f + "\":{\"$gte\":" + v + ",\"$lt\":" + RandomValue(rng, false) + "}}";
+    case 5:
+      return "{\"" + f + "\":{\"$in\":[" + v + "," + RandomValue(rng, false) + "]}}";
+    case 6:
+      return "{\"" + f + "\":{\"$exists\":" + (rng() % 2 ? "true" : "false") + "}}";
+    case 7:
+      return "{\"" + f + "\":{\"$ne\":" + v + "}}";
+    default:
+      return "{\"" + f + "\":{\"$regex\":\"^" + std::string(1, static_cast<char>('a' + rng() % 4)) + "\"}}";
+  }
+}
+
+TEST_F(PlannerTest, RandomizedIndexPlansMatchCollectionScan) {
+  const std::vector<std::pair<std::string, std::string>> indexes = {
+      {R"({"a":1})", ""},           {R"({"b":-1})", ""},
+      {R"({"a":1,"b":1})", ""},     {R"({"c":1})", R"("sparse":true)"},
+      {R"({"d.e":1})", ""},         {R"({"a":-1,"c":1})", ""},
+      {R"({"b":"hashed"})", ""},    {R"({"c":1,"a":1})", R"("partialFilterExpression":{"c":{"$gt":0}})"},
+  };
+  for (const auto& [key, extra] : indexes) Index(key, extra);
+  std::mt19937 rng(12345);
+  int inserted = 0;
+  for (int i = 0; i < 400; ++i) {
+    std::string doc = "{\"_id\":" + std::to_string(i);
+    if (rng() % 5) doc += ",\"a\":" + RandomValue(rng, rng() % 3 == 0);
+    if (rng() % 5) doc += ",\"b\":" + RandomValue(rng, rng() % 4 == 0);
+    if (rng() % 3) doc += ",\"c\":" + RandomValue(rng, false);
+    if (rng() % 3) {
+      doc += ",\"d\":";
+      doc += rng() % 3 ? "{\"e\":" + RandomValue(rng, rng() % 3 == 0) + "}"
+                       : "[{\"e\":" + RandomValue(rng, false) + "},{\"f\":1}]";
+    }
+    doc += "}";
+    if (Insert(FromJson(doc))) ++inserted;  // parallel arrays / hashed arrays are rejected
+  }
+  ASSERT_GT(inserted, 200);
+  storage::CollectionPtr coll = Coll();
+  int checked_plans = 0;
+  for (int iter = 0; iter < 300; ++iter) {
+    std::string filter;
+    switch (rng() % 4) {
+      case 0:
+        filter = RandomLeaf(rng);
+        break;
+      case 1:
+        filter = "{\"$and\":[" + RandomLeaf(rng) + "," + RandomLeaf(rng) + "]}";
+        break;
+      case 2:
+        filter = "{\"$or\":[" + RandomLeaf(rng) + "," + RandomLeaf(rng) + "]}";
+        break;
+      default:
+        filter = "{\"$and\":[" + RandomLeaf(rng) + ",{\"$or\":[" + RandomLeaf(rng) + "," +
+                 RandomLeaf(rng) + "]}]}";
+    }
+    auto base = Prepare({.filter = filter, .hint = R"({"$natural":1})"});
+    auto scan = PlanQuery(*engine_, coll, base->request);
+    ASSERT_OK(scan);
+    std::vector<std::string> expected = Run(*scan.value().winner, base->request);
+    std::multiset<std::string> want(expected.begin(), expected.end());
+    // The planner's own choice, then every non-sparse, non-partial index by hint.
+    std::vector<std::string> hints = {"", "\"a_1\"", "\"b_-1\"", "\"a_1_b_1\"", "\"d.e_1\"",
+                                      "\"a_-1_c_1\""};
+    for (const std::string& hint : hints) {
+      auto p = Prepare({.filter = filter, .hint = hint});
+      auto res = PlanQuery(*engine_, coll, p->request);
+      ASSERT_OK(res);
+      std::vector<std::string> got = Run(*res.value().winner, p->request);
+      std::multiset<std::string> have(got.begin(), got.end());
+      EXPECT_EQ(have, want) << "filter " << filter << " hint " << hint << " plan "
+                            << res.value().winner->Summary();
+      ++checked_plans;
+    }
+  }
+  EXPECT_GT(checked_plans, 1000);
+}
+
+}  // namespace
+}  // namespace dds::query
