@@ -11,6 +11,7 @@
 #include "commands/namespace_util.h"
 #include "commands/operation_registry.h"
 #include "commands/write_concern.h"
+#include "query/planner.h"
 #include "storage/engine.h"
 #include "common/logging.h"
 #include "common/status.h"
@@ -294,6 +295,10 @@ bson::BsonDocument ErrorReply(const Status& status) {
 
 bson::BsonDocument RunCommand(ServiceContext& service, ClientState& client,
                               const bson::BsonView& body, const RequestInfo& info) {
+  // The index layer evaluates partial filters through the query layer's hook; referencing it
+  // here also keeps the planner linked into every binary that runs commands.
+  static const bool hooks_installed = (query::InstallIndexHooks(), true);
+  (void)hooks_installed;
   auto start = std::chrono::steady_clock::now();
   std::string db;
   StatusWith<bson::BsonDocument> result = Execute(service, client, body, info, &db);

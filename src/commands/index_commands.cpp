@@ -1,6 +1,5 @@
 // Index management commands (compat §2.9): listIndexes, createIndexes, dropIndexes.
-// Index metadata lives in the storage Catalog. Building secondary indexes is not supported yet
-// (issue #4): createIndexes accepts only specs identical to existing indexes (the _id index).
+// Index metadata lives in the storage Catalog; the index layer builds and drops the entries.
 #include <string>
 #include <vector>
 
@@ -9,6 +8,8 @@
 #include "commands/cursor_manager.h"
 #include "commands/namespace_util.h"
 #include "commands/request_parser.h"
+#include "index/index_build.h"
+#include "index/index_spec.h"
 #include "storage/engine.h"
 
 namespace dds::commands {
@@ -20,6 +21,8 @@ using bson::BsonElement;
 using bson::BsonType;
 
 constexpr std::string_view kIdIndexName = "_id_";
+// mongod's limit, the _id index included.
+constexpr size_t kMaxIndexesPerCollection = 64;
 
 // Fields an index specification may carry (mongod's allowed index spec fields).
 constexpr std::string_view kIndexSpecFields[] = {
@@ -161,6 +164,73 @@ StatusWith<ParsedSpec> ParseIndexSpec(const bson::BsonView& spec) {
   return out;
 }
 
+// Returns the spec as stored and listed: {v, key, name, options...}; v defaults to 2, `ns`,
+// `background` and `dropDups` are dropped, unique/sparse/hidden become booleans (as mongod).
+bson::BsonDocument NormalizeSpec(const bson::BsonView& spec) {
+  BsonBuilder b;
+  BsonElement v = spec.Get("v");
+  b.AppendInt32("v", v.eoo() ? 2 : static_cast<int32_t>(v.NumberDouble()));
+  b.AppendElement(spec.Get("key"));
+  b.AppendElement(spec.Get("name"));
+  for (const BsonElement& e : spec) {
+    std::string_view n = e.field_name();
+    if (n == "v" || n == "key" || n == "name" || n == "ns" || n == "background" ||
+        n == "dropDups") {
+      continue;
+    }
+    if (n == "unique" || n == "sparse" || n == "hidden") {
+      b.AppendBool(n, e.TrueValue());
+    } else {
+      b.AppendElement(e);
+    }
+  }
+  return b.Done();
+}
+
+bool SameElement(const BsonElement& a, const BsonElement& b) {
+  if (a.eoo() || b.eoo()) return a.eoo() == b.eoo();
+  return bson::CompareElementValues(a, b) == 0;
+}
+
+// Compares a requested spec with an existing (or earlier requested) index, mongod's
+// _doesSpecConflictWithExisting: returns true when the index already exists as requested, an
+// error when it conflicts, false when it is a different index.
+StatusWith<bool> CheckAgainstExisting(const ParsedSpec& spec, const bson::BsonView& ex) {
+  bson::BsonView ex_key = ex.Get("key").Object();
+  std::string_view ex_name = ex.Get("name").String();
+  bool same_name = ex_name == spec.name;
+  bool same_key = SameKey(ex_key, spec.key);
+  if (same_name && same_key) {
+    if (!SameOptions(ex, spec.spec)) {
+      return Status(ErrorCode::kIndexOptionsConflict,
+                    "An equivalent index already exists with the same name but different "
+                    "options. Requested index: " +
+                        spec.spec.ToShellString() + ", existing index: " + ex.ToShellString());
+    }
+    return true;
+  }
+  if (same_name) {
+    return Status(ErrorCode::kIndexKeySpecsConflict,
+                  "An existing index has the same name as the requested index. When index "
+                  "names are not specified, they are auto generated and can cause conflicts. "
+                  "Please refer to our documentation. Requested index: " +
+                      spec.spec.ToShellString() + ", existing index: " + ex.ToShellString());
+  }
+  // Indexes on the same keys may coexist only with different collations or partial filters.
+  if (same_key && SameElement(ex.Get("collation"), spec.spec.Get("collation")) &&
+      SameElement(ex.Get("partialFilterExpression"), spec.spec.Get("partialFilterExpression"))) {
+    if (SameOptions(ex, spec.spec)) {
+      return Status(ErrorCode::kIndexOptionsConflict,
+                    "Index already exists with a different name: " + std::string(ex_name));
+    }
+    return Status(ErrorCode::kIndexOptionsConflict,
+                  "An equivalent index already exists with a different name and options. "
+                  "Requested index: " +
+                      spec.spec.ToShellString() + ", existing index: " + ex.ToShellString());
+  }
+  return false;
+}
+
 }  // namespace
 
 StatusWith<bson::BsonDocument> RunListIndexes(CommandContext& ctx, const bson::BsonView& cmd) {
@@ -177,6 +247,7 @@ StatusWith<bson::BsonDocument> RunListIndexes(CommandContext& ctx, const bson::B
   if (desc == nullptr) return Status(ErrorCode::kNamespaceNotFound, "ns does not exist: " + ns);
   std::vector<bson::BsonDocument> specs;
   for (const storage::IndexDescriptor& idx : desc->indexes) {
+    if (idx.building && !include_build_uuids && !include_index_build_info) continue;
     if (include_index_build_info) {
       BsonBuilder b;
       b.AppendDocument("spec", idx.spec.view());
@@ -238,51 +309,45 @@ StatusWith<bson::BsonDocument> RunCreateIndexes(CommandContext& ctx, const bson:
     existing.push_back(default_id_spec.view());
   }
 
+  std::vector<bson::BsonDocument> to_build;
   for (const ParsedSpec& spec : specs) {
     bool found = false;
     for (const bson::BsonView& ex : existing) {
-      bson::BsonView ex_key = ex.Get("key").Object();
-      std::string_view ex_name = ex.Get("name").String();
-      bool same_name = ex_name == spec.name;
-      bool same_key = SameKey(ex_key, spec.key);
-      if (same_name && same_key) {
-        if (!SameOptions(ex, spec.spec)) {
-          return Status(ErrorCode::kIndexOptionsConflict,
-                        "An equivalent index already exists with the same name but different "
-                        "options. Requested index: " +
-                            spec.spec.ToShellString() + ", existing index: " + ex.ToShellString());
-        }
-        found = true;
-        break;
-      }
-      if (same_name) {
-        return Status(ErrorCode::kIndexKeySpecsConflict,
-                      "An existing index has the same name as the requested index. When index "
-                      "names are not specified, they are auto generated and can cause conflicts. "
-                      "Please refer to our documentation. Requested index: " +
-                          spec.spec.ToShellString() + ", existing index: " + ex.ToShellString());
-      }
-      if (same_key && SameOptions(ex, spec.spec)) {
-        return Status(ErrorCode::kIndexOptionsConflict,
-                      "Index already exists with a different name: " + std::string(ex_name));
-      }
+      DDS_ASSIGN_OR_RETURN(found, CheckAgainstExisting(spec, ex));
+      if (found) break;
     }
-    if (!found) {
-      return Status(ErrorCode::kNotImplemented,
-                    "secondary indexes are not supported yet (issue #4)");
-    }
+    if (found) continue;
+    DDS_RETURN_IF_ERROR(index::ValidateIndexSpec(spec.spec));
+    to_build.push_back(NormalizeSpec(spec.spec));
+    existing.push_back(to_build.back().view());
+  }
+  if (existing.size() > kMaxIndexesPerCollection) {
+    return Status(ErrorCode::kCannotCreateIndex,
+                  "add index fails, too many indexes for " + MakeNamespace(ctx.db, coll) +
+                      " key:" + to_build.back().view().Get("key").Object().ToShellString());
   }
 
   bool created = false;
   if (desc == nullptr) {
-    DDS_ASSIGN_OR_RETURN(desc, catalog.CreateCollection(ctx.db, coll, bson::BsonDocument(), &created));
+    DDS_ASSIGN_OR_RETURN(desc,
+                         catalog.CreateCollection(ctx.db, coll, bson::BsonDocument(), &created));
   }
-  int32_t count = static_cast<int32_t>(desc->indexes.size());
+  int32_t before = static_cast<int32_t>(desc->indexes.size());
   BsonBuilder b;
-  b.AppendInt32("numIndexesBefore", count);
-  b.AppendInt32("numIndexesAfter", count);
-  if (created) b.AppendBool("createdCollectionAutomatically", true);
-  b.AppendString("note", "all indexes already exist");
+  if (to_build.empty()) {
+    b.AppendInt32("numIndexesBefore", before);
+    b.AppendInt32("numIndexesAfter", before);
+    if (created) b.AppendBool("createdCollectionAutomatically", true);
+    b.AppendString("note", "all indexes already exist");
+    return b.Done();
+  }
+  DDS_RETURN_IF_ERROR(index::BuildIndexes(ctx.engine(), ctx.db, coll, to_build));
+  storage::CollectionPtr after = catalog.Lookup(ctx.db, coll);
+  int32_t after_count = after ? static_cast<int32_t>(after->indexes.size())
+                              : before + static_cast<int32_t>(to_build.size());
+  b.AppendInt32("numIndexesBefore", before);
+  b.AppendInt32("numIndexesAfter", after_count);
+  b.AppendBool("createdCollectionAutomatically", created);
   return b.Done();
 }
 
@@ -344,7 +409,7 @@ StatusWith<bson::BsonDocument> RunDropIndexes(CommandContext& ctx, const bson::B
     }
   }
   for (const std::string& name : to_drop) {
-    Status s = catalog.RemoveIndex(ctx.db, coll, name);
+    Status s = index::DropIndex(ctx.engine(), ctx.db, coll, name);
     if (!s.ok() && !(drop_all && s.Is(ErrorCode::kIndexNotFound))) return s;
   }
   BsonBuilder b;
