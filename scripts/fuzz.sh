@@ -49,6 +49,7 @@ for target in "${TARGETS[@]}"; do
       -rss_limit_mb=2048 -timeout=20 -print_final_stats=1 \
       -artifact_prefix="$artifacts/" 2>"$work.log"; then
     tail -n 12 "$work.log"
+    rm -f "$work.log"
     echo "== $target: OK"
   else
     tail -n 60 "$work.log"
