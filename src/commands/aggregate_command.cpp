@@ -5,6 +5,7 @@
 #include <string>
 
 #include "agg/pipeline.h"
+#include "commands/aggregate_output_internal.h"
 #include "commands/crud_commands.h"
 #include "commands/cursor_manager.h"
 #include "commands/namespace_util.h"
@@ -105,6 +106,31 @@ BsonDocument WithoutFirstStage(const BsonView& stages) {
   return b.Done();
 }
 
+// Hands the bound pipeline to the cursor manager, or, with $out/$merge, drains it into the
+// target and answers an empty, closed cursor.
+StatusWith<BsonDocument> FinishAggregate(CommandContext& ctx, std::string ns,
+                                         std::shared_ptr<const agg::Pipeline> pipeline,
+                                         std::unique_ptr<agg::DocumentSource> chain,
+                                         const std::optional<OutputStageSpec>& output,
+                                         std::optional<int64_t> batch_size) {
+  if (output) {
+    Status s = WriteOutputStage(ctx, *output, chain.get());
+    if (!s.ok()) return s.WithPrefix(kExecutorPrefix);
+    BsonBuilder b(64);
+    b.StartDocument("cursor");
+    b.StartArray("firstBatch").End();
+    b.AppendInt64("id", 0);
+    b.AppendString("ns", ns);
+    b.End();
+    return b.Done();
+  }
+  CursorOptions options;
+  options.batch_size = batch_size;
+  return ctx.cursors().BuildCursorReply(
+      ctx, std::move(ns), std::make_unique<PipelineStream>(std::move(pipeline), std::move(chain)),
+      options);
+}
+
 }  // namespace
 
 StatusWith<BsonDocument> RunAggregate(CommandContext& ctx, const BsonView& cmd) {
@@ -181,6 +207,12 @@ StatusWith<BsonDocument> RunAggregate(CommandContext& ctx, const BsonView& cmd) 
     to_parse = rest_storage.view();
   }
 
+  // A trailing $out/$merge is run by the command: the agg layer runs the stages before it.
+  std::optional<OutputStageSpec> output;
+  BsonDocument output_rest;
+  DDS_RETURN_IF_ERROR(ExtractOutputStage(ctx, to_parse, &output, &output_rest));
+  if (output) to_parse = output_rest.view();
+
   agg::ExpressionContext ectx;
   ectx.let_vars = let_vars;
   ectx.foreign = std::make_shared<EngineForeignCollections>(ctx.engine(), ctx.db);
@@ -213,11 +245,8 @@ StatusWith<BsonDocument> RunAggregate(CommandContext& ctx, const BsonView& cmd) 
     } catch (const DbException& ex) {
       return ex.status();
     }
-    CursorOptions options;
-    options.batch_size = batch_size;
-    return ctx.cursors().BuildCursorReply(
-        ctx, ctx.db + ".$cmd.aggregate",
-        std::make_unique<PipelineStream>(std::move(pipeline), std::move(chain)), options);
+    return FinishAggregate(ctx, ctx.db + ".$cmd.aggregate", std::move(pipeline),
+                           std::move(chain), output, batch_size);
   }
   if (first_stage == "$documents") {
     return Status(ErrorCode::kInvalidNamespace,
@@ -262,11 +291,8 @@ StatusWith<BsonDocument> RunAggregate(CommandContext& ctx, const BsonView& cmd) 
   } catch (const DbException& ex) {
     return ex.status();
   }
-  CursorOptions options;
-  options.batch_size = batch_size;
-  return ctx.cursors().BuildCursorReply(
-      ctx, MakeNamespace(ctx.db, coll_name),
-      std::make_unique<PipelineStream>(std::move(pipeline), std::move(chain)), options);
+  return FinishAggregate(ctx, MakeNamespace(ctx.db, coll_name), std::move(pipeline),
+                         std::move(chain), output, batch_size);
 }
 
 }  // namespace dds::commands

@@ -277,6 +277,10 @@ StatusWith<BsonDocument> RunFind(CommandContext& ctx, const BsonView& cmd) {
   if (!r.sort.empty()) {
     DDS_ASSIGN_OR_RETURN(query::SortPattern sort, query::SortPattern::Parse(r.sort));
     spec.sort = std::make_shared<const query::SortPattern>(std::move(sort));
+  } else if (r.hint.IsObject() && r.hint.Object().FirstElement().field_name() == "$natural") {
+    // hint {$natural: -1} asks for a backward collection scan.
+    DDS_ASSIGN_OR_RETURN(query::SortPattern natural, query::SortPattern::Parse(r.hint.Object()));
+    spec.sort = std::make_shared<const query::SortPattern>(std::move(natural));
   }
   DDS_RETURN_IF_ERROR(CheckHint(r.hint, coll.get()));
   spec.skip = r.skip;
