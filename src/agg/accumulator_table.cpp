@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "agg/accumulator.h"
+#include "agg/accumulators_internal.h"
 #include "common/status.h"
 
 namespace dds::agg {
@@ -188,7 +189,7 @@ class StdDevAccumulator : public Accumulator {
 };
 
 template <typename T>
-std::unique_ptr<Accumulator> Make() {
+std::unique_ptr<Accumulator> Make(const bson::BsonElement&) {
   return std::make_unique<T>();
 }
 
@@ -196,16 +197,26 @@ std::unique_ptr<Accumulator> Make() {
 constexpr AccumulatorEntry kAccumulators[] = {
     {"$addToSet", &Make<AddToSetAccumulator>, false},
     {"$avg", &Make<AvgAccumulator>, false},
+    {"$bottom", &MakeBottom, false, &ValidateTopBottomAccumulator},
+    {"$bottomN", &MakeBottomN, false, &ValidateTopBottomAccumulator},
     {"$count", &Make<CountAccumulator>, true},
     {"$first", &Make<FirstAccumulator>, false},
+    {"$firstN", &MakeFirstN, false, &ValidateNInputAccumulator},
     {"$last", &Make<LastAccumulator>, false},
+    {"$lastN", &MakeLastN, false, &ValidateNInputAccumulator},
     {"$max", &Make<MinMaxAccumulator<false>>, false},
+    {"$maxN", &MakeMaxN, false, &ValidateNInputAccumulator},
+    {"$median", &MakeMedian, false, &ValidatePercentileAccumulator},
     {"$mergeObjects", &Make<MergeObjectsAccumulator>, false},
     {"$min", &Make<MinMaxAccumulator<true>>, false},
+    {"$minN", &MakeMinN, false, &ValidateNInputAccumulator},
+    {"$percentile", &MakePercentile, false, &ValidatePercentileAccumulator},
     {"$push", &Make<PushAccumulator>, false},
     {"$stdDevPop", &Make<StdDevAccumulator<false>>, false},
     {"$stdDevSamp", &Make<StdDevAccumulator<true>>, false},
     {"$sum", &Make<SumAccumulator>, false},
+    {"$top", &MakeTop, false, &ValidateTopBottomAccumulator},
+    {"$topN", &MakeTopN, false, &ValidateTopBottomAccumulator},
 };
 
 }  // namespace

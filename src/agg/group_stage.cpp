@@ -19,6 +19,7 @@ struct GroupField {
   std::string name;
   const AccumulatorEntry* acc;
   ExprPtr arg;
+  BsonDocument raw;  // {"": <accumulator argument>}
 };
 
 struct GroupSpec {
@@ -68,7 +69,7 @@ class GroupSource : public DocumentSource {
         gi = groups_.size();
         Group g;
         g.key = key;
-        for (const GroupField& f : spec_->fields) g.accs.push_back(f.acc->make());
+        for (const GroupField& f : spec_->fields) g.accs.push_back(f.acc->make(f.raw.view().FirstElement()));
         groups_.push_back(std::move(g));
         index_.emplace(std::move(key), gi);
         order_.push_back(gi);
@@ -78,7 +79,7 @@ class GroupSource : public DocumentSource {
       Group& g = groups_[gi];
       for (size_t i = 0; i < spec_->fields.size(); ++i) {
         const GroupField& f = spec_->fields[i];
-        g.accs[i]->Process(f.arg ? f.arg->Evaluate(&vars) : Value::Null());
+        g.accs[i]->ProcessDocument(f.arg ? f.arg->Evaluate(&vars) : Value::Null(), *d);
       }
     }
   }
@@ -136,7 +137,13 @@ StatusWith<StagePtr> ParseGroupStage(const BsonElement& spec, const StageParseCo
     if (entry == nullptr) {
       return Status(15952, "unknown group operator '" + std::string(acc.field_name()) + "'");
     }
-    GroupField f{std::string(name), entry, nullptr};
+    GroupField f{std::string(name), entry, nullptr, BsonDocument()};
+    {
+      bson::BsonBuilder rb;
+      rb.AppendElementAs("", acc);
+      f.raw = rb.Done();
+    }
+    if (entry->validate != nullptr) DDS_RETURN_IF_ERROR(entry->validate(acc));
     if (entry->no_argument) {
       if (acc.type() != BsonType::kObject || !acc.Object().empty()) {
         return Status(ErrorCode::kTypeMismatch, "$count takes no arguments, i.e. $count:{}");
@@ -145,7 +152,19 @@ StatusWith<StagePtr> ParseGroupStage(const BsonElement& spec, const StageParseCo
       if (acc.type() == BsonType::kArray) {
         return Status(40237, "The " + std::string(acc.field_name()) + " accumulator is a unary operator");
       }
-      DDS_ASSIGN_OR_RETURN(f.arg, ParseExpression(acc, &scope));
+      if (entry->validate != nullptr && acc.type() == BsonType::kObject) {
+        // Object-argument accumulators: everything but sortBy (document paths) is an expression.
+        bson::BsonBuilder ab;
+        ab.StartDocument(acc.field_name());
+        for (const BsonElement& x : acc.Object()) {
+          if (x.field_name() != "sortBy") ab.AppendElement(x);
+        }
+        ab.End();
+        BsonDocument filtered = ab.Done();
+        DDS_ASSIGN_OR_RETURN(f.arg, ParseExpression(filtered.view().FirstElement(), &scope));
+      } else {
+        DDS_ASSIGN_OR_RETURN(f.arg, ParseExpression(acc, &scope));
+      }
     }
     g->fields.push_back(std::move(f));
   }

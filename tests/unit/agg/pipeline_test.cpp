@@ -102,3 +102,28 @@ TEST(Pipeline, LeadingMatch) {
 
 }  // namespace
 }  // namespace dds::agg
+
+namespace dds::agg {
+namespace {
+
+TEST(PipelineAccumulators, NAndTopBottomAndPercentiles) {
+  const char* docs = R"([{"g": 1, "s": 5, "p": "a", "x": {"y": 2}}, {"g": 1, "s": 9, "p": "b", "x": {"y": 1}},
+                         {"g": 1, "s": 7, "p": "c", "x": {"y": 3}}])";
+  EXPECT_EQ(RunPipeline(R"([{"$group": {"_id": "$g", "f": {"$firstN": {"input": "$s", "n": 2}},
+                         "l": {"$lastN": {"input": "$s", "n": 2}}, "mx": {"$maxN": {"input": "$s", "n": 2}},
+                         "mn": {"$minN": {"input": "$s", "n": 2}}}}])", docs),
+            R"([{"_id":1,"f":[5,9],"l":[9,7],"mx":[9,7],"mn":[5,7]}])");
+  EXPECT_EQ(RunPipeline(R"([{"$group": {"_id": "$g", "t": {"$top": {"sortBy": {"s": -1}, "output": "$p"}},
+                         "b": {"$bottom": {"sortBy": {"s": -1}, "output": "$p"}},
+                         "tn": {"$topN": {"n": 2, "sortBy": {"x.y": 1}, "output": ["$p", "$s"]}},
+                         "bn": {"$bottomN": {"n": 2, "sortBy": {"s": 1}, "output": "$p"}}}}])", docs),
+            R"([{"_id":1,"t":"b","b":"a","tn":[["b",9],["a",5]],"bn":["c","b"]}])");
+  EXPECT_EQ(RunPipeline(R"([{"$group": {"_id": null, "m": {"$median": {"input": "$s", "method": "approximate"}},
+                         "p": {"$percentile": {"input": "$s", "p": [0, 1], "method": "approximate"}}}}])", docs),
+            R"([{"_id":null,"m":7.0,"p":[5.0,9.0]}])");
+  EXPECT_EQ(RunPipeline(R"([{"$group": {"_id": null, "t": {"$top": {"output": "$p"}}}}])", docs), "error:5787906");
+  EXPECT_EQ(RunPipeline(R"([{"$group": {"_id": null, "t": {"$firstN": {"input": "$p", "n": 0}}}}])", docs), "error:5787908");
+}
+
+}  // namespace
+}  // namespace dds::agg
