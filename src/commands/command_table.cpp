@@ -20,6 +20,7 @@ constexpr CommandEntry kCommands[] = {
     {"aggregate", &RunAggregate, kRead | kCollectionLevel, "runs an aggregation pipeline"},
     {"buildInfo", &RunBuildInfo, kNoAuth, "get version #, etc."},
     {"buildinfo", &RunBuildInfo, kNoAuth, "get version #, etc. (alias of buildInfo)"},
+    {"collMod", &RunCollMod, kWrite | kCollectionLevel, "modifies collection and index options"},
     {"collStats", &RunCollStats, kRead | kCollectionLevel, "statistics of one collection"},
     {"collstats", &RunCollStats, kRead | kCollectionLevel, "alias of collStats"},
     {"configureFailPoint", &RunConfigureFailPoint, kAdminOnly,

@@ -549,4 +549,173 @@ StatusWith<bson::BsonDocument> RunValidate(CommandContext& ctx, const bson::Bson
   return b.Done();
 }
 
+namespace {
+
+// Returns `options` with `name` replaced by `value` (removed when `value` is EOO).
+bson::BsonDocument WithOption(const bson::BsonView& options, std::string_view name,
+                              const BsonElement& value) {
+  BsonBuilder b;
+  bool replaced = false;
+  for (const BsonElement& e : options) {
+    if (e.field_name() == name) {
+      if (!value.eoo()) b.AppendElementAs(name, value);
+      replaced = true;
+    } else {
+      b.AppendElement(e);
+    }
+  }
+  if (!replaced && !value.eoo()) b.AppendElementAs(name, value);
+  return b.Done();
+}
+
+}  // namespace
+
+StatusWith<bson::BsonDocument> RunCollMod(CommandContext& ctx, const bson::BsonView& cmd) {
+  DDS_ASSIGN_OR_RETURN(std::string coll, CollectionNameFromCommand(ctx.db, cmd));
+  FieldParser p("collMod", cmd);
+  std::optional<bson::BsonView> validator, index, change_stream;
+  DDS_RETURN_IF_ERROR(p.ReadObject("validator", &validator));
+  DDS_RETURN_IF_ERROR(p.ReadObject("index", &index));
+  DDS_RETURN_IF_ERROR(p.ReadObject("changeStreamPreAndPostImages", &change_stream));
+  std::optional<std::string> validation_level, validation_action;
+  DDS_RETURN_IF_ERROR(p.ReadString("validationLevel", &validation_level));
+  DDS_RETURN_IF_ERROR(p.ReadString("validationAction", &validation_action));
+  bool dry_run = false;
+  DDS_RETURN_IF_ERROR(p.ReadSafeBool("dryRun", &dry_run));
+  for (std::string_view unsupported : {"viewOn", "pipeline", "expireAfterSeconds", "timeseries",
+                                       "cappedSize", "cappedMax", "recordPreImages"}) {
+    if (!p.Take(unsupported).eoo()) {
+      return Status(ErrorCode::kNotImplemented,
+                    "collMod option '" + std::string(unsupported) + "' is not supported yet");
+    }
+  }
+  DDS_RETURN_IF_ERROR(p.Finish());
+  if (validation_level && *validation_level != "off" && *validation_level != "strict" &&
+      *validation_level != "moderate") {
+    return Status(ErrorCode::kBadValue, "Enumeration value '" + *validation_level +
+                                            "' for field 'collMod.validationLevel' is not a "
+                                            "valid value.");
+  }
+  if (validation_action && *validation_action != "error" && *validation_action != "warn") {
+    return Status(ErrorCode::kBadValue, "Enumeration value '" + *validation_action +
+                                            "' for field 'collMod.validationAction' is not a "
+                                            "valid value.");
+  }
+  if (validator && !validator->empty()) {
+    return Status(ErrorCode::kNotImplemented, "document validation is not supported yet");
+  }
+  if (change_stream) {
+    FieldParser cp("collMod.changeStreamPreAndPostImages", *change_stream, FieldParser::kNested);
+    bool enabled = false;
+    DDS_RETURN_IF_ERROR(cp.ReadBool("enabled", &enabled, Presence::kRequired));
+    DDS_RETURN_IF_ERROR(cp.Finish());
+  }
+
+  storage::Catalog& catalog = ctx.engine().catalog();
+  std::string ns = MakeNamespace(ctx.db, coll);
+  storage::CollectionPtr desc = catalog.Lookup(ctx.db, coll);
+  if (desc == nullptr) return Status(ErrorCode::kNamespaceNotFound, "ns does not exist: " + ns);
+
+  // Index changes: hidden and expireAfterSeconds.
+  BsonBuilder reply;
+  std::optional<bson::BsonDocument> new_index_spec;
+  std::string index_name;
+  if (index) {
+    FieldParser ip("collMod.index", *index, FieldParser::kNested);
+    std::optional<std::string> name;
+    std::optional<bson::BsonView> key_pattern;
+    DDS_RETURN_IF_ERROR(ip.ReadString("name", &name));
+    DDS_RETURN_IF_ERROR(ip.ReadObject("keyPattern", &key_pattern));
+    std::optional<bool> hidden;
+    DDS_RETURN_IF_ERROR(ip.ReadSafeBool("hidden", &hidden));
+    std::optional<int64_t> expire;
+    DDS_RETURN_IF_ERROR(ip.ReadInt64("expireAfterSeconds", &expire));
+    for (std::string_view unsupported : {"unique", "prepareUnique", "forceNonUnique"}) {
+      if (!ip.Take(unsupported).eoo()) {
+        return Status(ErrorCode::kNotImplemented,
+                      "collMod index option '" + std::string(unsupported) +
+                          "' is not supported yet");
+      }
+    }
+    DDS_RETURN_IF_ERROR(ip.Finish());
+    if (name.has_value() == key_pattern.has_value()) {
+      return Status(ErrorCode::kInvalidOptions,
+                    "must specify either index name or key pattern for collMod");
+    }
+    if (!hidden && !expire) {
+      return Status(ErrorCode::kInvalidOptions, "no expireAfterSeconds or hidden field");
+    }
+    const storage::IndexDescriptor* target = nullptr;
+    for (const storage::IndexDescriptor& idx : desc->indexes) {
+      if (idx.building) continue;
+      if ((name && idx.name == *name) ||
+          (key_pattern &&
+           bson::CompareDocuments(idx.spec.view().Get("key").Object(), *key_pattern) == 0)) {
+        target = &idx;
+        break;
+      }
+    }
+    if (target == nullptr) {
+      return Status(ErrorCode::kIndexNotFound,
+                    "cannot find index " +
+                        (name ? *name : key_pattern->ToShellString()) + " for ns " + ns);
+    }
+    index_name = target->name;
+    bson::BsonDocument spec = target->spec;
+    if (hidden) {
+      if (target->name == "_id_") {
+        return Status(ErrorCode::kBadValue, "can't hide _id index");
+      }
+      BsonElement old_hidden = spec.view().Get("hidden");
+      bool was = old_hidden.TrueValue();
+      reply.AppendBool("hidden_old", was);
+      reply.AppendBool("hidden_new", *hidden);
+      // mongod stores hidden only when true.
+      BsonBuilder tmp;
+      tmp.AppendBool("hidden", true);
+      bson::BsonDocument t = tmp.Done();
+      spec = WithOption(spec.view(), "hidden", *hidden ? t.view().Get("hidden") : BsonElement());
+    }
+    if (expire) {
+      BsonElement old_expire = spec.view().Get("expireAfterSeconds");
+      if (old_expire.eoo()) {
+        return Status(ErrorCode::kInvalidOptions, "no expireAfterSeconds field to update");
+      }
+      if (*expire < 0) {
+        return Status(ErrorCode::kInvalidOptions,
+                      "expireAfterSeconds must be a non-negative number");
+      }
+      reply.AppendElementAs("expireAfterSeconds_old", old_expire);
+      reply.AppendInt64("expireAfterSeconds_new", *expire);
+      BsonBuilder tmp;
+      tmp.AppendInt64("expireAfterSeconds", *expire);
+      bson::BsonDocument t = tmp.Done();
+      spec = WithOption(spec.view(), "expireAfterSeconds", t.view().Get("expireAfterSeconds"));
+    }
+    new_index_spec = std::move(spec);
+  }
+
+  // Collection option changes.
+  bson::BsonDocument options = desc->options;
+  if (validator) options = WithOption(options.view(), "validator", BsonElement());
+  if (validation_level) {
+    options = WithOption(options.view(), "validationLevel", cmd.Get("validationLevel"));
+  }
+  if (validation_action) {
+    options = WithOption(options.view(), "validationAction", cmd.Get("validationAction"));
+  }
+  if (change_stream) {
+    options = WithOption(options.view(), "changeStreamPreAndPostImages",
+                         cmd.Get("changeStreamPreAndPostImages"));
+  }
+  if (dry_run) return reply.Done();
+  if (!options.view().BinaryEqual(desc->options.view())) {
+    DDS_RETURN_IF_ERROR(catalog.SetCollectionOptions(ctx.db, coll, options));
+  }
+  if (new_index_spec) {
+    DDS_RETURN_IF_ERROR(catalog.SetIndexSpec(ctx.db, coll, index_name, *new_index_spec));
+  }
+  return reply.Done();
+}
+
 }  // namespace dds::commands

@@ -104,7 +104,7 @@ Status CheckApiParameters(std::string_view name, const bson::BsonView& body) {
 
 // DDL commands whose writeConcern dispatch applies (the CRUD handlers apply their own).
 bool IsDdlCommand(std::string_view name) {
-  return name == "create" || name == "drop" || name == "dropDatabase" ||
+  return name == "create" || name == "drop" || name == "dropDatabase" || name == "collMod" ||
          name == "renameCollection" || name == "createIndexes" || name == "dropIndexes";
 }
 

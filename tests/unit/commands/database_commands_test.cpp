@@ -110,6 +110,48 @@ TEST_F(DatabaseCommandsTest, DdlWriteConcern) {
   EXPECT_EQ(r["nIndexesWas"].Int32(), 1);
 }
 
+TEST_F(DatabaseCommandsTest, CollMod) {
+  EXPECT_EQ(Code(R"({"collMod": "m", "$db": "test"})"), 26);
+  ASSERT_EQ(Code(R"({"create": "m", "$db": "test"})"), 0);
+  EXPECT_EQ(Code(R"({"collMod": "m", "$db": "test"})"), 0);
+  EXPECT_EQ(Code(R"({"collMod": "m", "validationLevel": "moderate", "$db": "test"})"), 0);
+  EXPECT_EQ(Code(R"({"collMod": "m", "validationLevel": "bogus", "$db": "test"})"), 2);
+  EXPECT_EQ(Code(R"({"collMod": "m", "validator": {"a": 1}, "$db": "test"})"), 238);
+  EXPECT_EQ(Code(R"({"collMod": "m", "changeStreamPreAndPostImages": {"enabled": true},
+                    "$db": "test"})"),
+            0);
+  bson::BsonDocument r = Run(R"({"listCollections": 1, "$db": "test"})");
+  bson::BsonView options = r["cursor"].Object()["firstBatch"].Array()["0"].Object()["options"].Object();
+  EXPECT_EQ(options["validationLevel"].String(), "moderate");
+  EXPECT_TRUE(options["changeStreamPreAndPostImages"].Object()["enabled"].Bool());
+
+  ASSERT_EQ(Code(R"({"createIndexes": "m", "indexes": [{"key": {"a": 1}, "name": "a_1"},
+                    {"key": {"t": 1}, "name": "t_1", "expireAfterSeconds": 10}], "$db": "test"})"),
+            0);
+  r = Run(R"({"collMod": "m", "index": {"name": "a_1", "hidden": true}, "$db": "test"})");
+  ASSERT_EQ(r["ok"].Double(), 1.0) << r.ToJson();
+  EXPECT_FALSE(r["hidden_old"].Bool());
+  EXPECT_TRUE(r["hidden_new"].Bool());
+  r = Run(R"({"collMod": "m", "index": {"keyPattern": {"t": 1}, "expireAfterSeconds": 20},
+              "$db": "test"})");
+  ASSERT_EQ(r["ok"].Double(), 1.0) << r.ToJson();
+  EXPECT_EQ(r["expireAfterSeconds_new"].Int64(), 20);
+  EXPECT_EQ(Code(R"({"collMod": "m", "index": {"name": "a_1", "expireAfterSeconds": 5},
+                    "$db": "test"})"),
+            72);
+  EXPECT_EQ(Code(R"({"collMod": "m", "index": {"name": "zz", "hidden": true}, "$db": "test"})"),
+            27);
+  EXPECT_EQ(Code(R"({"collMod": "m", "index": {"name": "_id_", "hidden": true}, "$db": "test"})"),
+            2);
+  r = Run(R"({"listIndexes": "m", "$db": "test"})");
+  bson::BsonView batch = r["cursor"].Object()["firstBatch"].Array();
+  EXPECT_TRUE(batch["1"].Object()["hidden"].Bool());
+  EXPECT_EQ(batch["2"].Object()["expireAfterSeconds"].Int64(), 20);
+  r = Run(R"({"collMod": "m", "index": {"name": "a_1", "hidden": false}, "$db": "test"})");
+  r = Run(R"({"listIndexes": "m", "$db": "test"})");
+  EXPECT_FALSE(r["cursor"].Object()["firstBatch"].Array()["1"].Object().HasField("hidden"));
+}
+
 TEST_F(DatabaseCommandsTest, RenameCollection) {
   ASSERT_EQ(Code(R"({"create": "a", "$db": "test"})"), 0);
   ASSERT_EQ(Code(R"({"create": "b", "$db": "test"})"), 0);
