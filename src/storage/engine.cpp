@@ -134,6 +134,17 @@ int64_t Engine::ApproximateStorageSize(uint64_t collection_id) {
   return static_cast<int64_t>(size);
 }
 
+int64_t Engine::ApproximateIndexSize(uint64_t index_id) {
+  std::string lower = IndexPrefix(index_id), upper = IndexPrefix(index_id + 1);
+  rocksdb::Range range(lower, upper);
+  rocksdb::SizeApproximationOptions size_options;
+  size_options.include_memtables = true;
+  size_options.include_files = true;
+  uint64_t size = 0;
+  db_->GetApproximateSizes(size_options, db_->DefaultColumnFamily(), &range, 1, &size);
+  return static_cast<int64_t>(size);
+}
+
 int64_t Engine::WalSyncCountForTest() {
   std::string stats;
   if (!db_->GetProperty("rocksdb.dbstats", &stats)) return -1;

@@ -58,6 +58,9 @@ class Engine {
   // Returns the approximate bytes the collection's records occupy in RocksDB (compressed files
   // plus memtables; collStats "storageSize"). An estimate.
   int64_t ApproximateStorageSize(uint64_t collection_id);
+  // Returns the approximate bytes of one secondary index's entries (collStats indexSizes; the
+  // _id index, id 0, is the record store itself: callers report 0 or the storage size).
+  int64_t ApproximateIndexSize(uint64_t index_id);
   const std::string& db_path() const { return options_.db_path; }
 
   // Returns the number of WAL fsyncs since open (from RocksDB's DB stats), for tests.

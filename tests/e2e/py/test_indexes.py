@@ -1,0 +1,177 @@
+"""Secondary indexes end to end (issue #4): createIndexes/listIndexes/dropIndexes semantics, unique
+rules, planner use (explain), TTL deletion, unique build failure, crash during an index build.
+
+Run: DDSD=build-index/bin/ddsd /usr/bin/python3 -m pytest tests/e2e/py/test_indexes.py
+"""
+import datetime
+import threading
+import time
+
+import pymongo
+import pytest
+from pymongo.errors import DuplicateKeyError, OperationFailure
+
+from ddsd_launcher import Ddsd
+
+
+def winning_stages(plan):
+    """Stage names from the root of a winningPlan down its first inputs."""
+    out = []
+    while plan:
+        out.append(plan["stage"])
+        plan = plan.get("inputStage") or (plan.get("inputStages") or [None])[0]
+    return out
+
+
+def test_create_list_drop(db):
+    c = db.items
+    assert c.create_index([("a", 1)]) == "a_1"
+    assert c.create_index([("a", 1), ("b", -1)], unique=True) == "a_1_b_-1"
+    specs = {s["name"]: s for s in c.list_indexes()}
+    assert set(specs) == {"_id_", "a_1", "a_1_b_-1"}
+    assert specs["a_1_b_-1"]["unique"] is True
+    assert dict(specs["a_1_b_-1"]["key"]) == {"a": 1, "b": -1}
+    # Idempotent re-creation.
+    res = db.command("createIndexes", "items", indexes=[{"key": {"a": 1}, "name": "a_1"}])
+    assert res["note"] == "all indexes already exist"
+    with pytest.raises(OperationFailure) as e:
+        db.command("createIndexes", "items", indexes=[{"key": {"a": 1}, "name": "other"}])
+    assert e.value.code == 85
+    with pytest.raises(OperationFailure) as e:
+        db.command("createIndexes", "items", indexes=[{"key": {"z": 1}, "name": "a_1"}])
+    assert e.value.code == 86
+    with pytest.raises(OperationFailure) as e:
+        c.create_index([("t", "text")])
+    assert e.value.code == 238
+    c.drop_index("a_1")
+    with pytest.raises(OperationFailure) as e:
+        c.drop_index("a_1")
+    assert e.value.code == 27
+    db.command("dropIndexes", "items", index="*")
+    assert [s["name"] for s in c.list_indexes()] == ["_id_"]
+
+
+def test_index_limit(db):
+    c = db.many
+    for i in range(63):
+        c.create_index([("f%d" % i, 1)])
+    with pytest.raises(OperationFailure) as e:
+        c.create_index([("g", 1)])
+    assert e.value.code == 67
+
+
+def test_unique_insert_update_and_null_rules(db):
+    c = db.u
+    c.create_index([("email", 1)], unique=True)
+    c.insert_one({"_id": 1, "email": "x@y"})
+    with pytest.raises(DuplicateKeyError) as e:
+        c.insert_one({"_id": 2, "email": "x@y"})
+    assert e.value.details["keyPattern"] == {"email": 1}
+    assert e.value.details["keyValue"] == {"email": "x@y"}
+    assert "index: email_1 dup key: { email: \"x@y\" }" in e.value.details["errmsg"]
+    c.insert_one({"_id": 3})  # missing counts as null: only one
+    with pytest.raises(DuplicateKeyError):
+        c.insert_one({"_id": 4, "email": None})
+    c.insert_one({"_id": 5, "email": "z@y"})
+    with pytest.raises(DuplicateKeyError):
+        c.update_one({"_id": 5}, {"$set": {"email": "x@y"}})
+    # The failed statement left no trace: the old key still works, the new one is free.
+    assert c.find_one({"email": "z@y"})["_id"] == 5
+    c.delete_one({"_id": 1})
+    c.update_one({"_id": 5}, {"$set": {"email": "x@y"}})
+    assert c.find_one({"email": "x@y"})["_id"] == 5
+
+
+def test_queries_use_indexes_and_agree(db):
+    c = db.q
+    c.insert_many([{"_id": i, "a": i % 10, "b": i, "tags": [i % 3, i % 5]} for i in range(200)])
+    c.create_index([("a", 1), ("b", -1)])
+    c.create_index([("tags", 1)])
+    docs = list(c.find({"a": 3}).sort("b", -1).limit(5))
+    assert [d["_id"] for d in docs] == [193, 183, 173, 163, 153]
+    plan = c.find({"a": 3}).sort("b", -1).limit(5).explain()
+    stages = winning_stages(plan["queryPlanner"]["winningPlan"])
+    assert "IXSCAN" in stages and "SORT" not in stages
+    assert plan["executionStats"]["totalKeysExamined"] <= 6
+    assert c.count_documents({"tags": 4}) == len([i for i in range(200) if i % 5 == 4 or i % 3 == 4])
+    assert sorted(c.distinct("a", {"b": {"$lt": 30}})) == list(range(10))
+    covered = c.find({"a": {"$gt": 7}}, {"a": 1, "b": 1, "_id": 0}).explain()
+    assert winning_stages(covered["queryPlanner"]["winningPlan"])[0] == "PROJECTION_COVERED"
+    assert covered["executionStats"]["totalDocsExamined"] == 0
+    with pytest.raises(OperationFailure) as e:
+        list(c.find({"a": 1}).hint("nope"))
+    assert e.value.code == 2
+    # Writes through the planner.
+    assert c.update_many({"a": 1}, {"$set": {"x": 1}}).modified_count == 20
+    assert c.delete_many({"tags": 0, "a": 0}).deleted_count == len(
+        [i for i in range(200) if i % 10 == 0 and (i % 3 == 0 or i % 5 == 0)])
+    assert c.find_one_and_update({"a": 2}, {"$inc": {"b": 1000}}, sort=[("b", -1)])["_id"] == 192
+
+
+def test_unique_build_failure_leaves_nothing(db):
+    c = db.dups
+    c.insert_many([{"_id": i, "k": i % 50} for i in range(100)])
+    with pytest.raises(OperationFailure) as e:
+        c.create_index([("k", 1)], unique=True)
+    assert e.value.code == 11000
+    assert [s["name"] for s in c.list_indexes()] == ["_id_"]
+    assert c.count_documents({}) == 100
+    stats = db.command("collStats", "dups")
+    assert stats["nindexes"] == 1
+
+
+def test_ttl_deletes_expired_documents():
+    d = Ddsd(extra_args=["--setParameter", "ttlMonitorSleepSecs=1"]).start()
+    try:
+        client = pymongo.MongoClient(d.uri, serverSelectionTimeoutMS=5000)
+        c = client.ttl.events
+        old = datetime.datetime.utcnow() - datetime.timedelta(hours=1)
+        new = datetime.datetime.utcnow() + datetime.timedelta(hours=1)
+        c.insert_many([{"_id": 1, "at": old}, {"_id": 2, "at": new}, {"_id": 3, "at": "never"},
+                       {"_id": 4, "at": [new, old]}])
+        c.create_index([("at", 1)], expireAfterSeconds=0)
+        deadline = time.time() + 15
+        while time.time() < deadline and c.count_documents({}) != 2:
+            time.sleep(0.2)
+        assert sorted(doc["_id"] for doc in c.find()) == [2, 3]
+        client.close()
+    finally:
+        d.stop()
+        d.cleanup()
+
+
+def test_crash_during_index_build_leaves_no_or_complete_index():
+    d = Ddsd().start()
+    try:
+        client = pymongo.MongoClient(d.uri, serverSelectionTimeoutMS=5000)
+        c = client.crash.big
+        pad = "x" * 500
+        for start in range(0, 200000, 10000):
+            c.insert_many([{"_id": i, "k": i, "pad": pad} for i in range(start, start + 10000)],
+                          ordered=False)
+
+        def build():
+            try:
+                c.create_index([("k", 1)])
+            except Exception:
+                pass
+
+        t = threading.Thread(target=build)
+        t.start()
+        time.sleep(0.3)
+        d.kill9()
+        t.join(10)
+        client.close()
+        d.restart()
+        client = pymongo.MongoClient(d.uri, serverSelectionTimeoutMS=5000)
+        c = client.crash.big
+        names = [s["name"] for s in c.list_indexes()]
+        assert names in (["_id_"], ["_id_", "k_1"])
+        if "k_1" in names:
+            assert c.count_documents({"k": {"$gte": 0}}, hint="k_1") == 200000
+        c.create_index([("k", 1)])
+        assert c.count_documents({"k": {"$gte": 0}}, hint="k_1") == 200000
+        client.close()
+    finally:
+        d.stop()
+        d.cleanup()
