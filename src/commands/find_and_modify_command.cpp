@@ -155,7 +155,7 @@ StatusWith<BsonDocument> Execute(CommandContext& ctx, const FindAndModifyRequest
       b.AppendElementAs("", *id_value);
       spec.id_lookup = b.Done();
     }
-    spec.error_prefix = std::string(kExecutorPrefix);
+    spec.error_prefix = kExecutorPrefix;
     query::PlanExecutor exec(ctx.engine(), coll, std::move(spec));
     BsonDocument candidate;
     while (!found) {

@@ -14,6 +14,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "bson/bson.h"
@@ -55,7 +56,8 @@ struct PlanSpec {
   // The deadline of maxTimeMS, if any (50 MaxTimeMSExpired once exceeded).
   std::optional<std::chrono::steady_clock::time_point> deadline;
   // Prefix of execution errors ("Executor error during find command :: caused by :: ").
-  std::string error_prefix;
+  // REQUIRES: points at storage that outlives the executor (a string literal).
+  std::string_view error_prefix;
 };
 
 // Execution statistics, for explain and serverStatus.
