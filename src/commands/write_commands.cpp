@@ -181,8 +181,11 @@ Status ExecuteUpdate(CommandContext& ctx, const std::string& coll_name,
                   "multi update is not supported for replacement-style update");
   }
   DDS_RETURN_IF_ERROR(CheckSimpleCollation(st.collation));
-  DDS_ASSIGN_OR_RETURN(std::shared_ptr<const query::MatchExpression> matcher,
-                       ParseFilter(st.q, effective_let));
+  // {_id: v} needs no matcher: the record key lookup is exactly that equality.
+  std::shared_ptr<const query::MatchExpression> matcher;
+  if (!query::PlanExecutor::IdPointLookupValue(st.q)) {
+    DDS_ASSIGN_OR_RETURN(matcher, ParseFilter(st.q, effective_let));
+  }
   DDS_RETURN_IF_ERROR(CheckHint(st.hint, coll.get()));
 
   std::unique_ptr<storage::WriteUnit> unit;
@@ -195,7 +198,7 @@ Status ExecuteUpdate(CommandContext& ctx, const std::string& coll_name,
                            unit->GetRecordForUpdate(coll->id, id));
       if (!current) return true;  // gone since the snapshot: keep looking
       query::MatchDetails details;
-      if (!matcher->Matches(*current, want_details ? &details : nullptr)) return true;
+      if (matcher && !matcher->Matches(*current, want_details ? &details : nullptr)) return true;
       DDS_ASSIGN_OR_RETURN(update::UpdateOutcome outcome,
                            driver.Apply(*current, want_details ? &details : nullptr));
       ++matched;
@@ -264,8 +267,10 @@ StatusWith<int64_t> ExecuteDelete(CommandContext& ctx, const storage::Collection
                                   const DeleteStatement& st, const BsonView& let_vars,
                                   bool durable) {
   DDS_RETURN_IF_ERROR(CheckSimpleCollation(st.collation));
-  DDS_ASSIGN_OR_RETURN(std::shared_ptr<const query::MatchExpression> matcher,
-                       ParseFilter(st.q, let_vars));
+  std::shared_ptr<const query::MatchExpression> matcher;
+  if (!query::PlanExecutor::IdPointLookupValue(st.q)) {
+    DDS_ASSIGN_OR_RETURN(matcher, ParseFilter(st.q, let_vars));
+  }
   DDS_RETURN_IF_ERROR(CheckHint(st.hint, coll.get()));
   if (coll == nullptr) return 0;
   std::unique_ptr<storage::WriteUnit> unit = ctx.engine().BeginWrite();
@@ -274,7 +279,7 @@ StatusWith<int64_t> ExecuteDelete(CommandContext& ctx, const storage::Collection
     DDS_ASSIGN_OR_RETURN(std::optional<BsonDocument> current,
                          unit->GetRecordForUpdate(coll->id, id));
     if (!current) return true;
-    if (!matcher->Matches(*current, nullptr)) return true;
+    if (matcher && !matcher->Matches(*current, nullptr)) return true;
     DDS_RETURN_IF_ERROR(DeleteRecordFor(unit.get(), *coll, current->view()["_id"], *current));
     ++deleted;
     return st.multi;
