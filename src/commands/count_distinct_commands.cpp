@@ -128,12 +128,18 @@ StatusWith<BsonDocument> RunCount(CommandContext& ctx, const BsonView& cmd) {
   DDS_RETURN_IF_ERROR(CheckHint(hint, coll.get()));
 
   int64_t matched = 0;
-  const int64_t stop_at = limit > 0 ? skip + limit : 0;
-  query::PlanExecutor exec(ctx.engine(), std::move(coll), std::move(spec));
-  DDS_RETURN_IF_ERROR(exec.ForEachMatching([&](const BsonView&) {
-    ++matched;
-    return stop_at == 0 || matched < stop_at;
-  }));
+  if (query.empty()) {
+    // Without a query, count answers from the collection's record count (exact, kept per
+    // commit), as mongod's count does from its metadata.
+    if (coll != nullptr) matched = ctx.engine().ApproximateRecordCount(coll->id);
+  } else {
+    const int64_t stop_at = limit > 0 ? skip + limit : 0;
+    query::PlanExecutor exec(ctx.engine(), std::move(coll), std::move(spec));
+    DDS_RETURN_IF_ERROR(exec.ForEachMatching([&](const BsonView&) {
+      ++matched;
+      return stop_at == 0 || matched < stop_at;
+    }));
+  }
   int64_t n = std::max<int64_t>(0, matched - skip);
   if (limit > 0) n = std::min(n, limit);
 
