@@ -139,14 +139,9 @@ Status ParseUpdateStatement(const BsonView& doc, UpdateStatement* st) {
   DDS_RETURN_IF_ERROR(
       p.ReadAnyOf("hint", {BsonType::kString, BsonType::kObject}, &st->hint));
   DDS_RETURN_IF_ERROR(p.ReadObject("c", &st->constants));
-  BsonView sort;
-  DDS_RETURN_IF_ERROR(p.ReadObject("sort", &sort));
   p.Ignore("upsertSupplied");
-  DDS_RETURN_IF_ERROR(p.Finish());
-  if (!sort.empty()) {
-    return Status(ErrorCode::kNotImplemented, "the 'sort' option of update is not supported");
-  }
-  return Status::OK();
+  // `sort` arrived in 8.0: as on 7.0 it is an unknown field (40415).
+  return p.Finish();
 }
 
 // Returns `let` merged with the statement's constants `c` (c wins).
