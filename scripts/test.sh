@@ -39,7 +39,8 @@ run_suite() {
   want "$name" || return 0
   banner "$name"
   local t0=$SECONDS rc=0
-  timeout --kill-after=10 "$limit" "$@" || rc=$?
+  # Shell functions (exported below) run in a child bash so that `timeout` can bound them too.
+  timeout --kill-after=10 "$limit" bash -c '"$@"' run_suite "$@" || rc=$?
   local dt=$((SECONDS - t0))
   if ((rc == 0)); then
     RESULTS+=("PASS  $name (${dt}s)")
@@ -72,6 +73,10 @@ else
   run_suite deps 1200 bash scripts/install-deps.sh
 fi
 
+export ROOT BUILD
+# The fuzzers build in a directory of their own next to the main one (build-fuzz for build/).
+export DDS_FUZZ_BUILD_DIR="${DDS_FUZZ_BUILD_DIR:-$BUILD-fuzz}"
+
 do_build() {
   cmake -S "$ROOT" -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
     -DDDS_BUILD_TESTS=ON -DDDS_BUILD_BENCH=ON &&
@@ -85,6 +90,12 @@ build_e2e_c() {
     cc -std=gnu11 -O1 -g -Wall -Wextra -Werror -o "$BUILD/e2e/crud_test" tests/e2e/c/crud_test.c \
       $(pkg-config --cflags --libs libmongoc-1.0)
 }
+
+# mongodb driver 7.x with node's own test runner; one ddsd per test file.
+e2e_node() {
+  node --test --test-concurrency=1 tests/e2e/node/
+}
+export -f do_build build_e2e_c e2e_node
 
 if want build; then
   run_suite build 1800 do_build || build_ok=0
@@ -100,10 +111,6 @@ if ((build_ok)); then
     skip_suite fuzz "scripts/fuzz.sh not present"
   fi
 
-  e2e_node() {
-    # mongodb driver 7.x with node's own test runner; one ddsd per test file.
-    node --test --test-concurrency=1 tests/e2e/node/
-  }
   run_suite e2e-node 600 e2e_node
 
   run_suite e2e-mongosh 600 bash tests/e2e/mongosh/run.sh
