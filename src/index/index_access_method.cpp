@@ -138,45 +138,52 @@ Status IndexAccessMethod::CheckUnique(storage::WriteUnit* unit, std::string_view
   return cursor->status();
 }
 
-Status IndexAccessMethod::InsertKeys(storage::WriteUnit* unit, std::string_view ns,
-                                     const KeySet& keys, const std::vector<const IndexKey*>& which,
-                                     const BsonElement& id, const std::string& id_ks) const {
+Status IndexWrites::Apply(storage::WriteUnit* unit) const {
+  for (const std::string& key : deletes) DDS_RETURN_IF_ERROR(unit->Delete(key));
+  for (const auto& [key, value] : puts) DDS_RETURN_IF_ERROR(unit->Put(key, value));
+  return Status::OK();
+}
+
+Status IndexAccessMethod::PlanKeys(storage::WriteUnit* unit, std::string_view ns,
+                                   const std::vector<const IndexKey*>& which,
+                                   const BsonElement& id, const std::string& id_ks,
+                                   IndexWrites* out) const {
   for (const IndexKey* key : which) {
     if (info_.unique) DDS_RETURN_IF_ERROR(CheckUnique(unit, ns, *key, id_ks));
-    DDS_RETURN_IF_ERROR(unit->Put(EntryKey(*key, id_ks), EntryValue(*key, id)));
+    out->puts.emplace_back(EntryKey(*key, id_ks), EntryValue(*key, id));
   }
   return Status::OK();
 }
 
-Status IndexAccessMethod::Insert(storage::WriteUnit* unit, std::string_view ns,
-                                 const BsonView& doc, const BsonElement& id,
-                                 bool* multikey) const {
+Status IndexAccessMethod::PlanInsert(storage::WriteUnit* unit, std::string_view ns,
+                                     const BsonView& doc, const BsonElement& id,
+                                     IndexWrites* out) const {
   KeySet keys;
   DDS_RETURN_IF_ERROR(GetKeys(doc, &keys));
-  if (multikey) *multikey = keys.multikey;
+  out->multikey = out->multikey || keys.multikey;
   std::string id_ks = storage::EncodeKeyString(id);
   std::vector<const IndexKey*> all;
   for (const IndexKey& k : keys.keys) all.push_back(&k);
-  return InsertKeys(unit, ns, keys, all, id, id_ks);
+  return PlanKeys(unit, ns, all, id, id_ks, out);
 }
 
-Status IndexAccessMethod::Remove(storage::WriteUnit* unit, const BsonView& doc,
-                                 const BsonElement& id) const {
+Status IndexAccessMethod::PlanRemove(const BsonView& doc, const BsonElement& id,
+                                     IndexWrites* out) const {
   KeySet keys;
   // Keys that cannot be generated (parallel arrays) were never inserted.
   if (!GetKeys(doc, &keys).ok()) return Status::OK();
   std::string id_ks = storage::EncodeKeyString(id);
-  for (const IndexKey& k : keys.keys) DDS_RETURN_IF_ERROR(unit->Delete(EntryKey(k, id_ks)));
+  for (const IndexKey& k : keys.keys) out->deletes.push_back(EntryKey(k, id_ks));
   return Status::OK();
 }
 
-Status IndexAccessMethod::Update(storage::WriteUnit* unit, std::string_view ns,
-                                 const BsonView& old_doc, const BsonView& new_doc,
-                                 const BsonElement& id, bool* multikey) const {
+Status IndexAccessMethod::PlanUpdate(storage::WriteUnit* unit, std::string_view ns,
+                                     const BsonView& old_doc, const BsonView& new_doc,
+                                     const BsonElement& id, IndexWrites* out) const {
   KeySet old_keys, new_keys;
   if (!GetKeys(old_doc, &old_keys).ok()) old_keys.keys.clear();
   DDS_RETURN_IF_ERROR(GetKeys(new_doc, &new_keys));
-  if (multikey) *multikey = new_keys.multikey;
+  out->multikey = out->multikey || new_keys.multikey;
   std::string id_ks = storage::EncodeKeyString(id);
   // Both sets are sorted: a merge finds removed and added tuples.
   std::vector<const IndexKey*> added;
@@ -191,7 +198,7 @@ Status IndexAccessMethod::Update(storage::WriteUnit* unit, std::string_view ns,
       c = old_keys.keys[i].key_string.compare(new_keys.keys[j].key_string);
     }
     if (c < 0) {
-      DDS_RETURN_IF_ERROR(unit->Delete(EntryKey(old_keys.keys[i++], id_ks)));
+      out->deletes.push_back(EntryKey(old_keys.keys[i++], id_ks));
     } else if (c > 0) {
       added.push_back(&new_keys.keys[j++]);
     } else {
@@ -204,10 +211,35 @@ Status IndexAccessMethod::Update(storage::WriteUnit* unit, std::string_view ns,
                o.values[f].value_size() == n.values[f].value_size() &&
                std::memcmp(o.values[f].value(), n.values[f].value(), o.values[f].value_size()) == 0;
       }
-      if (!same) DDS_RETURN_IF_ERROR(unit->Put(EntryKey(n, id_ks), EntryValue(n, id)));
+      if (!same) out->puts.emplace_back(EntryKey(n, id_ks), EntryValue(n, id));
     }
   }
-  return InsertKeys(unit, ns, new_keys, added, id, id_ks);
+  return PlanKeys(unit, ns, added, id, id_ks, out);
+}
+
+Status IndexAccessMethod::Insert(storage::WriteUnit* unit, std::string_view ns,
+                                 const BsonView& doc, const BsonElement& id,
+                                 bool* multikey) const {
+  IndexWrites writes;
+  DDS_RETURN_IF_ERROR(PlanInsert(unit, ns, doc, id, &writes));
+  if (multikey) *multikey = writes.multikey;
+  return writes.Apply(unit);
+}
+
+Status IndexAccessMethod::Remove(storage::WriteUnit* unit, const BsonView& doc,
+                                 const BsonElement& id) const {
+  IndexWrites writes;
+  DDS_RETURN_IF_ERROR(PlanRemove(doc, id, &writes));
+  return writes.Apply(unit);
+}
+
+Status IndexAccessMethod::Update(storage::WriteUnit* unit, std::string_view ns,
+                                 const BsonView& old_doc, const BsonView& new_doc,
+                                 const BsonElement& id, bool* multikey) const {
+  IndexWrites writes;
+  DDS_RETURN_IF_ERROR(PlanUpdate(unit, ns, old_doc, new_doc, id, &writes));
+  if (multikey) *multikey = writes.multikey;
+  return writes.Apply(unit);
 }
 
 std::unique_ptr<IndexCursor> IndexAccessMethod::Scan(RawScanFn scan, std::vector<KeyRange> ranges,

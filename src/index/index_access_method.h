@@ -74,6 +74,16 @@ class IndexCursor {
   int64_t keys_examined_ = 0;
 };
 
+// The entry writes one document change needs in one index, computed (and unique-checked) before
+// anything is written, so a failing statement leaves no partial index writes.
+struct IndexWrites {
+  std::vector<std::string> deletes;
+  std::vector<std::pair<std::string, std::string>> puts;
+  bool multikey = false;
+  // Applies the writes to `unit`.
+  Status Apply(storage::WriteUnit* unit) const;
+};
+
 class IndexAccessMethod {
  public:
   // REQUIRES: info is not the _id index. `partial` is the compiled partialFilterExpression (null
@@ -101,6 +111,14 @@ class IndexAccessMethod {
                 const bson::BsonView& new_doc, const bson::BsonElement& id,
                 bool* multikey) const;
 
+  // The same three changes, planned into *out (unique checks done, keys locked) without writing.
+  Status PlanInsert(storage::WriteUnit* unit, std::string_view ns, const bson::BsonView& doc,
+                    const bson::BsonElement& id, IndexWrites* out) const;
+  Status PlanRemove(const bson::BsonView& doc, const bson::BsonElement& id, IndexWrites* out) const;
+  Status PlanUpdate(storage::WriteUnit* unit, std::string_view ns, const bson::BsonView& old_doc,
+                    const bson::BsonView& new_doc, const bson::BsonElement& id,
+                    IndexWrites* out) const;
+
   // Entry encoding (also used by the index build).
   std::string EntryKey(const IndexKey& key, std::string_view id_key_string) const;
   std::string EntryValue(const IndexKey& key, const bson::BsonElement& id) const;
@@ -116,9 +134,9 @@ class IndexAccessMethod {
                                     bool forward) const;
 
  private:
-  Status InsertKeys(storage::WriteUnit* unit, std::string_view ns, const KeySet& keys,
-                    const std::vector<const IndexKey*>& which, const bson::BsonElement& id,
-                    const std::string& id_ks) const;
+  Status PlanKeys(storage::WriteUnit* unit, std::string_view ns,
+                 const std::vector<const IndexKey*>& which, const bson::BsonElement& id,
+                 const std::string& id_ks, IndexWrites* out) const;
 
   IndexInfo info_;
   std::shared_ptr<const DocumentFilter> partial_;

@@ -14,23 +14,30 @@ Status Maintain(Op op, storage::WriteUnit* unit, const storage::CollectionDescri
   const storage::CollectionDescriptor& desc = current != nullptr ? *current : coll;
   if (desc.indexes.size() <= 1) return Status::OK();
   std::string ns = desc.ns();
+  // Every index's writes are planned (keys generated, unique keys checked and locked) before any
+  // is applied: a failure leaves no partial index writes behind.
+  std::vector<std::pair<const storage::IndexDescriptor*, IndexWrites>> planned;
   for (const storage::IndexDescriptor& index : desc.indexes) {
     if (index.index_id == 0) continue;
     DDS_ASSIGN_OR_RETURN(std::shared_ptr<const IndexAccessMethod> method, GetAccessMethod(index));
-    bool multikey = false;
+    IndexWrites writes;
     switch (op) {
       case Op::kInsert:
-        DDS_RETURN_IF_ERROR(method->Insert(unit, ns, new_doc, id, &multikey));
+        DDS_RETURN_IF_ERROR(method->PlanInsert(unit, ns, new_doc, id, &writes));
         break;
       case Op::kUpdate:
-        DDS_RETURN_IF_ERROR(method->Update(unit, ns, old_doc, new_doc, id, &multikey));
+        DDS_RETURN_IF_ERROR(method->PlanUpdate(unit, ns, old_doc, new_doc, id, &writes));
         break;
       case Op::kDelete:
-        DDS_RETURN_IF_ERROR(method->Remove(unit, old_doc, id));
+        DDS_RETURN_IF_ERROR(method->PlanRemove(old_doc, id, &writes));
         break;
     }
-    if (multikey && !index.multikey && unit->catalog() != nullptr) {
-      DDS_RETURN_IF_ERROR(unit->catalog()->SetIndexMultikey(desc.id, index.index_id));
+    planned.emplace_back(&index, std::move(writes));
+  }
+  for (const auto& [index, writes] : planned) {
+    DDS_RETURN_IF_ERROR(writes.Apply(unit));
+    if (writes.multikey && !index->multikey && unit->catalog() != nullptr) {
+      DDS_RETURN_IF_ERROR(unit->catalog()->SetIndexMultikey(desc.id, index->index_id));
     }
   }
   return Status::OK();

@@ -158,6 +158,21 @@ TEST_F(IndexTest, UniqueRulesNullMissingAndSparse) {
   EXPECT_CODE(Insert(R"({"_id":6,"a":[8,7]})"), ErrorCode::kDuplicateKey);
 }
 
+TEST_F(IndexTest, FailedMaintenanceWritesNoEntries) {
+  ASSERT_OK(Build(R"({"v":2,"key":{"a":1},"name":"a_1","unique":true})"));
+  ASSERT_OK(Build(R"({"v":2,"key":{"b":1},"name":"b_1","unique":true})"));
+  ASSERT_OK(Insert(R"({"_id":1,"a":1,"b":1})"));
+  bson::BsonDocument doc = bson::FromJson(R"({"_id":2,"a":2,"b":1})");
+  auto unit = engine_->BeginWrite();
+  EXPECT_CODE(OnInsert(unit.get(), *Coll(), doc["_id"], doc.view()), ErrorCode::kDuplicateKey);
+  // The a_1 entry of the failed statement was never written, even inside the unit.
+  std::string prefix = storage::IndexPrefix(Coll()->FindIndex("a_1")->index_id);
+  auto raw = unit->ScanRaw(prefix, storage::PrefixSuccessor(prefix));
+  int n = 0;
+  while (raw->Next()) ++n;
+  EXPECT_EQ(n, 1);
+}
+
 TEST_F(IndexTest, SparseUniqueIgnoresMissing) {
   ASSERT_OK(Build(R"({"v":2,"key":{"a":1},"name":"a_1","unique":true,"sparse":true})"));
   ASSERT_OK(Insert(R"({"_id":1})"));
