@@ -162,3 +162,84 @@ StatusWith<StagePtr> ParseDocumentsStage(const BsonElement& spec, const StagePar
 }
 
 }  // namespace dds::agg
+
+namespace dds::agg {
+namespace {
+
+// Applies $redact at one document level; returns false when the level is pruned.
+bool Redact(const Expression& expr, const bson::BsonView& level, Variables* vars, bson::BsonBuilder* out);
+
+void RedactArray(const Expression& expr, const bson::BsonView& arr, Variables* vars, bson::BsonBuilder* out) {
+  size_t i = 0;
+  for (const BsonElement& e : arr) {
+    if (e.type() == BsonType::kObject) {
+      bson::BsonBuilder sub;
+      if (Redact(expr, e.Object(), vars, &sub)) out->AppendDocument(bson::IndexName(i++), sub.Done());
+    } else if (e.type() == BsonType::kArray) {
+      out->StartArray(bson::IndexName(i++));
+      RedactArray(expr, e.Array(), vars, out);
+      out->End();
+    } else {
+      out->AppendElementAs(bson::IndexName(i++), e);
+    }
+  }
+}
+
+bool Redact(const Expression& expr, const bson::BsonView& level, Variables* vars, bson::BsonBuilder* out) {
+  vars->set_current(level);
+  Value decision = expr.Evaluate(vars);
+  std::string_view d = decision.type() == BsonType::kString ? decision.element().String() : std::string_view();
+  if (d == "prune") return false;
+  if (d == "keep") {
+    out->AppendElements(level);
+    return true;
+  }
+  if (d != "descend") {
+    ThrowDb(17053, "$redact's expression should not return anything aside from the variables $$KEEP, $$DESCEND, "
+                   "and $$PRUNE, but returned " + decision.ToString());
+  }
+  for (const BsonElement& e : level) {
+    if (e.type() == BsonType::kObject) {
+      bson::BsonBuilder sub;
+      if (Redact(expr, e.Object(), vars, &sub)) out->AppendDocument(e.field_name(), sub.Done());
+    } else if (e.type() == BsonType::kArray) {
+      out->StartArray(e.field_name());
+      RedactArray(expr, e.Array(), vars, out);
+      out->End();
+    } else {
+      out->AppendElement(e);
+    }
+  }
+  return true;
+}
+
+}  // namespace
+
+StatusWith<StagePtr> ParseRedactStage(const BsonElement& spec, const StageParseContext& ctx) {
+  ParseScope scope = ScopeWithLet(ctx.let_vars);
+  DDS_ASSIGN_OR_RETURN(ExprPtr expr, ParseExpression(spec, &scope));
+  auto let_holder = std::make_shared<const BsonDocument>(ctx.let_vars);
+  class RedactStage : public StageSpec {
+   public:
+    RedactStage(ExprPtr e, std::shared_ptr<const BsonDocument> l) : expr_(std::move(e)), let_(std::move(l)) {}
+    std::string_view name() const override { return "$redact"; }
+    std::unique_ptr<DocumentSource> Bind(std::unique_ptr<DocumentSource> input) const override {
+      auto expr = expr_;
+      auto let = let_;
+      return MakeMapSource(std::move(input), [expr, let](BsonDocument d) -> std::optional<BsonDocument> {
+        Variables vars(d);
+        for (const BsonElement& e : let->view()) vars.Push(std::string(e.field_name()), Value::FromElement(e));
+        bson::BsonBuilder out;
+        if (!Redact(*expr, d, &vars, &out)) return std::nullopt;
+        return out.Done();
+      });
+    }
+
+   private:
+    ExprPtr expr_;
+    std::shared_ptr<const BsonDocument> let_;
+  };
+  return StagePtr(std::make_shared<RedactStage>(std::move(expr), std::move(let_holder)));
+}
+
+}  // namespace dds::agg

@@ -75,8 +75,13 @@ class FieldPathExpression : public Expression {
   FieldPathExpression(std::string var, std::vector<std::string> path)
       : var_(std::move(var)), path_(std::move(path)) {}
   Value Evaluate(Variables* vars) const override {
-    if (var_ == "CURRENT" || var_ == "ROOT") return EvaluatePathFromDoc(vars->root(), path_);
+    if (var_ == "CURRENT") return EvaluatePathFromDoc(vars->current(), path_);
+    if (var_ == "ROOT") return EvaluatePathFromDoc(vars->root(), path_);
     if (var_ == "REMOVE") return Value();
+    // $redact's decisions are the strings "keep", "prune" and "descend".
+    if (var_ == "KEEP") return Value::String("keep");
+    if (var_ == "PRUNE") return Value::String("prune");
+    if (var_ == "DESCEND") return Value::String("descend");
     if (var_ == "NOW") {
       if (!path_.empty()) return Value();
       int64_t now = vars->now_ms();
@@ -154,7 +159,8 @@ StatusWith<ExprPtr> ParseStringExpression(std::string_view s, ParseScope* scope)
     size_t dot = rest.find('.');
     std::string var(rest.substr(0, dot));
     if (var.empty()) return Status(ErrorCode::kFailedToParse, "empty variable names are not allowed");
-    bool builtin = var == "ROOT" || var == "CURRENT" || var == "REMOVE" || var == "NOW";
+    bool builtin = var == "ROOT" || var == "CURRENT" || var == "REMOVE" || var == "NOW" || var == "KEEP" ||
+                   var == "PRUNE" || var == "DESCEND";
     if (!builtin && !scope->Defined(var)) {
       if (var == "CLUSTER_TIME" || var == "USER_ROLES" || var == "SEARCH_META") {
         return Status(ErrorCode::kNotImplemented, "$$" + var + " is not supported");

@@ -19,8 +19,11 @@ namespace dds::agg {
 // Runtime variable bindings: $$ROOT (the document) and a stack of named user variables.
 class Variables {
  public:
-  explicit Variables(bson::BsonView root) : root_(root) {}
+  explicit Variables(bson::BsonView root) : root_(root), current_(root) {}
   const bson::BsonView& root() const { return root_; }
+  // $$CURRENT: the root, except inside $redact's descent into sub-documents.
+  const bson::BsonView& current() const { return current_; }
+  void set_current(bson::BsonView v) { current_ = v; }
   void Push(std::string name, Value v) { stack_.emplace_back(std::move(name), std::move(v)); }
   void Pop() { stack_.pop_back(); }
   // Returns the innermost binding of `name`, or nullptr.
@@ -30,6 +33,7 @@ class Variables {
 
  private:
   bson::BsonView root_;
+  bson::BsonView current_;
   std::vector<std::pair<std::string, Value>> stack_;
   int64_t now_ms_ = 0;
 };

@@ -33,7 +33,7 @@ constexpr StageEntry kStages[] = {
     {"$merge", &ParseNeedsStorageStage, kStageNone},
     {"$out", &ParseNeedsStorageStage, kStageNone},
     {"$project", &ParseProjectStage, kUpd | kFac},
-    {"$redact", &ParseUnsupportedStage, kFac},
+    {"$redact", &ParseRedactStage, kFac},
     {"$replaceRoot", &ParseReplaceRootStage, kUpd | kFac},
     {"$replaceWith", &ParseReplaceWithStage, kUpd | kFac},
     {"$sample", &ParseSampleStage, kFac},

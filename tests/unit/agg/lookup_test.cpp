@@ -106,3 +106,18 @@ TEST(Documents, EmitsLiteralDocuments) {
 
 }  // namespace
 }  // namespace dds::agg
+
+namespace dds::agg {
+namespace {
+
+TEST(Redact, DescendPruneKeep) {
+  const char* docs = R"([{"_id": 1, "level": 1, "a": {"level": 5, "x": 1}, "b": [{"level": 1, "y": 2}, {"level": 9}], "c": 3},
+                         {"_id": 2, "level": 9}])";
+  EXPECT_EQ(RunPipeline(R"([{"$redact": {"$cond": [{"$gt": [{"$ifNull": ["$level", 0]}, 4]}, "$$PRUNE", "$$DESCEND"]}}])", docs),
+            R"([{"_id":1,"level":1,"b":[{"level":1,"y":2}],"c":3}])");
+  EXPECT_EQ(RunPipeline(R"([{"$redact": "$$KEEP"}, {"$project": {"_id": 1}}])", docs), R"([{"_id":1},{"_id":2}])");
+  EXPECT_EQ(RunPipeline(R"([{"$redact": 5}])", docs), "error:17053");
+}
+
+}  // namespace
+}  // namespace dds::agg
