@@ -466,6 +466,36 @@ TEST_F(PlannerTest, RandomizedIndexPlansMatchCollectionScan) {
     }
   }
   EXPECT_GT(checked_plans, 1000);
+
+  // Sorts provided by an index come out in the order a blocking sort produces.
+  const std::vector<std::string> sorts = {R"({"a":1})", R"({"a":-1})", R"({"b":-1})", R"({"b":1})",
+                                          R"({"a":1,"b":1})", R"({"a":-1,"b":-1})",
+                                          R"({"d.e":1})", R"({"a":-1,"c":1})"};
+  int index_sorts = 0;
+  for (int iter = 0; iter < 200; ++iter) {
+    std::string filter = rng() % 3 ? RandomLeaf(rng) : "{}";
+    std::string sort = sorts[rng() % sorts.size()];
+    auto p = Prepare({.filter = filter, .sort = sort});
+    auto res = PlanQuery(*engine_, coll, p->request);
+    ASSERT_OK(res);
+    if (!res.value().winner->provides_sort) continue;
+    ++index_sorts;
+    auto pattern = SortPattern::Parse(p->sort.view());
+    ASSERT_OK(pattern);
+    auto read = engine_->BeginRead();
+    PlanRunStats stats;
+    auto cursor = res.value().winner->Open(read.get(), &stats);
+    std::vector<BsonDocument> keys;
+    while (cursor->Next()) {
+      if (p->expr->Matches(cursor->doc(), nullptr)) keys.push_back(pattern.value().ExtractKey(cursor->doc()));
+    }
+    for (size_t i = 1; i < keys.size(); ++i) {
+      ASSERT_LE(pattern.value().CompareKeys(keys[i - 1], keys[i]), 0)
+          << "filter " << filter << " sort " << sort << " at " << i << ": "
+          << keys[i - 1].ToJson() << " then " << keys[i].ToJson();
+    }
+  }
+  EXPECT_GT(index_sorts, 20);
 }
 
 }  // namespace
