@@ -1,5 +1,7 @@
 #include "bson/extjson.h"
 
+#include <charconv>
+
 #include <cinttypes>
 #include <cmath>
 #include <cstdio>
@@ -42,18 +44,10 @@ std::string Quote(std::string_view s) {
 std::string DoubleToString(double d) {
   if (std::isnan(d)) return "NaN";
   if (std::isinf(d)) return d > 0 ? "Infinity" : "-Infinity";
+  // The shortest form that round-trips (10.0 -> "10", not "1e+01").
   char buf[40];
-  std::snprintf(buf, sizeof buf, "%.17g", d);
-  // Prefer the shortest form that round-trips.
-  for (int precision = 1; precision <= 17; ++precision) {
-    char shorter[40];
-    std::snprintf(shorter, sizeof shorter, "%.*g", precision, d);
-    if (std::strtod(shorter, nullptr) == d) {
-      std::snprintf(buf, sizeof buf, "%s", shorter);
-      break;
-    }
-  }
-  std::string s = buf;
+  auto res = std::to_chars(buf, buf + sizeof buf, d);
+  std::string s(buf, res.ptr);
   if (s.find_first_of(".eEn") == std::string::npos) s += ".0";
   return s;
 }
