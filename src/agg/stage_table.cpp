@@ -38,7 +38,7 @@ constexpr StageEntry kStages[] = {
     {"$replaceWith", &ParseReplaceWithStage, kUpd | kFac},
     {"$sample", &ParseSampleStage, kFac},
     {"$set", &ParseAddFieldsStage, kUpd | kFac},
-    {"$setWindowFields", &ParseUnsupportedStage, kFac},
+    {"$setWindowFields", &ParseSetWindowFieldsStage, kFac},
     {"$skip", &ParseSkipStage, kFac},
     {"$sort", &ParseSortStage, kFac},
     {"$sortByCount", &ParseSortByCountStage, kFac},

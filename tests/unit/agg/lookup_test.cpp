@@ -121,3 +121,31 @@ TEST(Redact, DescendPruneKeep) {
 
 }  // namespace
 }  // namespace dds::agg
+
+namespace dds::agg {
+namespace {
+
+TEST(SetWindowFields, RunningTotalsRanksAndShift) {
+  const char* docs = R"([{"_id": 1, "s": "a", "t": 1, "v": 10}, {"_id": 2, "s": "a", "t": 2, "v": 20},
+                         {"_id": 3, "s": "a", "t": 3, "v": 20}, {"_id": 4, "s": "b", "t": 1, "v": 5}])";
+  EXPECT_EQ(RunPipeline(R"([{"$setWindowFields": {"partitionBy": "$s", "sortBy": {"t": 1}, "output": {
+                           "run": {"$sum": "$v", "window": {"documents": ["unbounded", "current"]}},
+                           "tot": {"$sum": "$v"},
+                           "mov": {"$avg": "$v", "window": {"documents": [-1, 0]}},
+                           "rng": {"$push": "$_id", "window": {"range": [-1, 1]}},
+                           "n": {"$documentNumber": {}},
+                           "prev": {"$shift": {"output": "$v", "by": -1, "default": 0}}}}},
+                         {"$project": {"s": 0, "t": 0, "v": 0}}])", docs),
+            R"([{"_id":1,"run":10,"tot":50,"mov":10.0,"rng":[1,2],"n":1,"prev":0},)"
+            R"({"_id":2,"run":30,"tot":50,"mov":15.0,"rng":[1,2,3],"n":2,"prev":10},)"
+            R"({"_id":3,"run":50,"tot":50,"mov":20.0,"rng":[2,3],"n":3,"prev":20},)"
+            R"({"_id":4,"run":5,"tot":5,"mov":5.0,"rng":[4],"n":1,"prev":0}])");
+  EXPECT_EQ(RunPipeline(R"([{"$setWindowFields": {"sortBy": {"v": -1}, "output": {"r": {"$rank": {}}, "d": {"$denseRank": {}}}}},
+                         {"$project": {"r": 1, "d": 1}}])", docs),
+            R"([{"_id":2,"r":1,"d":1},{"_id":3,"r":1,"d":1},{"_id":1,"r":3,"d":2},{"_id":4,"r":4,"d":3}])");
+  EXPECT_EQ(RunPipeline(R"([{"$setWindowFields": {"output": {"r": {"$rank": {}}}}}])", docs), "error:5371602");
+  EXPECT_EQ(RunPipeline(R"([{"$setWindowFields": {"output": {"r": {"$bogus": 1}}}}])", docs), "error:9");
+}
+
+}  // namespace
+}  // namespace dds::agg
