@@ -139,8 +139,10 @@ Status IndexAccessMethod::CheckUnique(storage::WriteUnit* unit, std::string_view
 }
 
 Status IndexWrites::Apply(storage::WriteUnit* unit) const {
-  for (const std::string& key : deletes) DDS_RETURN_IF_ERROR(unit->Delete(key));
-  for (const auto& [key, value] : puts) DDS_RETURN_IF_ERROR(unit->Put(key, value));
+  // Entry keys end with the document's _id, whose record the writing unit has locked: no other
+  // unit writes these keys concurrently, so they need no lock of their own.
+  for (const std::string& key : deletes) DDS_RETURN_IF_ERROR(unit->DeleteUntracked(key));
+  for (const auto& [key, value] : puts) DDS_RETURN_IF_ERROR(unit->PutUntracked(key, value));
   return Status::OK();
 }
 
@@ -253,13 +255,14 @@ StatusWith<std::shared_ptr<const IndexAccessMethod>> GetAccessMethod(
     const storage::IndexDescriptor& index) {
   if (index.index_id == 0) return std::shared_ptr<const IndexAccessMethod>();
   static std::shared_mutex mutex;
+  // index id -> (spec bytes, method); a different spec under the same id (another engine in the
+  // same process, tests) replaces the entry.
   static auto* cache =
-      new std::map<std::pair<uint64_t, std::string>, std::shared_ptr<const IndexAccessMethod>>();
-  std::pair<uint64_t, std::string> cache_key(index.index_id, index.spec.bytes());
+      new std::map<uint64_t, std::pair<std::string, std::shared_ptr<const IndexAccessMethod>>>();
   {
     std::shared_lock lock(mutex);
-    auto it = cache->find(cache_key);
-    if (it != cache->end()) return it->second;
+    auto it = cache->find(index.index_id);
+    if (it != cache->end() && it->second.first == index.spec.bytes()) return it->second.second;
   }
   DDS_ASSIGN_OR_RETURN(IndexInfo info, ParseIndexInfo(index));
   std::shared_ptr<const DocumentFilter> partial;
@@ -276,8 +279,8 @@ StatusWith<std::shared_ptr<const IndexAccessMethod>> GetAccessMethod(
   info.building = false;
   auto method = std::make_shared<const IndexAccessMethod>(std::move(info), std::move(partial));
   std::unique_lock lock(mutex);
-  if (cache->size() > 10000) cache->clear();  // bounded: specs of dropped indexes linger
-  cache->emplace(std::move(cache_key), method);
+  if (cache->size() > 10000) cache->clear();  // bounded: methods of dropped indexes linger
+  (*cache)[index.index_id] = {index.spec.bytes(), method};
   return std::shared_ptr<const IndexAccessMethod>(method);
 }
 

@@ -201,6 +201,10 @@ Status WriteUnit::PutUntracked(std::string_view key, std::string_view value) {
   return FromRocks(txn_->PutUntracked(ToSlice(key), ToSlice(value)));
 }
 
+Status WriteUnit::DeleteUntracked(std::string_view key) {
+  return FromRocks(txn_->DeleteUntracked(ToSlice(key)));
+}
+
 Status WriteUnit::InsertRecord(uint64_t collection_id, const bson::BsonElement& id,
                                const bson::BsonView& doc) {
   MakeRecordKey(&key_buf_, collection_id, id);

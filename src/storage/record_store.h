@@ -87,8 +87,10 @@ class WriteUnit {
   Status Delete(std::string_view key);
   // Reads and locks `key`; nullopt when absent.
   StatusWith<std::optional<std::string>> GetForUpdate(std::string_view key);
-  // Writes without taking the key lock (index builds that hold the collection exclusively).
+  // Write without taking the key lock: index builds that hold the collection exclusively, and
+  // index entries whose key embeds a _id whose record this unit has locked.
   Status PutUntracked(std::string_view key, std::string_view value);
+  Status DeleteUntracked(std::string_view key);
 
   // Takes the collection's write lock (Catalog::CollectionWriteLock) shared, once per unit and
   // collection, and holds it until the unit finishes; returns the collection's current
