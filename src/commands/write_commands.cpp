@@ -124,6 +124,9 @@ struct UpdateStatement {
 struct UpdateResult {
   int64_t matched = 0;
   int64_t modified = 0;
+  // Whether part of the statement was already committed (a long multi-update commits in
+  // chunks): such a statement is not retried after a WriteConflict.
+  bool committed_partially = false;
   std::optional<BsonDocument> upserted_id;  // {"": _id}
 };
 
@@ -188,7 +191,13 @@ Status ExecuteUpdate(CommandContext& ctx, const std::string& coll_name,
   if (coll != nullptr) {
     unit = ctx.engine().BeginWrite();
     const bool want_details = driver.needs_match_details();
+    int64_t locked = 0;
     auto apply_one = [&](const BsonElement& id) -> StatusWith<bool> {
+      if (++locked % kMaxRecordsPerWriteUnit == 0) {
+        DDS_RETURN_IF_ERROR(unit->Commit(false));
+        unit = ctx.engine().BeginWrite();
+        result->committed_partially = true;
+      }
       DDS_ASSIGN_OR_RETURN(std::optional<BsonDocument> current,
                            unit->GetRecordForUpdate(coll->id, id));
       if (!current) return true;  // gone since the snapshot: keep looking
@@ -260,7 +269,7 @@ Status ParseDeleteStatement(const BsonView& doc, DeleteStatement* st) {
 
 StatusWith<int64_t> ExecuteDelete(CommandContext& ctx, const storage::CollectionPtr& coll,
                                   const DeleteStatement& st, const BsonView& let_vars,
-                                  bool durable) {
+                                  bool durable, bool* committed_partially) {
   DDS_RETURN_IF_ERROR(CheckSimpleCollation(st.collation));
   std::shared_ptr<const query::MatchExpression> matcher;
   if (!query::PlanExecutor::IdPointLookupValue(st.q)) {
@@ -270,7 +279,13 @@ StatusWith<int64_t> ExecuteDelete(CommandContext& ctx, const storage::Collection
   if (coll == nullptr) return 0;
   std::unique_ptr<storage::WriteUnit> unit = ctx.engine().BeginWrite();
   int64_t deleted = 0;
+  int64_t locked = 0;
   auto delete_one = [&](const BsonElement& id) -> StatusWith<bool> {
+    if (++locked % kMaxRecordsPerWriteUnit == 0) {
+      DDS_RETURN_IF_ERROR(unit->Commit(false));
+      unit = ctx.engine().BeginWrite();
+      *committed_partially = true;
+    }
     DDS_ASSIGN_OR_RETURN(std::optional<BsonDocument> current,
                          unit->GetRecordForUpdate(coll->id, id));
     if (!current) return true;
@@ -378,7 +393,10 @@ StatusWith<BsonDocument> RunUpdate(CommandContext& ctx, const BsonView& cmd) {
       for (int attempt = 0;; ++attempt) {
         result = UpdateResult();
         s = ExecuteUpdate(ctx, coll_name, coll, st, let_vars, wc.durable, &result);
-        if (!s.Is(ErrorCode::kWriteConflict) || attempt + 1 >= kMaxWriteConflictRetries) break;
+        if (!s.Is(ErrorCode::kWriteConflict) || result.committed_partially ||
+            attempt + 1 >= kMaxWriteConflictRetries) {
+          break;
+        }
       }
     } catch (const DbException& ex) {
       s = ex.status();
@@ -447,8 +465,9 @@ StatusWith<BsonDocument> RunDelete(CommandContext& ctx, const BsonView& cmd) {
     StatusWith<int64_t> deleted = int64_t{0};
     try {
       for (int attempt = 0;; ++attempt) {
-        deleted = ExecuteDelete(ctx, coll, st, let_vars, wc.durable);
-        if (!deleted.status().Is(ErrorCode::kWriteConflict) ||
+        bool committed_partially = false;
+        deleted = ExecuteDelete(ctx, coll, st, let_vars, wc.durable, &committed_partially);
+        if (!deleted.status().Is(ErrorCode::kWriteConflict) || committed_partially ||
             attempt + 1 >= kMaxWriteConflictRetries) {
           break;
         }

@@ -29,6 +29,11 @@ constexpr int64_t kMaxWriteBatchSize = 100000;
 // concurrent writers) is retried with a fresh WriteUnit, as mongod's writeConflictRetry does.
 constexpr int kMaxWriteConflictRetries = 10;
 
+// A multi-document update or delete statement commits every this many locked records, so one
+// statement never grows a transaction without bound (mongod's multi-writes are not atomic
+// either). Default: 10000.
+constexpr int64_t kMaxRecordsPerWriteUnit = 10000;
+
 // A document ready to store: `view` is either the client's bytes (when nothing had to change) or
 // points into `scratch`; `id` is the `_id` element inside `view`.
 struct PreparedDocument {
