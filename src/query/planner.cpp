@@ -651,26 +651,34 @@ StatusWith<PlannerResult> PlanQuery(storage::Engine& engine, const storage::Coll
                                     const PlannerRequest& request) {
   (void)kHooksInstalled;
   PlannerResult result;
-  std::string shape;
-  AppendShape(request.filter_doc, &shape);
-  shape += "|sort";
-  AppendShape(request.sort, &shape);
-  shape += "|proj";
-  AppendShape(request.projection, &shape);
-  if (request.count_only) shape += "|count";
-  if (request.limit > 0) shape += "|limit";
-  result.query_hash = Hex32(shape);
+  // The shape hashes and the cache key cost a few microseconds: computed only when a plan cache
+  // lookup or explain needs them.
+  std::string cache_key;
+  auto compute_keys = [&]() {
+    std::string shape;
+    AppendShape(request.filter_doc, &shape);
+    shape += "|sort";
+    AppendShape(request.sort, &shape);
+    shape += "|proj";
+    AppendShape(request.projection, &shape);
+    if (request.count_only) shape += "|count";
+    if (request.limit > 0) shape += "|limit";
+    result.query_hash = Hex32(shape);
+    if (coll == nullptr) return;
+    cache_key = coll->uuid + "|";
+    for (const storage::IndexDescriptor& d : coll->indexes) {
+      cache_key += std::to_string(d.index_id) + (d.building ? "b" : "") +
+                   (d.multikey ? "m" : "") + (d.spec.view()["hidden"].TrueValue() ? "h" : "") +
+                   ",";
+    }
+    cache_key += shape;
+    result.plan_cache_key = Hex32(cache_key.substr(coll->uuid.size()));
+  };
+  if (request.bypass_cache) compute_keys();
   if (coll == nullptr) {
     result.winner = CollScanPlan(0, true);
     return result;
   }
-  std::string cache_key = coll->uuid + "|";
-  for (const storage::IndexDescriptor& d : coll->indexes) {
-    cache_key += std::to_string(d.index_id) + (d.building ? "b" : "") + (d.multikey ? "m" : "") +
-                 (d.spec.view()["hidden"].TrueValue() ? "h" : "") + ",";
-  }
-  cache_key += shape;
-  result.plan_cache_key = Hex32(cache_key.substr(coll->uuid.size()));
 
   std::vector<const MatchExpression*> leaves, ors;
   Conjuncts(request.filter, &leaves, &ors);
@@ -784,6 +792,7 @@ StatusWith<PlannerResult> PlanQuery(storage::Engine& engine, const storage::Coll
     return result;
   }
 
+  if (cache_key.empty()) compute_keys();
   if (!request.bypass_cache) {
     std::lock_guard lock(g_cache_mutex);
     auto it = g_cache->find(cache_key);
