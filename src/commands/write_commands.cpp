@@ -318,8 +318,6 @@ StatusWith<BsonDocument> RunInsert(CommandContext& ctx, const BsonView& cmd) {
                        GetOrCreateCollection(ctx.engine(), ctx.db, coll_name));
 
   std::unique_ptr<storage::WriteUnit> unit = ctx.engine().BeginWrite();
-  // With secondary indexes a statement is several writes; a save point undoes a failed one alone.
-  const bool use_save_points = coll->indexes.size() > 1;
   WriteErrors errors;
   std::string scratch;
   int64_t inserted = 0;
@@ -328,12 +326,12 @@ StatusWith<BsonDocument> RunInsert(CommandContext& ctx, const BsonView& cmd) {
     PreparedDocument prepared;
     Status s = PrepareInsertDocument(e.Object(), &scratch, &prepared);
     if (s.ok()) {
-      if (use_save_points) unit->SetSavePoint();
+      // A statement is the record plus its index entries: a save point undoes a failed one
+      // alone (an index build may add indexes to the collection at any time).
+      unit->SetSavePoint();
       s = InsertRecordFor(unit.get(), *coll, prepared.id, prepared.view);
-      if (!s.ok() && use_save_points) {
-        Status rolled_back = unit->RollbackToSavePoint();
-        if (!rolled_back.ok()) return rolled_back;
-      }
+      Status save_point = s.ok() ? unit->PopSavePoint() : unit->RollbackToSavePoint();
+      if (!save_point.ok()) return save_point;
     }
     if (s.ok()) {
       ++inserted;

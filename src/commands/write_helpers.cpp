@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <string>
 
+#include "index/index_maintenance.h"
 #include "query/expression_hook.h"
 #include "storage/engine.h"
 
@@ -192,17 +193,20 @@ Status InsertRecordFor(storage::WriteUnit* unit, const storage::CollectionDescri
   if (s.Is(ErrorCode::kDuplicateKey) && s.extra_bson().empty()) {
     return DuplicateIdError(coll.ns(), id);
   }
-  return s;
+  DDS_RETURN_IF_ERROR(s);
+  return index::OnInsert(unit, coll, id, doc);
 }
 
 Status UpdateRecordFor(storage::WriteUnit* unit, const storage::CollectionDescriptor& coll,
                        const BsonElement& id, const BsonView& old_doc, const BsonView& new_doc) {
-  return unit->UpdateRecord(coll.id, id, new_doc);
+  DDS_RETURN_IF_ERROR(unit->UpdateRecord(coll.id, id, new_doc));
+  return index::OnUpdate(unit, coll, id, old_doc, new_doc);
 }
 
 Status DeleteRecordFor(storage::WriteUnit* unit, const storage::CollectionDescriptor& coll,
                        const BsonElement& id, const BsonView& old_doc) {
-  return unit->DeleteRecord(coll.id, id);
+  DDS_RETURN_IF_ERROR(unit->DeleteRecord(coll.id, id));
+  return index::OnDelete(unit, coll, id, old_doc);
 }
 
 StatusWith<storage::CollectionPtr> GetOrCreateCollection(storage::Engine& engine,

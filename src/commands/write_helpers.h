@@ -67,8 +67,10 @@ Status DuplicateIdError(std::string_view ns, const bson::BsonElement& id);
 void AppendWriteError(bson::BsonBuilder* builder, std::string_view name, int32_t index,
                       const Status& status);
 
-// Record writes for collection `coll` inside `unit`. InsertRecordFor maps storage's plain
-// DuplicateKey to DuplicateIdError. These are the hook points for secondary-index maintenance.
+// Record writes for collection `coll` inside `unit`, with their secondary-index maintenance
+// (index/index_maintenance.h) in the same unit. InsertRecordFor maps storage's plain DuplicateKey
+// to DuplicateIdError. A failure may leave part of the writes in the unit: the caller rolls the
+// statement back (save point or whole unit).
 Status InsertRecordFor(storage::WriteUnit* unit, const storage::CollectionDescriptor& coll,
                        const bson::BsonElement& id, const bson::BsonView& doc);
 Status UpdateRecordFor(storage::WriteUnit* unit, const storage::CollectionDescriptor& coll,

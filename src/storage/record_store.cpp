@@ -312,6 +312,14 @@ Status WriteUnit::RollbackToSavePoint() {
   return Status::OK();
 }
 
+Status WriteUnit::PopSavePoint() {
+  rocksdb::Status s = txn_->PopSavePoint();
+  if (s.IsNotFound()) return Status(ErrorCode::kInternalError, "no save point to pop");
+  DDS_RETURN_IF_ERROR(FromRocks(s));
+  save_point_deltas_.pop_back();
+  return Status::OK();
+}
+
 Status WriteUnit::Commit(bool durable) {
   Status s = CommitImpl(durable);
   ReleaseLocks();  // after the commit: a waiting index build then sees these writes

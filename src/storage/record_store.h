@@ -106,6 +106,9 @@ class WriteUnit {
   // Undoes every write since the most recent SetSavePoint and removes that save point.
   // InternalError if there is none.
   Status RollbackToSavePoint();
+  // Forgets the most recent save point, keeping its writes (a statement that succeeded), so a
+  // long batch does not stack one save point per statement. InternalError if there is none.
+  Status PopSavePoint();
   // Commits. With `durable`, the WAL is fsynced before returning (concurrent durable commits share
   // one fsync: RocksDB's write group); otherwise the WAL write reaches the OS (survives kill -9).
   // The unit is finished afterwards, whatever the outcome.
