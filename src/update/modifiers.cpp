@@ -275,6 +275,8 @@ class PopModifier : public Modifier {
  public:
   explicit PopModifier(bool first) : first_(first) {}
   bool creates_path() const override { return false; }
+  // mongod's allowNonViablePath(): a path through a scalar is a no-op.
+  bool scalar_on_path_is_noop() const override { return true; }
   Status Apply(MNode* container, std::string_view name, const ModifierApplyContext& ctx) const override {
     MNode* existing = container->Find(name);
     if (existing == nullptr) return Status::OK();
@@ -298,6 +300,7 @@ class PullModifier : public Modifier {
   const char* op = "$pull";
 
   bool creates_path() const override { return false; }
+  bool scalar_on_path_is_noop() const override { return true; }
   Status Apply(MNode* container, std::string_view name, const ModifierApplyContext& ctx) const override {
     MNode* existing = container->Find(name);
     if (existing == nullptr) return Status::OK();

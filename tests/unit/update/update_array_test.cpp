@@ -133,3 +133,27 @@ TEST(UpdatePipeline, StagesAndRestrictions) {
 
 }  // namespace
 }  // namespace dds::update
+
+namespace dds::update {
+namespace {
+
+TEST(UpdateNonViablePaths, NonCreatingOperatorsAreNoOps) {
+  for (const char* u : {R"({"$unset": {"a.b": 1}})", R"({"$pop": {"a.b": 1}})", R"({"$pull": {"a.b": 1}})",
+                        R"({"$pullAll": {"a.b": [1]}})"}) {
+    auto r = ApplyUpdate(u, R"({"_id": 1, "a": 5})");
+    EXPECT_OK(r.status);
+    EXPECT_FALSE(r.modified) << u;
+    r = ApplyUpdate(u, R"({"_id": 1, "a": [{"c": 1}]})");
+    EXPECT_OK(r.status);
+    EXPECT_FALSE(r.modified) << u;
+  }
+  EXPECT_CODE(ApplyUpdate(R"({"$inc": {"a.b": 1}})", R"({"_id": 1, "a": 5})").status, ErrorCode::kPathNotViable);
+  EXPECT_CODE(ApplyUpdate(R"({"$push": {"a.b": 1}})", R"({"_id": 1, "a": [1]})").status, ErrorCode::kPathNotViable);
+  EXPECT_EQ(ApplyUpdate(R"({"$set": {"a.3.b": 1}})", R"({"_id": 1, "a": [1]})").json, R"({"_id":1,"a":[1,null,null,{"b":1}]})");
+  EXPECT_EQ(ApplyUpdate(R"({"$set": {"a.0": 1}})", R"({"_id": 1})").json, R"({"_id":1,"a":{"0":1}})");
+  EXPECT_EQ(ApplyUpdate(R"({"$inc": {"a.1.n": 2}})", R"({"_id": 1, "a": [{"n": 1}, {"n": 1}]})").json,
+            R"({"_id":1,"a":[{"n":1},{"n":3}]})");
+}
+
+}  // namespace
+}  // namespace dds::update
