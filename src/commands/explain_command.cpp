@@ -202,4 +202,16 @@ StatusWith<bson::BsonDocument> RunExplain(CommandContext& ctx, const bson::BsonV
   return b.Done();
 }
 
+StatusWith<bson::BsonDocument> ExplainAggregate(CommandContext& ctx, const bson::BsonView& cmd) {
+  BsonBuilder b;
+  b.StartDocument("explain");
+  for (const BsonElement& e : cmd) {
+    if (e.field_name() != "explain" && e.field_name() != "cursor") b.AppendElement(e);
+  }
+  b.End();
+  b.AppendString("verbosity", "queryPlanner");
+  bson::BsonDocument wrapped = b.Done();
+  return RunExplain(ctx, wrapped.view());
+}
+
 }  // namespace dds::commands

@@ -11,4 +11,7 @@ namespace dds::commands {
 // serverInfo, serverParameters}.
 StatusWith<bson::BsonDocument> RunExplain(CommandContext& ctx, const bson::BsonView& cmd);
 
+// aggregate with `explain: true`: the same output at verbosity queryPlanner.
+StatusWith<bson::BsonDocument> ExplainAggregate(CommandContext& ctx, const bson::BsonView& cmd);
+
 }  // namespace dds::commands
