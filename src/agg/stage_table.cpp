@@ -12,7 +12,7 @@ constexpr uint32_t kFac = kStageAllowedInFacet;
 constexpr StageEntry kStages[] = {
     {"$addFields", &ParseAddFieldsStage, kUpd | kFac},
     {"$bucket", &ParseBucketStage, kFac},
-    {"$bucketAuto", &ParseNeedsStorageStage, kFac},
+    {"$bucketAuto", &ParseBucketAutoStage, kFac},
     {"$changeStream", &ParseChangeStreamStage, kStageNone},
     {"$collStats", &ParseNeedsStorageStage, kStageNone},
     {"$count", &ParseCountStage, kFac},
@@ -22,7 +22,7 @@ constexpr StageEntry kStages[] = {
     {"$facet", &ParseFacetStage, kStageNone},
     {"$fill", &ParseUnsupportedStage, kFac},
     {"$geoNear", &ParseUnsupportedStage, kStageNone},
-    {"$graphLookup", &ParseNeedsStorageStage, kFac},
+    {"$graphLookup", &ParseGraphLookupStage, kFac},
     {"$group", &ParseGroupStage, kFac},
     {"$indexStats", &ParseNeedsStorageStage, kStageNone},
     {"$limit", &ParseLimitStage, kFac},

@@ -149,3 +149,34 @@ TEST(SetWindowFields, RunningTotalsRanksAndShift) {
 
 }  // namespace
 }  // namespace dds::agg
+
+namespace dds::agg {
+namespace {
+
+TEST(GraphLookup, RecursiveSearchWithDepth) {
+  auto f = std::make_shared<FakeForeign>();
+  f->colls["emp"] = {bson::FromJson(R"({"_id": 1, "name": "a", "boss": null})"),
+                     bson::FromJson(R"({"_id": 2, "name": "b", "boss": "a"})"),
+                     bson::FromJson(R"({"_id": 3, "name": "c", "boss": "b"})")};
+  EXPECT_EQ(RunWithForeign(R"([{"$graphLookup": {"from": "emp", "startWith": "$boss", "connectFromField": "boss",
+                               "connectToField": "name", "as": "chain", "depthField": "d"}},
+                               {"$project": {"chain._id": 1, "chain.d": 1}}])",
+                           R"([{"_id": 9, "boss": "c"}])", f),
+            R"([{"_id":9,"chain":[{"_id":3,"d":0},{"_id":2,"d":1},{"_id":1,"d":2}]}])");
+  EXPECT_EQ(RunWithForeign(R"([{"$graphLookup": {"from": "emp", "startWith": "$boss", "connectFromField": "boss",
+                               "connectToField": "name", "as": "chain", "maxDepth": 0}}, {"$project": {"chain._id": 1}}])",
+                           R"([{"_id": 9, "boss": "c"}])", f),
+            R"([{"_id":9,"chain":[{"_id":3}]}])");
+}
+
+TEST(BucketAuto, EqualCountBuckets) {
+  EXPECT_EQ(RunPipeline(R"([{"$bucketAuto": {"groupBy": "$v", "buckets": 2}}])",
+                        R"([{"v": 1}, {"v": 2}, {"v": 3}, {"v": 4}])"),
+            R"([{"_id":{"min":1,"max":3},"count":2},{"_id":{"min":3,"max":4},"count":2}])");
+  EXPECT_EQ(RunPipeline(R"([{"$bucketAuto": {"groupBy": "$v", "buckets": 2, "output": {"s": {"$sum": "$v"}}}}])",
+                        R"([{"v": 1}, {"v": 1}, {"v": 1}, {"v": 4}])"),
+            R"([{"_id":{"min":1,"max":4},"s":3},{"_id":{"min":4,"max":4},"s":4}])");
+}
+
+}  // namespace
+}  // namespace dds::agg
