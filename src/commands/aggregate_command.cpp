@@ -254,7 +254,6 @@ StatusWith<BsonDocument> RunAggregate(CommandContext& ctx, const BsonView& cmd) 
   }
 
   storage::CollectionPtr coll = ctx.engine().catalog().Lookup(ctx.db, coll_name);
-  DDS_RETURN_IF_ERROR(CheckHint(hint, coll.get()));
 
   query::PlanSpec spec;
   std::optional<BsonDocument> leading_match = pipeline->LeadingMatch();
@@ -278,6 +277,10 @@ StatusWith<BsonDocument> RunAggregate(CommandContext& ctx, const BsonView& cmd) 
       spec.filter = std::shared_ptr<const query::MatchExpression>(std::move(matcher).value());
     }
   }
+  query::PlannerRequest plan_request;
+  if (leading_match) plan_request.filter_doc = leading_match->view();
+  plan_request.hint = hint;
+  DDS_RETURN_IF_ERROR(ApplyIndexPlan(ctx.engine(), coll, plan_request, &spec));
   spec.allow_disk_use = allow_disk_use;
   if (max_time_ms && *max_time_ms > 0) {
     spec.deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(*max_time_ms);

@@ -125,7 +125,17 @@ StatusWith<BsonDocument> RunCount(CommandContext& ctx, const BsonView& cmd) {
   storage::CollectionPtr coll = ctx.engine().catalog().Lookup(ctx.db, coll_name);
   query::PlanSpec spec;
   DDS_RETURN_IF_ERROR(BuildSpec(query, let_vars, max_time_ms, &spec));
-  DDS_RETURN_IF_ERROR(CheckHint(hint, coll.get()));
+  query::PlannerRequest plan_request;
+  plan_request.filter_doc = query;
+  plan_request.hint = hint;
+  plan_request.skip = skip;
+  plan_request.limit = limit;
+  plan_request.count_only = true;
+  if (query.empty()) {
+    DDS_RETURN_IF_ERROR(CheckHint(hint, coll.get()));
+  } else {
+    DDS_RETURN_IF_ERROR(ApplyIndexPlan(ctx.engine(), coll, plan_request, &spec));
+  }
 
   int64_t matched = 0;
   if (query.empty()) {
@@ -175,7 +185,10 @@ StatusWith<BsonDocument> RunDistinct(CommandContext& ctx, const BsonView& cmd) {
   storage::CollectionPtr coll = ctx.engine().catalog().Lookup(ctx.db, coll_name);
   query::PlanSpec spec;
   DDS_RETURN_IF_ERROR(BuildSpec(query, let_vars, max_time_ms, &spec));
-  DDS_RETURN_IF_ERROR(CheckHint(hint, coll.get()));
+  query::PlannerRequest plan_request;
+  plan_request.filter_doc = query;
+  plan_request.hint = hint;
+  DDS_RETURN_IF_ERROR(ApplyIndexPlan(ctx.engine(), coll, plan_request, &spec));
 
   // mongod keeps the values in a BSONElementSet: deduplicated by value (1, 1.0 and
   // NumberLong(1) are one value; the first seen is kept) and returned in BSON order.

@@ -156,6 +156,12 @@ StatusWith<BsonDocument> Execute(CommandContext& ctx, const FindAndModifyRequest
       spec.id_lookup = b.Done();
     }
     spec.error_prefix = kExecutorPrefix;
+    query::PlannerRequest plan_request;
+    plan_request.filter_doc = r.query;
+    plan_request.sort = r.sort;
+    plan_request.hint = r.hint;
+    plan_request.limit = 1;
+    DDS_RETURN_IF_ERROR(ApplyIndexPlan(ctx.engine(), coll, plan_request, &spec));
     query::PlanExecutor exec(ctx.engine(), coll, std::move(spec));
     BsonDocument candidate;
     while (!found) {

@@ -282,7 +282,14 @@ StatusWith<BsonDocument> RunFind(CommandContext& ctx, const BsonView& cmd) {
     DDS_ASSIGN_OR_RETURN(query::SortPattern natural, query::SortPattern::Parse(r.hint.Object()));
     spec.sort = std::make_shared<const query::SortPattern>(std::move(natural));
   }
-  DDS_RETURN_IF_ERROR(CheckHint(r.hint, coll.get()));
+  query::PlannerRequest plan_request;
+  plan_request.filter_doc = r.filter;
+  plan_request.sort = r.sort;
+  plan_request.projection = r.projection;
+  plan_request.hint = r.hint;
+  plan_request.skip = r.skip;
+  plan_request.limit = r.limit;
+  DDS_RETURN_IF_ERROR(ApplyIndexPlan(ctx.engine(), coll, plan_request, &spec));
   spec.skip = r.skip;
   spec.limit = r.limit;
   spec.allow_disk_use = r.allow_disk_use;

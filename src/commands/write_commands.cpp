@@ -87,7 +87,7 @@ StatusWith<std::shared_ptr<const query::MatchExpression>> ParseFilter(const Bson
 // for {_id: v}, else the `_id` of every matching document of a snapshot scan (so documents the
 // statement rewrites are never visited twice). fn returns false to stop.
 Status ForEachCandidate(storage::Engine& engine, const storage::CollectionPtr& coll,
-                        const BsonView& filter,
+                        const BsonView& filter, const BsonElement& hint,
                         const std::shared_ptr<const query::MatchExpression>& matcher,
                         const std::function<StatusWith<bool>(const BsonElement& id)>& fn) {
   if (std::optional<BsonElement> id = query::PlanExecutor::IdPointLookupValue(filter)) {
@@ -95,6 +95,10 @@ Status ForEachCandidate(storage::Engine& engine, const storage::CollectionPtr& c
   }
   query::PlanSpec spec;
   spec.filter = matcher;
+  query::PlannerRequest plan_request;
+  plan_request.filter_doc = filter;
+  plan_request.hint = hint;
+  DDS_RETURN_IF_ERROR(ApplyIndexPlan(engine, coll, plan_request, &spec));
   query::PlanExecutor exec(engine, coll, std::move(spec));
   BsonDocument doc;
   while (true) {
@@ -214,7 +218,7 @@ Status ExecuteUpdate(CommandContext& ctx, const std::string& coll_name,
       }
       return st.multi;
     };
-    DDS_RETURN_IF_ERROR(ForEachCandidate(ctx.engine(), coll, st.q, matcher, apply_one));
+    DDS_RETURN_IF_ERROR(ForEachCandidate(ctx.engine(), coll, st.q, st.hint, matcher, apply_one));
   }
 
   if (matched == 0 && st.upsert) {
@@ -294,7 +298,7 @@ StatusWith<int64_t> ExecuteDelete(CommandContext& ctx, const storage::Collection
     ++deleted;
     return st.multi;
   };
-  DDS_RETURN_IF_ERROR(ForEachCandidate(ctx.engine(), coll, st.q, matcher, delete_one));
+  DDS_RETURN_IF_ERROR(ForEachCandidate(ctx.engine(), coll, st.q, st.hint, matcher, delete_one));
   if (deleted > 0) DDS_RETURN_IF_ERROR(unit->Commit(durable));
   return deleted;
 }

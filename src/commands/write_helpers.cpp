@@ -209,6 +209,22 @@ Status DeleteRecordFor(storage::WriteUnit* unit, const storage::CollectionDescri
   return index::OnDelete(unit, coll, id, old_doc);
 }
 
+Status ApplyIndexPlan(storage::Engine& engine, const storage::CollectionPtr& coll,
+                      query::PlannerRequest request, query::PlanSpec* spec) {
+  if (coll == nullptr || spec->id_lookup) return CheckHint(request.hint, coll.get());
+  request.filter = spec->filter.get();
+  try {
+    DDS_ASSIGN_OR_RETURN(query::PlannerResult planned, query::PlanQuery(engine, coll, request));
+    if (planned.winner && planned.winner->kind != query::QueryPlan::Kind::kCollScan) {
+      if (planned.winner->provides_sort) spec->sort.reset();
+      spec->plan = std::move(planned.winner);
+    }
+  } catch (const DbException& ex) {
+    return ex.status();
+  }
+  return Status::OK();
+}
+
 StatusWith<storage::CollectionPtr> GetOrCreateCollection(storage::Engine& engine,
                                                          std::string_view db,
                                                          std::string_view coll) {

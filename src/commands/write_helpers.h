@@ -13,6 +13,8 @@
 
 #include "bson/bson.h"
 #include "common/status.h"
+#include "query/plan_executor.h"
+#include "query/planner.h"
 #include "storage/catalog.h"
 #include "storage/record_store.h"
 
@@ -78,6 +80,13 @@ Status UpdateRecordFor(storage::WriteUnit* unit, const storage::CollectionDescri
                        const bson::BsonView& new_doc);
 Status DeleteRecordFor(storage::WriteUnit* unit, const storage::CollectionDescriptor& coll,
                        const bson::BsonElement& id, const bson::BsonView& old_doc);
+
+// Puts the planner (query/planner.h) in front of a PlanExecutor: plans `request` over the
+// indexes of `coll` with spec->filter and, when an index plan wins, stores it in spec->plan
+// (dropping spec->sort when the index order provides it). Validates the hint: 2 BadValue when it
+// names no index. Nothing to plan for a missing collection or the `_id` point lookup.
+Status ApplyIndexPlan(storage::Engine& engine, const storage::CollectionPtr& coll,
+                      query::PlannerRequest request, query::PlanSpec* spec);
 
 // Returns the collection `db.coll`, creating it (with default options) when it is missing: the
 // implicit creation of insert and upserts.

@@ -80,9 +80,15 @@ StatusWith<bool> PlanExecutor::NextMatching(BsonDocument* out) {
       *out = std::move(*rec);
       return true;
     }
-    bool forward = true;
-    if (spec_.sort && spec_.sort->natural_direction()) forward = *spec_.sort->natural_direction() >= 0;
-    cursor_ = read_unit_->ScanRecords(coll_->id, forward);
+    if (spec_.plan && spec_.plan->kind != QueryPlan::Kind::kCollScan) {
+      cursor_ = spec_.plan->Open(read_unit_.get(), &plan_stats_);
+    } else {
+      bool forward = true;
+      if (spec_.sort && spec_.sort->natural_direction()) {
+        forward = *spec_.sort->natural_direction() >= 0;
+      }
+      cursor_ = read_unit_->ScanRecords(coll_->id, forward);
+    }
   }
   if (cursor_ == nullptr) {
     done_ = true;
@@ -180,7 +186,11 @@ Status PlanExecutor::ForEachMatching(const std::function<bool(const BsonView&)>&
       }
       return Status::OK();
     }
-    cursor_ = read_unit_->ScanRecords(coll_->id, true);
+    if (spec_.plan && spec_.plan->kind != QueryPlan::Kind::kCollScan) {
+      cursor_ = spec_.plan->Open(read_unit_.get(), &plan_stats_);
+    } else {
+      cursor_ = read_unit_->ScanRecords(coll_->id, true);
+    }
     while (cursor_->Next()) {
       ++stats_.docs_examined;
       if (spec_.deadline && stats_.docs_examined % kDeadlineCheckInterval == 0) {

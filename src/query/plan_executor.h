@@ -20,6 +20,7 @@
 #include "bson/bson.h"
 #include "common/status.h"
 #include "query/match_expression.h"
+#include "query/planner.h"
 #include "query/projection.h"
 #include "query/sort_pattern.h"
 #include "storage/catalog.h"
@@ -41,6 +42,9 @@ struct PlanSpec {
   // The `_id` value for the point-lookup path ({"": value}); when set, `filter` is ignored
   // (the caller guarantees the filter is exactly {_id: value}, see IdPointLookupValue).
   std::optional<bson::BsonDocument> id_lookup;
+  // The planner's plan (query/planner.h): an index scan or OR plan whose cursor yields a superset
+  // of the matches (the filter is still applied). Null = collection scan (or the point lookup).
+  std::shared_ptr<const QueryPlan> plan;
   // Sort; null or empty = storage (_id) order. {$natural: -1} scans backwards.
   std::shared_ptr<const SortPattern> sort;
   // Projection applied to each returned document; null returns whole documents.
@@ -62,6 +66,7 @@ struct PlanSpec {
 
 // Execution statistics, for explain and serverStatus.
 struct PlanStats {
+  // Documents the executor looked at (records scanned or fetched through an index plan).
   int64_t docs_examined = 0;
   int64_t returned = 0;
   bool point_lookup = false;
@@ -109,6 +114,7 @@ class PlanExecutor {
   storage::CollectionPtr coll_;
   PlanSpec spec_;
   PlanStats stats_;
+  PlanRunStats plan_stats_;
   MatchDetails details_;
   // Declared before cursor_ so the cursor is destroyed first.
   std::unique_ptr<storage::ReadUnit> read_unit_;
