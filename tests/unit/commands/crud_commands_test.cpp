@@ -182,5 +182,29 @@ TEST_F(CrudCommandsTest, CountDistinctAggregate) {
             std::string::npos);
 }
 
+TEST_F(CrudCommandsTest, WritesMaintainSecondaryIndexes) {
+  EXPECT_NE(Run(R"({"createIndexes": "c", "indexes": [{"key": {"e": 1}, "name": "e_1",
+                                                       "unique": true}]})")
+                .find("\"ok\":1.0"),
+            std::string::npos);
+  EXPECT_EQ(Run(R"({"insert": "c", "documents": [{"_id": 1, "e": "a"}, {"_id": 2, "e": "a"},
+                                                 {"_id": 3, "e": "b"}], "ordered": false})"),
+            Json(R"({"n": 2, "writeErrors": [
+                       {"index": 1, "code": 11000, "keyPattern": {"e": 1}, "keyValue": {"e": "a"},
+                        "errmsg": "E11000 duplicate key error collection: db.c index: e_1 dup key: { e: \"a\" }"}],
+                     "ok": 1.0})"));
+  // The failed statement left no record behind, and the index answers queries.
+  EXPECT_EQ(Run(R"({"count": "c"})"), Json(R"({"n": 2, "ok": 1.0})"));
+  EXPECT_EQ(Run(R"({"update": "c", "updates": [{"q": {"e": "b"}, "u": {"$set": {"e": "c"}}}]})"),
+            Json(R"({"n": 1, "nModified": 1, "ok": 1.0})"));
+  EXPECT_EQ(Run(R"({"insert": "c", "documents": [{"_id": 4, "e": "b"}]})"),
+            Json(R"({"n": 1, "ok": 1.0})"));
+  EXPECT_EQ(Run(R"({"delete": "c", "deletes": [{"q": {"e": "a"}, "limit": 0}]})"),
+            Json(R"({"n": 1, "ok": 1.0})"));
+  EXPECT_EQ(Run(R"({"find": "c", "filter": {"e": {"$gte": "a"}}, "sort": {"e": 1}})"),
+            Json(R"({"cursor": {"firstBatch": [{"_id": 4, "e": "b"}, {"_id": 3, "e": "c"}],
+                                 "id": 0, "ns": "db.c"}, "ok": 1.0})"));
+}
+
 }  // namespace
 }  // namespace dds::commands
