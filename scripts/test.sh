@@ -98,7 +98,7 @@ e2e_node() {
 export -f do_build build_e2e_c e2e_node
 
 if want build; then
-  run_suite build 1800 do_build || build_ok=0
+  run_suite build 3600 do_build || build_ok=0
 fi
 
 # --- tests ------------------------------------------------------------------------------------
