@@ -202,6 +202,10 @@ StatusWith<bson::BsonDocument> Execute(ServiceContext& service, ClientState& cli
   if (name != "configureFailPoint") fail = CheckFailCommand(name, client.app_name);
   if (fail) {
     if (fail->block_ms > 0) std::this_thread::sleep_for(std::chrono::milliseconds(fail->block_ms));
+    if (fail->close_connection) {
+      client.close_connection = true;
+      return Status(ErrorCode::kHostUnreachable, "connection closed by the failCommand fail point");
+    }
     if (!fail->error.ok()) return fail->error;
   }
   try {

@@ -66,6 +66,9 @@ struct ClientState {
   std::string app_name;
   // Compressors negotiated in hello, in client order ("snappy", "zlib", "zstd").
   std::vector<std::string> compressors;
+  // Set by a command (the failCommand fail point's closeConnection): the server closes the
+  // connection instead of sending the reply, and clears the flag.
+  bool close_connection = false;
 };
 
 // What the wire layer tells the command layer about how the request arrived.

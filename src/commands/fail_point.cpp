@@ -26,6 +26,7 @@ struct FailCommandConfig {
   bson::BsonDocument error_labels;  // {errorLabels: [...]} or empty
   std::optional<bson::BsonDocument> write_concern_error;
   int64_t block_ms = 0;
+  bool close_connection = false;
 };
 
 std::mutex g_mu;
@@ -102,10 +103,7 @@ Status ParseData(const bson::BsonView& data, FailCommandConfig* config) {
     } else if (name == "blockTimeMS" || name == "failInternalCommands" || name == "namespace") {
       // Read with blockConnection / not applicable to client commands.
     } else if (name == "closeConnection") {
-      if (e.TrueValue()) {
-        return Status(ErrorCode::kNotImplemented,
-                      "failCommand with closeConnection is not supported");
-      }
+      config->close_connection = e.TrueValue();
     } else {
       return Status(ErrorCode::kNotImplemented,
                     "failCommand option '" + std::string(name) + "' is not supported");
@@ -151,6 +149,7 @@ std::optional<FailCommandAction> CheckFailCommand(std::string_view command_name,
   ++g_times_entered;
   FailCommandAction action;
   action.block_ms = c.block_ms;
+  action.close_connection = c.close_connection;
   if (c.error_code) {
     action.error = Status(*c.error_code, "Failing command via 'failCommand' failpoint",
                           c.error_labels.empty() ? std::string() : c.error_labels.bytes());

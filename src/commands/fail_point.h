@@ -2,8 +2,8 @@
 // --setParameter enableTestCommands=1 (59 CommandNotFound otherwise, as in mongod).
 //
 // Supported data: failCommands (required), errorCode, errorLabels, writeConcernError, appName,
-// blockConnection + blockTimeMS. Modes: "alwaysOn", "off", {times: n}, {skip: n}.
-// closeConnection is refused at configure time (the command layer cannot close connections).
+// blockConnection + blockTimeMS, closeConnection (ClientState::close_connection; the server drops
+// the connection without a reply). Modes: "alwaysOn", "off", {times: n}, {skip: n}.
 // Process-wide and thread-safe.
 #pragma once
 
@@ -23,6 +23,8 @@ struct ServiceContext;
 struct FailCommandAction {
   // Milliseconds to sleep before running (blockConnection). 0 = none.
   int64_t block_ms = 0;
+  // Close the connection without replying (the command does not run).
+  bool close_connection = false;
   // Non-OK: answer with this error (errorLabels already in its extra fields).
   Status error;
   // Set: run the command, then append this as `writeConcernError`.

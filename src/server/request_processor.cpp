@@ -41,6 +41,11 @@ ProcessResult ProcessMessage(CommandRunner& runner, commands::ClientState& clien
   info.more_to_come = req.more_to_come;
   info.exhaust_allowed = req.exhaust_allowed;
   bson::BsonDocument reply = runner.Run(client, req.body.view(), info);
+  if (client.close_connection) {  // failCommand closeConnection: no reply, drop the connection
+    client.close_connection = false;
+    result.close = true;
+    return result;
+  }
   if (req.more_to_come) return result;  // fire-and-forget: no reply
   result.reply = wire::EncodeReply(req, reply.view());
   return result;

@@ -245,6 +245,12 @@ TEST_F(DispatchTest, FailCommandFailPoint) {
   EXPECT_EQ(r["writeConcernError"].Object()["code"].Int32(), 91);
   Run(R"({"configureFailPoint": "failCommand", "mode": "off", "$db": "admin"})");
   EXPECT_FALSE(Run(R"({"ping": 1, "$db": "admin"})").view().HasField("writeConcernError"));
+
+  Run(R"({"configureFailPoint": "failCommand", "mode": {"times": 1},
+          "data": {"failCommands": ["ping"], "closeConnection": true}, "$db": "admin"})");
+  EXPECT_FALSE(client_.close_connection);
+  Run(R"({"ping": 1, "$db": "admin"})");
+  EXPECT_TRUE(client_.close_connection);
 }
 
 TEST_F(DispatchTest, StableApiAndTransactions) {
