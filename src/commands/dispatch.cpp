@@ -305,7 +305,14 @@ bson::BsonDocument RunCommand(ServiceContext& service, ClientState& client,
   (void)hooks_installed;
   auto start = std::chrono::steady_clock::now();
   std::string db;
-  StatusWith<bson::BsonDocument> result = Execute(service, client, body, info, &db);
+  StatusWith<bson::BsonDocument> result = Status(ErrorCode::kInternalError, "not run");
+  try {
+    result = Execute(service, client, body, info, &db);
+  } catch (const std::exception& e) {
+    // Handlers are covered inside Execute; this guards the checks around them (bad_alloc...).
+    DDS_LOG_ERROR("COMMAND", 23072, "Exception while dispatching command", {{"error", e.what()}});
+    result = Status(ErrorCode::kInternalError, "an internal error occurred");
+  }
 
   bson::BsonDocument reply;
   if (result.ok()) {
