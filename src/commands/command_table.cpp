@@ -9,6 +9,7 @@
 
 #include "commands/command_handlers.h"
 #include "commands/crud_commands.h"
+#include "commands/explain_command.h"
 
 namespace dds::commands {
 
@@ -40,6 +41,7 @@ constexpr CommandEntry kCommands[] = {
     {"dropDatabase", &RunDropDatabase, kWrite, "drops the database"},
     {"dropIndexes", &RunDropIndexes, kWrite | kCollectionLevel, "drops indexes"},
     {"endSessions", &RunEndSessions, kNone, "ends logical sessions"},
+    {"explain", &RunExplain, kRead, "explains the plan of find/count/distinct/update/delete/..."},
     {"find", &RunFind, kRead | kCollectionLevel, "queries documents"},
     {"findAndModify", &RunFindAndModify, kWrite | kCollectionLevel,
      "atomically finds and updates/removes one document"},

@@ -383,12 +383,15 @@ StatusWith<bson::BsonDocument> RunDbStats(CommandContext& ctx, const bson::BsonV
   DDS_RETURN_IF_ERROR(p.Finish());
 
   std::vector<storage::CollectionPtr> colls = ctx.engine().catalog().ListCollections(ctx.db);
-  int64_t objects = 0, data_size = 0, storage_size = 0, indexes = 0;
+  int64_t objects = 0, data_size = 0, storage_size = 0, indexes = 0, index_size = 0;
   for (const storage::CollectionPtr& c : colls) {
     objects += ctx.engine().ApproximateRecordCount(c->id);
     data_size += ctx.engine().ApproximateDataSize(c->id);
     storage_size += ctx.engine().ApproximateStorageSize(c->id);
     indexes += TotalIndexCount(*c);
+    for (const storage::IndexDescriptor& idx : c->indexes) {
+      if (idx.index_id != 0) index_size += ctx.engine().ApproximateIndexSize(idx.index_id);
+    }
   }
   double fs_used = 0, fs_total = 0;
   struct statvfs vfs {};
@@ -406,8 +409,8 @@ StatusWith<bson::BsonDocument> RunDbStats(CommandContext& ctx, const bson::BsonV
   b.AppendDouble("dataSize", data_size / s);
   b.AppendDouble("storageSize", storage_size / s);
   b.AppendInt64("indexes", indexes);
-  b.AppendDouble("indexSize", 0.0);
-  b.AppendDouble("totalSize", storage_size / s);
+  b.AppendDouble("indexSize", index_size / s);
+  b.AppendDouble("totalSize", (storage_size + index_size) / s);
   b.AppendInt64("scaleFactor", scale);
   b.AppendDouble("fsUsedSize", fs_used / s);
   b.AppendDouble("fsTotalSize", fs_total / s);
@@ -441,11 +444,25 @@ StatusWith<bson::BsonDocument> RunCollStats(CommandContext& ctx, const bson::Bso
   b.AppendDouble("freeStorageSize", 0.0);
   b.AppendBool("capped", false);
   b.AppendInt32("nindexes", static_cast<int32_t>(desc->indexes.size()));
-  b.StartArray("indexBuilds").End();
-  b.AppendDouble("totalIndexSize", 0.0);
-  b.AppendDouble("totalSize", storage_size / s);
+  b.StartArray("indexBuilds");
+  int building = 0;
+  for (const storage::IndexDescriptor& idx : desc->indexes) {
+    if (idx.building) b.AppendString(bson::IndexName(building++), idx.name);
+  }
+  b.End();
+  // Secondary indexes have their own key range; the _id index is the record store itself (0).
+  int64_t total_index = 0;
+  std::vector<int64_t> index_sizes;
+  for (const storage::IndexDescriptor& idx : desc->indexes) {
+    index_sizes.push_back(idx.index_id == 0 ? 0 : ctx.engine().ApproximateIndexSize(idx.index_id));
+    total_index += index_sizes.back();
+  }
+  b.AppendDouble("totalIndexSize", total_index / s);
+  b.AppendDouble("totalSize", (storage_size + total_index) / s);
   b.StartDocument("indexSizes");
-  for (const storage::IndexDescriptor& idx : desc->indexes) b.AppendDouble(idx.name, 0.0);
+  for (size_t i = 0; i < desc->indexes.size(); ++i) {
+    b.AppendDouble(desc->indexes[i].name, index_sizes[i] / s);
+  }
   b.End();
   b.AppendInt32("scaleFactor", static_cast<int32_t>(scale));
   return b.Done();

@@ -17,6 +17,7 @@
 #include "bson/builder.h"
 #include "commands/cursor_manager.h"
 #include "commands/dispatch.h"
+#include "commands/ttl_service.h"
 #include "common/logging.h"
 #include "server/options.h"
 #include "server/request_processor.h"
@@ -190,9 +191,14 @@ int ServerMain(int argc, char** argv) {
     }
   });
 
+  // The TTL monitor (expireAfterSeconds indexes) runs while the server listens.
+  std::unique_ptr<commands::TtlService> ttl =
+      commands::TtlService::Start(*engine, options.set_parameters);
+
   transport.Run();
 
   SetLogContext("SignalHandler");
+  ttl->Stop();
   DDS_LOG_INFO("QUERY", 4784928, "Killing all open cursors",
                {{"openCursors", static_cast<int64_t>(cursors->open_count())}});
   service.cursors = nullptr;
