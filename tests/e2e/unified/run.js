@@ -546,7 +546,8 @@ async function main() {
   let uri = args.uri;
   if (!uri) {
     const { startDdsd } = require('../node/lib/ddsd');
-    ddsd = await startDdsd();
+    // The unified format requires test commands (configureFailPoint), as mongod's --setParameter.
+    ddsd = await startDdsd({ args: ['--setParameter', 'enableTestCommands=1'] });
     uri = ddsd.uri;
   }
   const internal = new MongoClient(uri, { serverSelectionTimeoutMS: 10000 });

@@ -7,11 +7,8 @@
 // omitted for the whole file.
 
 const SKIPS = [
-  { file: /^index-management\//, reason: 'secondary indexes and explain: issue #4' },
-  { file: 'crud/tests/unified/findOneAndUpdate-errorResponse.json', test: 'findOneAndUpdate DuplicateKey error is accessible', reason: 'unique secondary index: issue #4' },
-  { file: 'collection-management/tests/modifyCollection-errorResponse.json', reason: 'unique secondary index with prepareUnique: issue #4' },
+  { file: 'collection-management/tests/modifyCollection-errorResponse.json', reason: 'collMod index conversion to unique (prepareUnique): index options, issue #4' },
   { file: /^crud\/tests\/unified\/(bulkWrite-)?(updateOne|updateMany|findOneAndUpdate)-dots_and_dollars\.json$/, test: /on 5\.0\+ server/, reason: '$setField in pipeline updates: issue #3' },
-  { file: /^crud\/tests\/unified\/(aggregate|updateMany)-let\.json$/, test: /^(Aggregate|updateMany) with let option$/, reason: 'let values that are expressions ($literal, $rand): issue #3' },
 ];
 
 function matches(pattern, value) {
