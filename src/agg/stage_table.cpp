@@ -20,7 +20,7 @@ constexpr StageEntry kStages[] = {
     {"$densify", &ParseUnsupportedStage, kFac},
     {"$documents", &ParseDocumentsStage, kStageNone},
     {"$facet", &ParseFacetStage, kStageNone},
-    {"$fill", &ParseUnsupportedStage, kFac},
+    {"$fill", &ParseFillStage, kFac},
     {"$geoNear", &ParseUnsupportedStage, kStageNone},
     {"$graphLookup", &ParseGraphLookupStage, kFac},
     {"$group", &ParseGroupStage, kFac},

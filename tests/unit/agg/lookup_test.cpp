@@ -180,3 +180,17 @@ TEST(BucketAuto, EqualCountBuckets) {
 
 }  // namespace
 }  // namespace dds::agg
+
+namespace dds::agg {
+namespace {
+
+TEST(Fill, ValueLocfAndLinear) {
+  const char* docs = R"([{"t": 1, "a": 10, "b": "x"}, {"t": 2, "a": null}, {"t": 4, "b": null}, {"t": 5, "a": 50}])";
+  EXPECT_EQ(RunPipeline(R"([{"$fill": {"sortBy": {"t": 1}, "output": {"a": {"method": "linear"}, "b": {"method": "locf"},
+                           "c": {"value": 0}}}}])", docs),
+            R"([{"t":1,"a":10,"b":"x","c":0},{"t":2,"a":20.0,"b":"x","c":0},{"t":4,"b":"x","a":40.0,"c":0},{"t":5,"a":50,"b":"x","c":0}])");
+  EXPECT_EQ(RunPipeline(R"([{"$fill": {"output": {"a": {"method": "locf"}}}}])", docs), "error:6050201");
+}
+
+}  // namespace
+}  // namespace dds::agg
