@@ -13,8 +13,10 @@ using Kind = ProjectionNode::Child::Kind;
 
 class ProjectionParser {
  public:
-  ProjectionParser(bool for_aggregation, const bson::BsonView& query, const bson::BsonView& let_vars)
-      : agg_(for_aggregation), query_(query), let_vars_(let_vars) {}
+  // `query` (the find filter) is not needed at parse time: positional projections check the
+  // recorded array position when applied (51246), as mongod does.
+  ProjectionParser(bool for_aggregation, const bson::BsonView& /*query*/, const bson::BsonView& let_vars)
+      : agg_(for_aggregation), let_vars_(let_vars) {}
 
   StatusWith<Projection> Run(const bson::BsonView& spec) {
     Projection p;
@@ -193,7 +195,6 @@ class ProjectionParser {
   }
 
   bool agg_;
-  bson::BsonView query_;
   bson::BsonView let_vars_;
   std::shared_ptr<ProjectionNode> root_;
   int mode_ = 0;  // 1 inclusion, -1 exclusion, 0 undecided
