@@ -16,6 +16,8 @@ cd "$ROOT"
 BUILD="${DDS_BUILD_DIR:-$ROOT/build}"
 export DDSD="${DDSD:-$BUILD/bin/ddsd}"
 PY=/usr/bin/python3
+# ccache: share hits between clones in different folders (CI builds a fresh clone elsewhere).
+export CCACHE_BASEDIR="${CCACHE_BASEDIR:-$ROOT}" CCACHE_NOHASHDIR="${CCACHE_NOHASHDIR:-true}"
 ALL_SUITES="deps build unit fuzz e2e-node e2e-mongosh e2e-py e2e-c e2e-crash e2e-unified"
 SUITES="${DDS_SUITES:-$ALL_SUITES}"
 
