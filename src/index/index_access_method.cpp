@@ -141,6 +141,11 @@ Status IndexAccessMethod::CheckUnique(storage::WriteUnit* unit, std::string_view
 Status IndexWrites::Apply(storage::WriteUnit* unit) const {
   // Entry keys end with the document's _id, whose record the writing unit has locked: no other
   // unit writes these keys concurrently, so they need no lock of their own.
+  if (!readable) {
+    for (const std::string& key : deletes) unit->DeleteDeferred(key);
+    for (const auto& [key, value] : puts) unit->PutDeferred(key, value);
+    return Status::OK();
+  }
   for (const std::string& key : deletes) DDS_RETURN_IF_ERROR(unit->DeleteUntracked(key));
   for (const auto& [key, value] : puts) DDS_RETURN_IF_ERROR(unit->PutUntracked(key, value));
   return Status::OK();
@@ -160,6 +165,7 @@ Status IndexAccessMethod::PlanKeys(storage::WriteUnit* unit, std::string_view ns
 Status IndexAccessMethod::PlanInsert(storage::WriteUnit* unit, std::string_view ns,
                                      const BsonView& doc, const BsonElement& id,
                                      IndexWrites* out) const {
+  out->readable = out->readable || info_.unique;
   KeySet keys;
   DDS_RETURN_IF_ERROR(GetKeys(doc, &keys));
   out->multikey = out->multikey || keys.multikey;
@@ -171,6 +177,7 @@ Status IndexAccessMethod::PlanInsert(storage::WriteUnit* unit, std::string_view 
 
 Status IndexAccessMethod::PlanRemove(const BsonView& doc, const BsonElement& id,
                                      IndexWrites* out) const {
+  out->readable = out->readable || info_.unique;
   KeySet keys;
   // Keys that cannot be generated (parallel arrays) were never inserted.
   if (!GetKeys(doc, &keys).ok()) return Status::OK();
@@ -182,6 +189,7 @@ Status IndexAccessMethod::PlanRemove(const BsonView& doc, const BsonElement& id,
 Status IndexAccessMethod::PlanUpdate(storage::WriteUnit* unit, std::string_view ns,
                                      const BsonView& old_doc, const BsonView& new_doc,
                                      const BsonElement& id, IndexWrites* out) const {
+  out->readable = out->readable || info_.unique;
   KeySet old_keys, new_keys;
   if (!GetKeys(old_doc, &old_keys).ok()) old_keys.keys.clear();
   DDS_RETURN_IF_ERROR(GetKeys(new_doc, &new_keys));

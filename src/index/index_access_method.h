@@ -80,6 +80,9 @@ struct IndexWrites {
   std::vector<std::string> deletes;
   std::vector<std::pair<std::string, std::string>> puts;
   bool multikey = false;
+  // Unique-index entries stay readable in the unit (later unique checks of the same unit must see
+  // them); other entries are deferred writes (cheaper; never read back in the unit).
+  bool readable = false;
   // Applies the writes to `unit`.
   Status Apply(storage::WriteUnit* unit) const;
 };

@@ -40,26 +40,40 @@ Status FlushChunk(storage::Engine& engine, const std::string& ns, PendingIndex* 
   std::sort(p->entries.begin(), p->entries.end(),
             [](const BuildEntry& a, const BuildEntry& b) { return a.key < b.key; });
   const IndexAccessMethod& method = *p->method;
-  std::unique_ptr<storage::WriteUnit> unit = engine.BeginWrite();
-  for (size_t i = 0; i < p->entries.size(); ++i) {
-    const BuildEntry& e = p->entries[i];
-    if (method.info().unique) {
+  if (method.info().unique) {
+    std::unique_ptr<storage::ReadUnit> read =
+        p->chunks_written > 0 ? engine.BeginRead() : nullptr;
+    for (size_t i = 0; i < p->entries.size(); ++i) {
+      const BuildEntry& e = p->entries[i];
       if (i > 0 && p->entries[i - 1].tuple() == e.tuple()) {
         return method.DuplicateKeyError(ns, KeyFromEntry(e, method.info().fields.size()));
       }
-      if (p->chunks_written > 0 && (i == 0 || p->entries[i - 1].tuple() != e.tuple())) {
+      if (read != nullptr && (i == 0 || p->entries[i - 1].tuple() != e.tuple())) {
         // Earlier chunks are committed: look for the tuple there.
         std::string tuple(e.tuple());
-        auto cursor = unit->ScanRaw(tuple, storage::PrefixSuccessor(tuple), true);
+        auto cursor = read->ScanRaw(tuple, storage::PrefixSuccessor(tuple), true);
         if (cursor->Next()) {
           return method.DuplicateKeyError(ns, KeyFromEntry(e, method.info().fields.size()));
         }
         DDS_RETURN_IF_ERROR(cursor->status());
       }
     }
-    DDS_RETURN_IF_ERROR(unit->PutUntracked(e.key, e.value));
   }
-  DDS_RETURN_IF_ERROR(unit->Commit(false));
+  // Sorted plain write batches (no transaction locks or write index): the collection is held
+  // exclusively and these keys are new.
+  constexpr size_t kBatchBytes = 8 << 20;
+  std::vector<std::pair<std::string, std::string>> batch;
+  size_t bytes = 0;
+  for (BuildEntry& e : p->entries) {
+    bytes += e.key.size() + e.value.size();
+    batch.emplace_back(std::move(e.key), std::move(e.value));
+    if (bytes >= kBatchBytes) {
+      DDS_RETURN_IF_ERROR(engine.BulkPut(batch));
+      batch.clear();
+      bytes = 0;
+    }
+  }
+  if (!batch.empty()) DDS_RETURN_IF_ERROR(engine.BulkPut(batch));
   p->entries.clear();
   p->bytes = 0;
   ++p->chunks_written;

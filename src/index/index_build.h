@@ -5,7 +5,7 @@
 // on their first write, see index_maintenance.h); readers never wait (they read snapshots and the
 // planner ignores indexes marked `building`), and other collections are untouched. Inside the
 // lock the build scans one snapshot, sorts the keys in memory chunks (64 MB) and writes them in
-// key order with untracked puts, one transaction per chunk.
+// key order as plain write batches (no transaction locks; the collection is held exclusively).
 //
 // Crash safety: the catalog entry is added with `building: true` before any entry is written and
 // flipped to ready after the last chunk commits; at open, the catalog drops indexes still marked

@@ -3,6 +3,7 @@
 #include <filesystem>
 #include <system_error>
 
+#include <rocksdb/write_batch.h>
 #include <rocksdb/cache.h>
 #include <rocksdb/filter_policy.h>
 #include <rocksdb/options.h>
@@ -132,6 +133,17 @@ int64_t Engine::ApproximateStorageSize(uint64_t collection_id) {
   uint64_t size = 0;
   db_->GetApproximateSizes(size_options, db_->DefaultColumnFamily(), &range, 1, &size);
   return static_cast<int64_t>(size);
+}
+
+Status Engine::BulkPut(const std::vector<std::pair<std::string, std::string>>& entries) {
+  rocksdb::WriteBatch batch;
+  for (const auto& [key, value] : entries) {
+    DDS_RETURN_IF_ERROR(FromRocks(batch.Put(key, value)));
+  }
+  rocksdb::WriteOptions write_options;
+  rocksdb::TransactionDBWriteOptimizations optimizations;
+  optimizations.skip_concurrency_control = true;
+  return FromRocks(db_->Write(write_options, optimizations, &batch));
 }
 
 int64_t Engine::ApproximateIndexSize(uint64_t index_id) {

@@ -11,6 +11,8 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "common/status.h"
 #include "storage/catalog.h"
@@ -58,6 +60,10 @@ class Engine {
   // Returns the approximate bytes the collection's records occupy in RocksDB (compressed files
   // plus memtables; collStats "storageSize"). An estimate.
   int64_t ApproximateStorageSize(uint64_t collection_id);
+  // Writes `entries` (key, value) in one atomic batch without transaction locks or the
+  // transaction's write index (index builds, which hold the collection exclusively and write keys
+  // no other writer uses). The WAL is written (not synced).
+  Status BulkPut(const std::vector<std::pair<std::string, std::string>>& entries);
   // Returns the approximate bytes of one secondary index's entries (collStats indexSizes; the
   // _id index, id 0, is the record store itself: callers report 0 or the storage size).
   int64_t ApproximateIndexSize(uint64_t index_id);

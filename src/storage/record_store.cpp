@@ -298,9 +298,18 @@ std::unique_ptr<RawCursor> WriteUnit::ScanRaw(std::string lower, std::string upp
                                          std::move(upper), forward);
 }
 
+void WriteUnit::PutDeferred(std::string_view key, std::string_view value) {
+  deferred_.push_back(DeferredOp{std::string(key), std::string(value), false});
+}
+
+void WriteUnit::DeleteDeferred(std::string_view key) {
+  deferred_.push_back(DeferredOp{std::string(key), std::string(), true});
+}
+
 void WriteUnit::SetSavePoint() {
   txn_->SetSavePoint();
   save_point_deltas_.push_back(deltas_);
+  save_point_deferred_.push_back(deferred_.size());
 }
 
 Status WriteUnit::RollbackToSavePoint() {
@@ -309,6 +318,10 @@ Status WriteUnit::RollbackToSavePoint() {
   DDS_RETURN_IF_ERROR(FromRocks(s));
   deltas_ = std::move(save_point_deltas_.back());
   save_point_deltas_.pop_back();
+  if (!save_point_deferred_.empty()) {
+    deferred_.resize(save_point_deferred_.back());
+    save_point_deferred_.pop_back();
+  }
   return Status::OK();
 }
 
@@ -317,6 +330,7 @@ Status WriteUnit::PopSavePoint() {
   if (s.IsNotFound()) return Status(ErrorCode::kInternalError, "no save point to pop");
   DDS_RETURN_IF_ERROR(FromRocks(s));
   save_point_deltas_.pop_back();
+  if (!save_point_deferred_.empty()) save_point_deferred_.pop_back();
   return Status::OK();
 }
 
@@ -338,6 +352,14 @@ Status WriteUnit::CommitImpl(bool durable) {
   // concurrent writers of one collection must not serialize on the statistics key, which would
   // defeat group commit. Appended last, after every save point; never read back in the unit.
   rocksdb::WriteBatch* batch = txn_->GetWriteBatch()->GetWriteBatch();
+  // Deferred writes go to the batch as is, after every save point (never read back in the unit).
+  for (const DeferredOp& op : deferred_) {
+    rocksdb::Status ds = op.is_delete ? batch->Delete(op.key) : batch->Put(op.key, op.value);
+    if (!ds.ok()) {
+      txn_->Rollback();
+      return FromRocks(ds);
+    }
+  }
   for (const auto& [collection_id, delta] : deltas_) {
     if (delta.count == 0 && delta.bytes == 0) continue;
     rocksdb::Status s =
@@ -366,7 +388,9 @@ void WriteUnit::Rollback() {
   ReleaseLocks();
 }
 
-uint64_t WriteUnit::write_count() const { return txn_->GetNumPuts() + txn_->GetNumDeletes(); }
+uint64_t WriteUnit::write_count() const {
+  return txn_->GetNumPuts() + txn_->GetNumDeletes() + deferred_.size();
+}
 
 // ---- ReadUnit ----
 

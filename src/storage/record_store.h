@@ -91,6 +91,12 @@ class WriteUnit {
   // index entries whose key embeds a _id whose record this unit has locked.
   Status PutUntracked(std::string_view key, std::string_view value);
   Status DeleteUntracked(std::string_view key);
+  // Deferred writes: appended to the commit batch in order at Commit, without the transaction's
+  // lock or write index (cheaper), so reads through this unit do not see them. For non-unique
+  // index entries (keys embed a _id whose record this unit has locked; nothing reads them back
+  // inside the unit). Save points cover them.
+  void PutDeferred(std::string_view key, std::string_view value);
+  void DeleteDeferred(std::string_view key);
 
   // Takes the collection's write lock (Catalog::CollectionWriteLock) shared, once per unit and
   // collection, and holds it until the unit finishes; returns the collection's current
@@ -129,6 +135,14 @@ class WriteUnit {
   // Record statistics changes of this unit, applied at commit; one copy per save point.
   std::map<uint64_t, RecordStatsDelta> deltas_;
   std::vector<std::map<uint64_t, RecordStatsDelta>> save_point_deltas_;
+  // Deferred writes (key, value, is_delete) and their count at each save point.
+  struct DeferredOp {
+    std::string key;
+    std::string value;
+    bool is_delete;
+  };
+  std::vector<DeferredOp> deferred_;
+  std::vector<size_t> save_point_deferred_;
   bool finished_ = false;
   Catalog* catalog_;
   // Collection write locks held until the unit finishes (released after commit/rollback).

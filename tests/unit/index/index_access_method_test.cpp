@@ -173,6 +173,29 @@ TEST_F(IndexTest, FailedMaintenanceWritesNoEntries) {
   EXPECT_EQ(n, 1);
 }
 
+TEST_F(IndexTest, DeferredEntriesFollowSavePointsAndUniqueReuseInOneUnit) {
+  ASSERT_OK(Build(R"({"v":2,"key":{"a":1},"name":"a_1"})"));
+  ASSERT_OK(Build(R"({"v":2,"key":{"u":1},"name":"u_1","unique":true})"));
+  ASSERT_OK(Insert(R"({"_id":1,"a":1,"u":1})"));
+  auto unit = engine_->BeginWrite();
+  storage::CollectionPtr coll = Coll();
+  bson::BsonDocument two = bson::FromJson(R"({"_id":2,"a":2,"u":2})");
+  unit->SetSavePoint();
+  ASSERT_OK(unit->InsertRecord(coll->id, two["_id"], two.view()));
+  ASSERT_OK(OnInsert(unit.get(), *coll, two["_id"], two.view()));
+  ASSERT_OK(unit->RollbackToSavePoint());
+  // Delete _id 1 and give its unique key to _id 3 in the same unit.
+  bson::BsonDocument one = bson::FromJson(R"({"_id":1,"a":1,"u":1})");
+  bson::BsonDocument three = bson::FromJson(R"({"_id":3,"a":3,"u":1})");
+  ASSERT_OK(unit->DeleteRecord(coll->id, one["_id"]));
+  ASSERT_OK(OnDelete(unit.get(), *coll, one["_id"], one.view()));
+  ASSERT_OK(unit->InsertRecord(coll->id, three["_id"], three.view()));
+  ASSERT_OK(OnInsert(unit.get(), *coll, three["_id"], three.view()));
+  ASSERT_OK(unit->Commit(false));
+  EXPECT_EQ(ScanIds("a_1", {All()}), V{"3"});
+  EXPECT_EQ(ScanIds("u_1", {All()}), V{"3"});
+}
+
 TEST_F(IndexTest, SparseUniqueIgnoresMissing) {
   ASSERT_OK(Build(R"({"v":2,"key":{"a":1},"name":"a_1","unique":true,"sparse":true})"));
   ASSERT_OK(Insert(R"({"_id":1})"));
