@@ -762,7 +762,7 @@ StatusWith<std::string> InstanceManager::RestartInstance(const std::string& proj
         SetProgress(job_id, 10);
         DDS_RETURN_IF_ERROR(StopNode(n));
         SetProgress(job_id, 30);
-        DDS_RETURN_IF_ERROR(StartNode(n, job_id, 40, 90).status());
+        DDS_RETURN_IF_ERROR(StartNode(n, job_id, 40, 90));
       }
       return store_->Transaction([&]() -> Status {
         int64_t now = NowMillis();
@@ -841,7 +841,7 @@ StatusWith<std::string> InstanceManager::ResizeInstance(const std::string& proje
       for (const NodeRow& n : nodes) {
         DDS_RETURN_IF_ERROR(StopNode(n));
         SetProgress(job_id, 30);
-        DDS_RETURN_IF_ERROR(StartNode(n, job_id, 40, 90).status());
+        DDS_RETURN_IF_ERROR(StartNode(n, job_id, 40, 90));
       }
       json spec = row.spec;
       spec["spec_code"] = code;
@@ -919,7 +919,7 @@ Status InstanceManager::ResetPassword(const std::string& project_id, const std::
       if (config_->instances_auth) {
         // The node reads its rwuser credentials at start: restart it so the new ones apply.
         DDS_RETURN_IF_ERROR(StopNode(n));
-        DDS_RETURN_IF_ERROR(StartNode(n, "", 0, 0).status());
+        DDS_RETURN_IF_ERROR(StartNode(n, "", 0, 0));
       }
     }
     return Status::OK();
