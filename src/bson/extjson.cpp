@@ -10,6 +10,7 @@
 
 #include "bson/builder.h"
 #include "common/base64.h"
+#include "common/logging.h"
 #include "common/assert.h"
 
 namespace dds::bson {
@@ -17,29 +18,8 @@ namespace {
 
 using Json = nlohmann::ordered_json;
 
-std::string Quote(std::string_view s) {
-  std::string out = "\"";
-  for (unsigned char c : s) {
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      case '\b': out += "\\b"; break;
-      case '\f': out += "\\f"; break;
-      default:
-        if (c < 0x20) {
-          char buf[8];
-          std::snprintf(buf, sizeof buf, "\\u%04x", c);
-          out += buf;
-        } else {
-          out += static_cast<char>(c);
-        }
-    }
-  }
-  return out + "\"";
-}
+// Extended JSON strings are JSON strings.
+std::string Quote(std::string_view s) { return JsonQuote(s); }
 
 std::string DoubleToString(double d) {
   if (std::isnan(d)) return "NaN";

@@ -36,7 +36,7 @@ struct LogAttr {
   LogAttr() = default;
 };
 
-// Returns `s` as a quoted JSON string.
+// Returns `s` as a quoted JSON string (also used for Extended JSON output).
 std::string JsonQuote(std::string_view s);
 
 // Sends log lines to `path` (appending). Returns false if it cannot be opened.
