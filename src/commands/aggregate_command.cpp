@@ -8,6 +8,7 @@
 #include "commands/aggregate_output_internal.h"
 #include "commands/crud_commands.h"
 #include "commands/cursor_manager.h"
+#include "commands/explain_command.h"
 #include "commands/namespace_util.h"
 #include "commands/operation_registry.h"
 #include "commands/request_parser.h"
@@ -167,9 +168,7 @@ StatusWith<BsonDocument> RunAggregate(CommandContext& ctx, const BsonView& cmd) 
     DDS_RETURN_IF_ERROR(cp.ReadNonNegativeInt64("batchSize", &batch_size));
     DDS_RETURN_IF_ERROR(cp.Finish());
   }
-  if (explain) {
-    return Status(ErrorCode::kNotImplemented, "explain is not supported for aggregate yet");
-  }
+  if (explain) return ExplainAggregate(ctx, cmd);
   if (!cursor_spec) {
     return Status(ErrorCode::kFailedToParse,
                   "The 'cursor' option is required, except for aggregate with the explain "
