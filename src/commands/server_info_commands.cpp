@@ -15,6 +15,7 @@
 #include "commands/command_handlers.h"
 #include "commands/request_parser.h"
 #include "common/logging.h"
+#include "common/version.h"
 #include "storage/engine.h"
 
 namespace dds::commands {
@@ -25,11 +26,6 @@ using bson::BsonBuilder;
 using bson::BsonElement;
 using bson::BsonType;
 
-// The persona (D1): MongoDB 7.0 standalone.
-constexpr std::string_view kMongoVersion = "7.0.14";
-constexpr int32_t kVersionArray[] = {7, 0, 14, 0};
-constexpr std::string_view kDdsVersion = "0.1.0";
-constexpr std::string_view kGitVersion = "dds-0.1.0";
 
 // logLevel, the one parameter that changes behaviour at runtime.
 std::atomic<int32_t> g_log_level{0};
@@ -184,8 +180,8 @@ StatusWith<bson::BsonDocument> RunBuildInfo(CommandContext& ctx, const bson::Bso
   b.AppendString("javascriptEngine", "none");
   b.AppendString("sysInfo", "deprecated");
   b.StartArray("versionArray");
-  for (size_t i = 0; i < std::size(kVersionArray); ++i) {
-    b.AppendInt32(bson::IndexName(i), kVersionArray[i]);
+  for (size_t i = 0; i < std::size(kMongoVersionArray); ++i) {
+    b.AppendInt32(bson::IndexName(i), kMongoVersionArray[i]);
   }
   b.End();
   // No TLS yet: mongod built without SSL reports "disabled".

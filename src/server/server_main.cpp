@@ -22,7 +22,7 @@
 #include "server/options.h"
 #include "server/request_processor.h"
 #include "server/transport.h"
-#include "server/version.h"
+#include "common/version.h"
 #include "storage/engine.h"
 
 namespace dds::server {
