@@ -18,7 +18,7 @@ export DDSD="${DDSD:-$BUILD/bin/ddsd}"
 PY=/usr/bin/python3
 # ccache: share hits between clones in different folders (CI builds a fresh clone elsewhere).
 export CCACHE_BASEDIR="${CCACHE_BASEDIR:-$ROOT}" CCACHE_NOHASHDIR="${CCACHE_NOHASHDIR:-true}"
-ALL_SUITES="deps build unit fuzz e2e-node e2e-mongosh e2e-py e2e-c e2e-crash e2e-unified"
+ALL_SUITES="deps build unit fuzz e2e-node e2e-mongosh e2e-py e2e-c e2e-crash e2e-unified e2e-service"
 SUITES="${DDS_SUITES:-$ALL_SUITES}"
 
 declare -a RESULTS=()
@@ -74,6 +74,7 @@ else
 fi
 
 export ROOT BUILD
+export DDS_BUILD_DIR="$BUILD"  # read by tests/e2e/service/run.sh
 # The fuzzers build in a directory of their own next to the main one (build-fuzz for build/).
 export DDS_FUZZ_BUILD_DIR="${DDS_FUZZ_BUILD_DIR:-$BUILD-fuzz}"
 
@@ -127,8 +128,11 @@ if ((build_ok)); then
   else
     skip_suite e2e-unified "tests/e2e/unified/run.js not present"
   fi
+
+  # dds-service (the DDS v3 management API) against real ddsd instances it starts.
+  run_suite e2e-service 900 bash tests/e2e/service/run.sh
 else
-  for s in unit fuzz e2e-node e2e-mongosh e2e-py e2e-c e2e-crash e2e-unified; do
+  for s in unit fuzz e2e-node e2e-mongosh e2e-py e2e-c e2e-crash e2e-unified e2e-service; do
     fail_suite "$s" "build failed"
   done
 fi
