@@ -6,6 +6,7 @@
 #include <cmath>
 #include <cstdio>
 #include <ctime>
+#include <random>
 
 #include "agg/expression_internal.h"
 #include "agg/expression_ops.h"
@@ -510,7 +511,19 @@ StatusWith<ExprPtr> ParseConvertExpr(const BsonElement& o, ParseScope* s) {
   return ExprPtr(c);
 }
 
+namespace {
+// A uniform double in [0, 1), drawn anew for every evaluation.
+Value EvalRand(const std::vector<Value>&) {
+  thread_local std::mt19937_64 generator{std::random_device{}()};
+  return Value::Double(std::uniform_real_distribution<double>(0.0, 1.0)(generator));
+}
+}  // namespace
+
 StatusWith<ExprPtr> ParseRandExpr(const BsonElement& o, ParseScope*) {
-  return Status(ErrorCode::kNotImplemented, "$rand is not supported");
+  // mongod accepts only an empty document: {$rand: {}}.
+  if (o.type() != BsonType::kObject || !o.Object().empty()) {
+    return Status(3040500, "$rand does not currently accept arguments");
+  }
+  return ExprPtr(std::make_shared<FunctionExpression>(std::vector<ExprPtr>{}, &EvalRand));
 }
 }  // namespace dds::agg

@@ -1,7 +1,24 @@
+#include <set>
+#include <string>
+
 #include "agg_test_util.h"
 
 namespace dds::agg {
 namespace {
+
+TEST(ExpressionRand, UniformDoubleEachEvaluationAndNoArguments) {
+  std::set<std::string> seen;
+  for (int i = 0; i < 20; ++i) {
+    std::string v = Eval(R"({"$rand": {}})");
+    double d = std::stod(v);
+    EXPECT_GE(d, 0.0);
+    EXPECT_LT(d, 1.0);
+    seen.insert(v);
+  }
+  EXPECT_GT(seen.size(), 1u);
+  EXPECT_EQ(Eval(R"({"$rand": {"seed": 1}})"), "error:3040500");
+  EXPECT_EQ(Eval(R"({"$rand": 1})"), "error:3040500");
+}
 
 TEST(ExpressionSets, SetOperators) {
   EXPECT_EQ(Eval(R"({"$setUnion": [[3, 1], [1, 2]]})"), "[1,2,3]");
