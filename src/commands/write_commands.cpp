@@ -359,30 +359,61 @@ StatusWith<BsonDocument> RunInsert(CommandContext& ctx, const BsonView& cmd) {
   return reply.Done();
 }
 
-StatusWith<BsonDocument> RunUpdate(CommandContext& ctx, const BsonView& cmd) {
-  DDS_ASSIGN_OR_RETURN(std::string coll_name, CollectionNameFromCommand(ctx.db, cmd));
-  FieldParser p("update", cmd);
-  BsonView updates;
-  DDS_RETURN_IF_ERROR(p.ReadArray("updates", &updates, Presence::kRequired));
+namespace {
+
+// An update or delete command around its statements, parsed and checked in mongod's order:
+// fields, let, statement array, each statement, writeConcern, target collection.
+template <typename Statement>
+struct StatementBatch {
+  std::string coll_name;
   bool ordered = true;
-  DDS_RETURN_IF_ERROR(p.ReadBool("ordered", &ordered));
+  BsonDocument let_storage;  // let_vars points here once evaluated
   BsonView let_vars;
-  DDS_RETURN_IF_ERROR(p.ReadObject("let", &let_vars));
+  std::vector<Statement> statements;
+  WriteConcern wc;
+  storage::CollectionPtr coll;  // nullptr when the collection does not exist yet
+};
+
+// REQUIRES: `batch` is not moved afterwards (let_vars may point into let_storage).
+template <typename Statement>
+Status ParseStatementBatch(CommandContext& ctx, const BsonView& cmd, std::string_view command,
+                           std::string_view array_field,
+                           Status (*parse_statement)(const BsonView&, Statement*),
+                           StatementBatch<Statement>* batch) {
+  DDS_ASSIGN_OR_RETURN(batch->coll_name, CollectionNameFromCommand(ctx.db, cmd));
+  FieldParser p(std::string(command), cmd);
+  BsonView array;
+  DDS_RETURN_IF_ERROR(p.ReadArray(array_field, &array, Presence::kRequired));
+  DDS_RETURN_IF_ERROR(p.ReadBool("ordered", &batch->ordered));
+  DDS_RETURN_IF_ERROR(p.ReadObject("let", &batch->let_vars));
   DDS_RETURN_IF_ERROR(p.Finish());
-  BsonDocument let_storage;
-  if (!let_vars.empty()) {
-    DDS_ASSIGN_OR_RETURN(let_storage, EvaluateLetVars(let_vars));
-    let_vars = let_storage.view();
+  if (!batch->let_vars.empty()) {
+    DDS_ASSIGN_OR_RETURN(batch->let_storage, EvaluateLetVars(batch->let_vars));
+    batch->let_vars = batch->let_storage.view();
   }
-  DDS_RETURN_IF_ERROR(CheckStatements(p, "updates", updates));
-  std::vector<UpdateStatement> statements;
-  for (const BsonElement& e : updates) {
-    statements.emplace_back();
-    DDS_RETURN_IF_ERROR(ParseUpdateStatement(e.Object(), &statements.back()));
+  DDS_RETURN_IF_ERROR(CheckStatements(p, array_field, array));
+  for (const BsonElement& e : array) {
+    batch->statements.emplace_back();
+    DDS_RETURN_IF_ERROR(parse_statement(e.Object(), &batch->statements.back()));
   }
-  DDS_ASSIGN_OR_RETURN(WriteConcern wc, ParseWriteConcernFromCommand(cmd));
-  DDS_RETURN_IF_ERROR(ValidateUserWritableCollection(ctx.db, coll_name));
-  storage::CollectionPtr coll = ctx.engine().catalog().Lookup(ctx.db, coll_name);
+  DDS_ASSIGN_OR_RETURN(batch->wc, ParseWriteConcernFromCommand(cmd));
+  DDS_RETURN_IF_ERROR(ValidateUserWritableCollection(ctx.db, batch->coll_name));
+  batch->coll = ctx.engine().catalog().Lookup(ctx.db, batch->coll_name);
+  return Status::OK();
+}
+
+}  // namespace
+
+StatusWith<BsonDocument> RunUpdate(CommandContext& ctx, const BsonView& cmd) {
+  StatementBatch<UpdateStatement> batch;
+  DDS_RETURN_IF_ERROR(
+      ParseStatementBatch(ctx, cmd, "update", "updates", &ParseUpdateStatement, &batch));
+  const std::string& coll_name = batch.coll_name;
+  storage::CollectionPtr& coll = batch.coll;  // an upsert may create the collection
+  const std::vector<UpdateStatement>& statements = batch.statements;
+  const BsonView& let_vars = batch.let_vars;
+  const WriteConcern& wc = batch.wc;
+  const bool ordered = batch.ordered;
 
   WriteErrors errors;
   int64_t n = 0, n_modified = 0;
@@ -436,29 +467,14 @@ StatusWith<BsonDocument> RunUpdate(CommandContext& ctx, const BsonView& cmd) {
 }
 
 StatusWith<BsonDocument> RunDelete(CommandContext& ctx, const BsonView& cmd) {
-  DDS_ASSIGN_OR_RETURN(std::string coll_name, CollectionNameFromCommand(ctx.db, cmd));
-  FieldParser p("delete", cmd);
-  BsonView deletes;
-  DDS_RETURN_IF_ERROR(p.ReadArray("deletes", &deletes, Presence::kRequired));
-  bool ordered = true;
-  DDS_RETURN_IF_ERROR(p.ReadBool("ordered", &ordered));
-  BsonView let_vars;
-  DDS_RETURN_IF_ERROR(p.ReadObject("let", &let_vars));
-  DDS_RETURN_IF_ERROR(p.Finish());
-  BsonDocument let_storage;
-  if (!let_vars.empty()) {
-    DDS_ASSIGN_OR_RETURN(let_storage, EvaluateLetVars(let_vars));
-    let_vars = let_storage.view();
-  }
-  DDS_RETURN_IF_ERROR(CheckStatements(p, "deletes", deletes));
-  std::vector<DeleteStatement> statements;
-  for (const BsonElement& e : deletes) {
-    statements.emplace_back();
-    DDS_RETURN_IF_ERROR(ParseDeleteStatement(e.Object(), &statements.back()));
-  }
-  DDS_ASSIGN_OR_RETURN(WriteConcern wc, ParseWriteConcernFromCommand(cmd));
-  DDS_RETURN_IF_ERROR(ValidateUserWritableCollection(ctx.db, coll_name));
-  storage::CollectionPtr coll = ctx.engine().catalog().Lookup(ctx.db, coll_name);
+  StatementBatch<DeleteStatement> batch;
+  DDS_RETURN_IF_ERROR(
+      ParseStatementBatch(ctx, cmd, "delete", "deletes", &ParseDeleteStatement, &batch));
+  const storage::CollectionPtr& coll = batch.coll;
+  const std::vector<DeleteStatement>& statements = batch.statements;
+  const BsonView& let_vars = batch.let_vars;
+  const WriteConcern& wc = batch.wc;
+  const bool ordered = batch.ordered;
 
   WriteErrors errors;
   int64_t n = 0;
