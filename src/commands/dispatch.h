@@ -16,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "auth/authorization_session.h"
 #include "bson/document.h"
 #include "common/status.h"
 
@@ -26,6 +27,8 @@ class Engine;
 namespace dds::commands {
 
 class CursorManager;
+class UserStore;
+class SaslConversationState;
 
 // Process-wide settings the commands report (getCmdLineOpts, hello, serverStatus...).
 struct ServerSettings {
@@ -50,6 +53,8 @@ struct ServerCounters {
 struct ServiceContext {
   storage::Engine* engine = nullptr;
   CursorManager* cursors = nullptr;
+  // admin.system.users / admin.system.roles and the per-user caches (commands/user_store.h).
+  UserStore* users = nullptr;
   ServerSettings settings;
   ServerCounters counters;
   std::chrono::steady_clock::time_point start_time = std::chrono::steady_clock::now();
@@ -69,6 +74,10 @@ struct ClientState {
   // Set by a command (the failCommand fail point's closeConnection): the server closes the
   // connection instead of sending the reply, and clears the flag.
   bool close_connection = false;
+  // Who is authenticated on this connection and what they may do.
+  auth::AuthorizationSession auth;
+  // The SASL conversation in progress (saslStart .. saslContinue), if any.
+  std::shared_ptr<SaslConversationState> sasl;
 };
 
 // What the wire layer tells the command layer about how the request arrived.
