@@ -38,6 +38,12 @@ constexpr OptionSpec kFileOptions[] = {
     {"net.bindIpAll", OptType::kBool},
     {"net.maxIncomingConnections", OptType::kInt},
     {"net.port", OptType::kInt},
+    {"net.tls.CAFile", OptType::kString},
+    {"net.tls.allowConnectionsWithoutCertificates", OptType::kBool},
+    {"net.tls.allowInvalidCertificates", OptType::kBool},
+    {"net.tls.certificateKeyFile", OptType::kString},
+    {"net.tls.certificateKeyFilePassword", OptType::kString},
+    {"net.tls.mode", OptType::kString},
     {"processManagement.fork", OptType::kBool},
     {"security.authorization", OptType::kString},
     {"storage.dbPath", OptType::kString},
@@ -69,6 +75,14 @@ constexpr FlagSpec kFlags[] = {
     {"--fork", "processManagement.fork", OptType::kBool, "true"},
     {"--auth", "security.authorization", OptType::kString, "enabled"},
     {"--noauth", "security.authorization", OptType::kString, "disabled"},
+    {"--tlsMode", "net.tls.mode", OptType::kString, nullptr},
+    {"--tlsCertificateKeyFile", "net.tls.certificateKeyFile", OptType::kString, nullptr},
+    {"--tlsCertificateKeyFilePassword", "net.tls.certificateKeyFilePassword", OptType::kString,
+     nullptr},
+    {"--tlsCAFile", "net.tls.CAFile", OptType::kString, nullptr},
+    {"--tlsAllowConnectionsWithoutCertificates", "net.tls.allowConnectionsWithoutCertificates",
+     OptType::kBool, "true"},
+    {"--tlsAllowInvalidCertificates", "net.tls.allowInvalidCertificates", OptType::kBool, "true"},
 };
 
 Status BadValue(std::string msg) { return Status(ErrorCode::kBadValue, std::move(msg)); }
@@ -243,6 +257,18 @@ Status Apply(const OptionMap& m, ServerOptions* o) {
       if (o->max_incoming_connections <= 0) {
         return BadValue("net.maxIncomingConnections must be greater than 0");
       }
+    } else if (key == "net.tls.mode") {
+      DDS_ASSIGN_OR_RETURN(o->tls.mode, ParseTlsMode(std::get<std::string>(value)));
+    } else if (key == "net.tls.certificateKeyFile") {
+      o->tls.certificate_key_file = std::get<std::string>(value);
+    } else if (key == "net.tls.certificateKeyFilePassword") {
+      o->tls.certificate_key_file_password = std::get<std::string>(value);
+    } else if (key == "net.tls.CAFile") {
+      o->tls.ca_file = std::get<std::string>(value);
+    } else if (key == "net.tls.allowConnectionsWithoutCertificates") {
+      o->tls.allow_connections_without_certificates = std::get<bool>(value);
+    } else if (key == "net.tls.allowInvalidCertificates") {
+      o->tls.allow_invalid_certificates = std::get<bool>(value);
     } else if (key == "processManagement.fork") {
       if (std::get<bool>(value)) {
         return BadValue(
@@ -278,6 +304,19 @@ Status Apply(const OptionMap& m, ServerOptions* o) {
     }
   }
   return Status::OK();
+}
+
+// Replaces the value of --tlsCertificateKeyFilePassword (either form) with "<password>".
+void CensorArgv(std::vector<std::string>* argv) {
+  constexpr std::string_view kSecret = "--tlsCertificateKeyFilePassword";
+  for (size_t i = 1; i < argv->size(); ++i) {
+    std::string& a = (*argv)[i];
+    if (a == kSecret && i + 1 < argv->size()) {
+      (*argv)[++i] = "<password>";
+    } else if (a.rfind(std::string(kSecret) + "=", 0) == 0) {
+      a = std::string(kSecret) + "=<password>";
+    }
+  }
 }
 
 Status CommandLineError(const std::string& what) {
@@ -374,6 +413,12 @@ StatusWith<ServerOptions> ParseServerOptions(const std::vector<std::string>& arg
     merged[key] = value;
   }
   DDS_RETURN_IF_ERROR(Apply(merged, &o));
+  DDS_RETURN_IF_ERROR(ValidateTlsOptions(o.tls));
+  // Secrets never reach getCmdLineOpts or the log, as mongod censors them.
+  if (merged.count("net.tls.certificateKeyFilePassword")) {
+    merged["net.tls.certificateKeyFilePassword"] = std::string("<password>");
+  }
+  CensorArgv(&o.argv);
   if (!config_path.empty()) merged["config"] = config_path;
   o.parsed = BuildParsed(merged);
   return o;
@@ -396,6 +441,17 @@ General options:
   --logappend                   Append to logpath instead of over-writing
   --setParameter arg            Set a configurable parameter (name=value)
   --noauth                      Run without security (the default)
+
+TLS options:
+  --tlsMode arg                 Set the TLS operation mode (disabled|allowTLS|preferTLS|requireTLS)
+  --tlsCertificateKeyFile arg   Certificate and key file for TLS (PEM)
+  --tlsCertificateKeyFilePassword arg
+                                Password to unlock the key in the certificate key file
+  --tlsCAFile arg               Certificate Authority file for TLS; client certificates are
+                                requested and verified against it
+  --tlsAllowConnectionsWithoutCertificates
+                                Allow clients without a certificate when --tlsCAFile is set
+  --tlsAllowInvalidCertificates Allow client certificates that fail validation
 
 Storage options:
   --dbpath arg                  Directory for datafiles - defaults to /data/db

@@ -12,6 +12,7 @@
 
 #include "bson/document.h"
 #include "common/status.h"
+#include "server/tls_options.h"
 
 namespace dds::server {
 
@@ -40,6 +41,8 @@ struct ServerOptions {
   bool log_append = false;
   // systemLog.quiet / --quiet: no connection accepted/ended lines. Default: false.
   bool quiet = false;
+  // net.tls.* / --tls*: see server/tls_options.h. Default: TLS disabled.
+  TlsOptions tls;
   // setParameter.<name> / --setParameter name=value, stored as given.
   std::map<std::string, std::string> set_parameters;
 
