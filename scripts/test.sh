@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds everything and runs every test suite of DDS: unit tests (ctest), the fuzzers (bounded), and
 # the end-to-end suites against a real ddsd (Node.js driver, mongosh, pymongo, libmongoc, crash and
-# restart). This is the README's test command and exactly what CI runs (.ci/run).
+# restart, MongoDB's unified-format files, and the data-driven conformance cases of tests/e2e/cases/).
+# This is the README's test command and exactly what CI runs (.ci/run).
 #
 # Prints one summary line per suite and a final "N passed, M failed" line; exits non-zero if any
 # suite failed. Environment:
@@ -18,7 +19,7 @@ export DDSD="${DDSD:-$BUILD/bin/ddsd}"
 PY=/usr/bin/python3
 # ccache: share hits between clones in different folders (CI builds a fresh clone elsewhere).
 export CCACHE_BASEDIR="${CCACHE_BASEDIR:-$ROOT}" CCACHE_NOHASHDIR="${CCACHE_NOHASHDIR:-true}"
-ALL_SUITES="deps build unit fuzz e2e-node e2e-mongosh e2e-py e2e-c e2e-crash e2e-unified e2e-service"
+ALL_SUITES="deps build unit fuzz e2e-node e2e-mongosh e2e-py e2e-c e2e-crash e2e-unified e2e-cases e2e-service"
 SUITES="${DDS_SUITES:-$ALL_SUITES}"
 
 declare -a RESULTS=()
@@ -129,10 +130,14 @@ if ((build_ok)); then
     skip_suite e2e-unified "tests/e2e/unified/run.js not present"
   fi
 
+  # The data-driven conformance cases (query, projection, sort, update, findAndModify) over pymongo;
+  # the runner starts one ddsd of its own.
+  run_suite e2e-cases 900 "$PY" tests/e2e/cases/run_cases.py
+
   # dds-service (the DDS v3 management API) against real ddsd instances it starts.
   run_suite e2e-service 900 bash tests/e2e/service/run.sh
 else
-  for s in unit fuzz e2e-node e2e-mongosh e2e-py e2e-c e2e-crash e2e-unified e2e-service; do
+  for s in unit fuzz e2e-node e2e-mongosh e2e-py e2e-c e2e-crash e2e-unified e2e-cases e2e-service; do
     fail_suite "$s" "build failed"
   done
 fi
