@@ -8,7 +8,6 @@
 
 const SKIPS = [
   { file: 'collection-management/tests/modifyCollection-errorResponse.json', reason: 'collMod index conversion to unique (prepareUnique): index options, issue #4' },
-  { file: /^crud\/tests\/unified\/(bulkWrite-)?(updateOne|updateMany|findOneAndUpdate)-dots_and_dollars\.json$/, test: /on 5\.0\+ server/, reason: '$setField in pipeline updates: issue #3' },
 ];
 
 function matches(pattern, value) {
