@@ -10,6 +10,7 @@
 #include <string>
 #include <string_view>
 
+#include "auth/action_set.h"
 #include "bson/document.h"
 #include "commands/dispatch.h"
 #include "common/status.h"
@@ -49,10 +50,71 @@ struct CommandContext {
 using CommandHandler = StatusWith<bson::BsonDocument> (*)(CommandContext& ctx,
                                                           const bson::BsonView& cmd);
 
+// A command-specific authorization check (commands/command_authorization.h): returns OK, or
+// 13 Unauthorized. Runs only when authorization is enabled and a user is authenticated.
+using AuthCheck = Status (*)(const CommandContext& ctx, const bson::BsonView& cmd);
+
+// What a command needs from the authenticated user (mongod's addRequiredPrivileges /
+// checkAuthForCommand). Every table entry must state one: the type has no default
+// constructor, so an entry that omits it does not compile.
+enum class AuthScope : uint8_t {
+  kPreAuth,    // runs without authentication (hello, saslStart, ping, ...): never checked
+  kAnyUser,    // any authenticated user (startSession, endSessions, ...)
+  kCluster,    // `actions` on the cluster resource
+  kDatabase,   // `actions` on the database `$db`
+  kNamespace,  // `actions` on `$db`.<the first field's string> (the command's collection)
+  kCustom,     // `check` decides (aggregate, renameCollection, getMore, user commands...)
+};
+
+struct CommandAuth {
+  AuthScope scope;
+  auth::ActionSet actions;
+  AuthCheck check;
+
+  CommandAuth() = delete;
+  constexpr CommandAuth(AuthScope s, auth::ActionSet a, AuthCheck c)
+      : scope(s), actions(a), check(c) {}
+};
+
+// The forms a table entry uses.
+constexpr CommandAuth PreAuth() { return CommandAuth(AuthScope::kPreAuth, {}, nullptr); }
+constexpr CommandAuth AnyUser() { return CommandAuth(AuthScope::kAnyUser, {}, nullptr); }
+constexpr CommandAuth OnCluster(auth::ActionSet a) {
+  return CommandAuth(AuthScope::kCluster, a, nullptr);
+}
+constexpr CommandAuth OnDatabase(auth::ActionSet a) {
+  return CommandAuth(AuthScope::kDatabase, a, nullptr);
+}
+constexpr CommandAuth OnNamespace(auth::ActionSet a) {
+  return CommandAuth(AuthScope::kNamespace, a, nullptr);
+}
+constexpr CommandAuth Custom(AuthCheck check) { return CommandAuth(AuthScope::kCustom, {}, check); }
+
+// True when `auth` is complete: actions for the resource scopes, a function for kCustom, and
+// kPreAuth exactly for the kNoAuth commands.
+constexpr bool IsValidCommandAuth(const CommandAuth& auth, uint32_t flags) {
+  bool pre_auth = (flags & kNoAuth) != 0;
+  switch (auth.scope) {
+    case AuthScope::kPreAuth:
+      return pre_auth && auth.check == nullptr;
+    case AuthScope::kAnyUser:
+      return !pre_auth && auth.check == nullptr;
+    case AuthScope::kCluster:
+    case AuthScope::kDatabase:
+    case AuthScope::kNamespace:
+      return !pre_auth && !auth.actions.empty() && auth.check == nullptr;
+    case AuthScope::kCustom:
+      return !pre_auth && auth.check != nullptr;
+  }
+  return false;
+}
+
 struct CommandEntry {
   std::string_view name;
   CommandHandler handler;
   uint32_t flags;
+  // Required (no default): what the command needs when authorization is enabled.
+  CommandAuth auth;
   std::string_view help;
 };
 

@@ -2,11 +2,11 @@
 // unique, looked up exactly (MongoDB command names are case-sensitive; aliases are entries of
 // their own). To add a command: insert one entry at its sorted place; a static_assert below and
 // tests/unit/commands/command_table_test.cpp check the order.
-#include "commands/command.h"
-
 #include <algorithm>
 #include <iterator>
 
+#include "commands/command.h"
+#include "commands/command_authorization.h"
 #include "commands/command_handlers.h"
 #include "commands/crud_commands.h"
 #include "commands/explain_command.h"
@@ -15,70 +15,102 @@ namespace dds::commands {
 
 namespace {
 
+using A = auth::ActionType;
+
 constexpr uint32_t kHandshake = kNoAuth | kOpQueryAllowed;
 
 constexpr CommandEntry kCommands[] = {
-    {"aggregate", &RunAggregate, kRead | kCollectionLevel, "runs an aggregation pipeline"},
-    {"buildInfo", &RunBuildInfo, kNoAuth, "get version #, etc."},
-    {"buildinfo", &RunBuildInfo, kNoAuth, "get version #, etc. (alias of buildInfo)"},
-    {"collMod", &RunCollMod, kWrite | kCollectionLevel, "modifies collection and index options"},
-    {"collStats", &RunCollStats, kRead | kCollectionLevel, "statistics of one collection"},
-    {"collstats", &RunCollStats, kRead | kCollectionLevel, "alias of collStats"},
-    {"configureFailPoint", &RunConfigureFailPoint, kAdminOnly,
+    {"aggregate", &RunAggregate, kRead | kCollectionLevel, Custom(&CheckAggregate),
+     "runs an aggregation pipeline"},
+    {"buildInfo", &RunBuildInfo, kNoAuth, PreAuth(), "get version #, etc."},
+    {"buildinfo", &RunBuildInfo, kNoAuth, PreAuth(), "get version #, etc. (alias of buildInfo)"},
+    {"collMod", &RunCollMod, kWrite | kCollectionLevel, OnNamespace({A::kCollMod}),
+     "modifies collection and index options"},
+    {"collStats", &RunCollStats, kRead | kCollectionLevel, OnNamespace({A::kCollStats}),
+     "statistics of one collection"},
+    {"collstats", &RunCollStats, kRead | kCollectionLevel, OnNamespace({A::kCollStats}),
+     "alias of collStats"},
+    {"configureFailPoint", &RunConfigureFailPoint, kAdminOnly | kNoAuth, PreAuth(),
      "configures the failCommand fail point (needs enableTestCommands)"},
-    {"connectionStatus", &RunConnectionStatus, kNoAuth,
+    {"connectionStatus", &RunConnectionStatus, kNoAuth, PreAuth(),
      "the users and roles authenticated on this connection"},
-    {"count", &RunCount, kRead | kCollectionLevel, "counts matching documents"},
-    {"create", &RunCreate, kWrite | kCollectionLevel, "explicitly creates a collection"},
-    {"createIndexes", &RunCreateIndexes, kWrite | kCollectionLevel, "creates indexes"},
-    {"currentOp", &RunCurrentOp, kAdminOnly, "lists the operations in progress"},
-    {"dataSize", &RunDataSize, kRead, "size of the data of one collection"},
-    {"dbStats", &RunDbStats, kRead, "statistics of one database"},
-    {"dbstats", &RunDbStats, kRead, "alias of dbStats"},
-    {"delete", &RunDelete, kWrite | kCollectionLevel, "deletes documents"},
-    {"distinct", &RunDistinct, kRead | kCollectionLevel, "distinct values of a field"},
-    {"drop", &RunDrop, kWrite | kCollectionLevel, "drops a collection"},
-    {"dropDatabase", &RunDropDatabase, kWrite, "drops the database"},
-    {"dropIndexes", &RunDropIndexes, kWrite | kCollectionLevel, "drops indexes"},
-    {"endSessions", &RunEndSessions, kNone, "ends logical sessions"},
-    {"explain", &RunExplain, kRead, "explains the plan of find/count/distinct/update/delete/..."},
-    {"find", &RunFind, kRead | kCollectionLevel, "queries documents"},
-    {"findAndModify", &RunFindAndModify, kWrite | kCollectionLevel,
+    {"count", &RunCount, kRead | kCollectionLevel, OnNamespace({A::kFind}),
+     "counts matching documents"},
+    {"create", &RunCreate, kWrite | kCollectionLevel, Custom(&CheckCreate),
+     "explicitly creates a collection"},
+    {"createIndexes", &RunCreateIndexes, kWrite | kCollectionLevel, OnNamespace({A::kCreateIndex}),
+     "creates indexes"},
+    {"currentOp", &RunCurrentOp, kAdminOnly, Custom(&CheckCurrentOp),
+     "lists the operations in progress"},
+    {"dataSize", &RunDataSize, kRead, Custom(&CheckDataSize), "size of the data of one collection"},
+    {"dbStats", &RunDbStats, kRead, OnDatabase({A::kDbStats}), "statistics of one database"},
+    {"dbstats", &RunDbStats, kRead, OnDatabase({A::kDbStats}), "alias of dbStats"},
+    {"delete", &RunDelete, kWrite | kCollectionLevel, Custom(&CheckDelete), "deletes documents"},
+    {"distinct", &RunDistinct, kRead | kCollectionLevel, OnNamespace({A::kFind}),
+     "distinct values of a field"},
+    {"drop", &RunDrop, kWrite | kCollectionLevel, OnNamespace({A::kDropCollection}),
+     "drops a collection"},
+    {"dropDatabase", &RunDropDatabase, kWrite, OnDatabase({A::kDropDatabase}),
+     "drops the database"},
+    {"dropIndexes", &RunDropIndexes, kWrite | kCollectionLevel, OnNamespace({A::kDropIndex}),
+     "drops indexes"},
+    {"endSessions", &RunEndSessions, kNone, AnyUser(), "ends logical sessions"},
+    {"explain", &RunExplain, kRead, Custom(&CheckExplain),
+     "explains the plan of find/count/distinct/update/delete/..."},
+    {"find", &RunFind, kRead | kCollectionLevel, OnNamespace({A::kFind}), "queries documents"},
+    {"findAndModify", &RunFindAndModify, kWrite | kCollectionLevel, Custom(&CheckFindAndModify),
      "atomically finds and updates/removes one document"},
-    {"findandmodify", &RunFindAndModify, kWrite | kCollectionLevel, "alias of findAndModify"},
-    {"fsync", &RunFsync, kAdminOnly, "flushes the write-ahead log to stable storage"},
-    {"fsyncUnlock", &RunFsyncUnlock, kAdminOnly, "releases an fsync lock"},
-    {"getCmdLineOpts", &RunGetCmdLineOpts, kAdminOnly, "the server's command line and config"},
-    {"getLog", &RunGetLog, kAdminOnly, "recent log lines: '*', 'global' or 'startupWarnings'"},
-    {"getMore", &RunGetMore, kRead, "the next batch of a cursor"},
-    {"getParameter", &RunGetParameter, kAdminOnly, "reads server parameters"},
-    {"hello", &RunHello, kHandshake, "the server's role and limits (handshake)"},
-    {"hostInfo", &RunHostInfo, kNone, "information about the host"},
-    {"insert", &RunInsert, kWrite | kCollectionLevel, "inserts documents"},
-    {"isMaster", &RunHello, kHandshake, "legacy alias of hello"},
-    {"ismaster", &RunHello, kHandshake, "legacy alias of hello"},
-    {"killAllSessions", &RunKillAllSessions, kNone, "kills all logical sessions"},
-    {"killAllSessionsByPattern", &RunKillAllSessions, kNone, "kills matching logical sessions"},
-    {"killCursors", &RunKillCursors, kRead, "kills cursors"},
-    {"killOp", &RunKillOp, kAdminOnly, "interrupts a running operation"},
-    {"killSessions", &RunKillSessions, kNone, "kills logical sessions and their cursors"},
-    {"listCollections", &RunListCollections, kRead, "lists the collections of a database"},
-    {"listCommands", &RunListCommands, kNoAuth, "lists the commands"},
-    {"listDatabases", &RunListDatabases, kAdminOnly | kRead, "lists the databases"},
-    {"listIndexes", &RunListIndexes, kRead | kCollectionLevel, "lists a collection's indexes"},
-    {"logout", &RunLogout, kNoAuth, "deprecated no-op"},
-    {"ping", &RunPing, kNoAuth, "a no-op testing whether the server is up"},
-    {"profile", &RunProfile, kNone, "profiling level and the slow-operation threshold"},
-    {"refreshSessions", &RunEndSessions, kNone, "refreshes logical sessions"},
-    {"renameCollection", &RunRenameCollection, kAdminOnly | kWrite, "renames a collection"},
-    {"replSetGetStatus", &RunReplSetGetStatus, kAdminOnly, "replica set status"},
-    {"serverStatus", &RunServerStatus, kNone, "server statistics"},
-    {"setParameter", &RunSetParameter, kAdminOnly, "sets server parameters"},
-    {"shutdown", &RunShutdown, kAdminOnly, "shuts the server down"},
-    {"startSession", &RunStartSession, kNone, "starts a logical session"},
-    {"update", &RunUpdate, kWrite | kCollectionLevel, "updates documents"},
-    {"validate", &RunValidate, kRead | kCollectionLevel, "checks a collection's structures"},
-    {"whatsmyuri", &RunWhatsMyUri, kNoAuth, "the client's address as the server sees it"},
+    {"findandmodify", &RunFindAndModify, kWrite | kCollectionLevel, Custom(&CheckFindAndModify),
+     "alias of findAndModify"},
+    {"fsync", &RunFsync, kAdminOnly, OnCluster({A::kFsync}),
+     "flushes the write-ahead log to stable storage"},
+    {"fsyncUnlock", &RunFsyncUnlock, kAdminOnly, OnCluster({A::kUnlock}), "releases an fsync lock"},
+    {"getCmdLineOpts", &RunGetCmdLineOpts, kAdminOnly, OnCluster({A::kGetCmdLineOpts}),
+     "the server's command line and config"},
+    {"getLog", &RunGetLog, kAdminOnly, OnCluster({A::kGetLog}),
+     "recent log lines: '*', 'global' or 'startupWarnings'"},
+    {"getMore", &RunGetMore, kRead, Custom(&CheckGetMore), "the next batch of a cursor"},
+    {"getParameter", &RunGetParameter, kAdminOnly, OnCluster({A::kGetParameter}),
+     "reads server parameters"},
+    {"hello", &RunHello, kHandshake, PreAuth(), "the server's role and limits (handshake)"},
+    {"hostInfo", &RunHostInfo, kNone, OnCluster({A::kHostInfo}), "information about the host"},
+    {"insert", &RunInsert, kWrite | kCollectionLevel, Custom(&CheckInsert), "inserts documents"},
+    {"isMaster", &RunHello, kHandshake, PreAuth(), "legacy alias of hello"},
+    {"ismaster", &RunHello, kHandshake, PreAuth(), "legacy alias of hello"},
+    {"killAllSessions", &RunKillAllSessions, kNone, OnCluster({A::kKillAnySession}),
+     "kills all logical sessions"},
+    {"killAllSessionsByPattern", &RunKillAllSessions, kNone, OnCluster({A::kKillAnySession}),
+     "kills matching logical sessions"},
+    {"killCursors", &RunKillCursors, kRead, Custom(&CheckKillCursors), "kills cursors"},
+    {"killOp", &RunKillOp, kAdminOnly, Custom(&CheckKillOp), "interrupts a running operation"},
+    {"killSessions", &RunKillSessions, kNone, AnyUser(),
+     "kills logical sessions and their cursors"},
+    {"listCollections", &RunListCollections, kRead, Custom(&CheckListCollections),
+     "lists the collections of a database"},
+    {"listCommands", &RunListCommands, kNoAuth, PreAuth(), "lists the commands"},
+    {"listDatabases", &RunListDatabases, kAdminOnly | kRead, Custom(&CheckListDatabases),
+     "lists the databases"},
+    {"listIndexes", &RunListIndexes, kRead | kCollectionLevel, OnNamespace({A::kListIndexes}),
+     "lists a collection's indexes"},
+    {"logout", &RunLogout, kNoAuth, PreAuth(), "deprecated no-op"},
+    {"ping", &RunPing, kNoAuth, PreAuth(), "a no-op testing whether the server is up"},
+    {"profile", &RunProfile, kNone, OnDatabase({A::kEnableProfiler}),
+     "profiling level and the slow-operation threshold"},
+    {"refreshSessions", &RunEndSessions, kNone, AnyUser(), "refreshes logical sessions"},
+    {"renameCollection", &RunRenameCollection, kAdminOnly | kWrite, Custom(&CheckRenameCollection),
+     "renames a collection"},
+    {"replSetGetStatus", &RunReplSetGetStatus, kAdminOnly, OnCluster({A::kReplSetGetStatus}),
+     "replica set status"},
+    {"serverStatus", &RunServerStatus, kNone, OnCluster({A::kServerStatus}), "server statistics"},
+    {"setParameter", &RunSetParameter, kAdminOnly, OnCluster({A::kSetParameter}),
+     "sets server parameters"},
+    {"shutdown", &RunShutdown, kAdminOnly, OnCluster({A::kShutdown}), "shuts the server down"},
+    {"startSession", &RunStartSession, kNone, AnyUser(), "starts a logical session"},
+    {"update", &RunUpdate, kWrite | kCollectionLevel, Custom(&CheckUpdate), "updates documents"},
+    {"validate", &RunValidate, kRead | kCollectionLevel, OnNamespace({A::kValidate}),
+     "checks a collection's structures"},
+    {"whatsmyuri", &RunWhatsMyUri, kNoAuth, PreAuth(),
+     "the client's address as the server sees it"},
 };
 
 constexpr bool IsSortedAndUnique() {
@@ -88,6 +120,16 @@ constexpr bool IsSortedAndUnique() {
   return true;
 }
 static_assert(IsSortedAndUnique(), "kCommands must be sorted by name and unique");
+
+// Every entry states what it needs under --auth (CommandAuth has no default, so an entry without
+// it does not compile; this catches an incomplete one).
+constexpr bool AllDeclareAuthorization() {
+  for (const CommandEntry& e : kCommands) {
+    if (!IsValidCommandAuth(e.auth, e.flags)) return false;
+  }
+  return true;
+}
+static_assert(AllDeclareAuthorization(), "every command must declare its authorization");
 
 }  // namespace
 

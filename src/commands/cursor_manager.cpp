@@ -27,6 +27,9 @@ struct Cursor {
   int64_t id = 0;
   std::string ns;
   std::string lsid;
+  // The user authenticated when the cursor was created ("user@db"; "" without one): only that
+  // user may getMore/kill it under --auth.
+  std::string owner;
   std::unique_ptr<DocumentStream> stream;
   // A document read ahead (to learn whether the stream is exhausted, or that did not fit).
   std::optional<bson::BsonDocument> pending;
@@ -117,6 +120,7 @@ StatusWith<bson::BsonDocument> CursorManager::BuildCursorReply(
   auto cursor = std::make_shared<Cursor>();
   cursor->ns = std::move(ns);
   cursor->lsid = ctx.lsid;
+  if (ctx.client.auth.authenticated()) cursor->owner = ctx.client.auth.user()->ToString();
   cursor->stream = std::move(stream);
   cursor->limit = options.limit;
   cursor->no_timeout = options.no_cursor_timeout;
@@ -198,6 +202,13 @@ StatusWith<bson::BsonDocument> CursorManager::GetMore(CommandContext& ctx, int64
   b.AppendString("ns", to_destroy ? to_destroy->ns : cursor->ns);
   b.End();
   return b.Done();
+}
+
+std::optional<std::string> CursorManager::OwnerOf(int64_t cursor_id) const {
+  std::lock_guard<std::mutex> lock(impl_->mu);
+  auto it = impl_->cursors.find(cursor_id);
+  if (it == impl_->cursors.end()) return std::nullopt;
+  return it->second->owner;
 }
 
 bool CursorManager::Kill(int64_t cursor_id, std::string_view ns) {

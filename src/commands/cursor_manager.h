@@ -72,6 +72,10 @@ class CursorManager {
                                          std::string_view collection,
                                          std::optional<int64_t> batch_size);
 
+  // Returns the user ("user@db", "" for none) that created the cursor, or nullopt when there is
+  // no such cursor.
+  std::optional<std::string> OwnerOf(int64_t cursor_id) const;
+
   // Kills the given cursor if it belongs to `ns`; returns true if it existed.
   bool Kill(int64_t cursor_id, std::string_view ns);
   // Kills every cursor whose namespace is `ns`, or that is in database `db` (drop/rename).

@@ -7,6 +7,7 @@
 
 #include "bson/bson.h"
 #include "commands/command.h"
+#include "commands/command_authorization.h"
 #include "commands/fail_point.h"
 #include "commands/namespace_util.h"
 #include "commands/operation_registry.h"
@@ -164,6 +165,11 @@ StatusWith<bson::BsonDocument> Execute(ServiceContext& service, ClientState& cli
   if ((entry->flags & (kWrite | kRead | kCollectionLevel)) != 0 && service.engine == nullptr) {
     return Status(ErrorCode::kInternalError, "the storage engine is not available");
   }
+  CommandContext ctx{service, client, info, db, entry->name};
+  // Authorization (commands/command_authorization.h): nothing at all without --auth.
+  if (service.settings.auth_enabled) {
+    DDS_RETURN_IF_ERROR(CheckCommandAuthorization(ctx, *entry, body));
+  }
 
   DDS_RETURN_IF_ERROR(CheckApiParameters(name, body));
   if (BsonElement max_time = body.Get("maxTimeMS"); !max_time.eoo()) {
@@ -191,7 +197,6 @@ StatusWith<bson::BsonDocument> Execute(ServiceContext& service, ClientState& cli
   }
 
   CountOp(service.counters, name, body);
-  CommandContext ctx{service, client, info, db, entry->name};
   ctx.lsid = SessionId(body);
   ScopedOperation op(client, entry->name, OperationNamespace(db, body), body, ctx.lsid);
   std::optional<WriteConcern> ddl_write_concern;

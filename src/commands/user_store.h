@@ -2,18 +2,34 @@
 // admin.system.users and admin.system.roles (mongod's layout, compat §2.11), with an in-memory
 // cache so that authentication and privilege checks do not read storage on every command.
 //
-// Credentials are only ever stored as salted SCRAM verifiers (storedKey/serverKey), never as
-// passwords. The cache also keeps, per user and mechanism, the client-key-independent values a
-// handshake needs, so a reconnect storm does not recompute PBKDF2 (mongod caches the same).
+// admin.system.users:  {_id: "db.user", userId: UUID, user, db,
+//                       credentials: {"SCRAM-SHA-1": {iterationCount, salt, storedKey, serverKey},
+//                                     "SCRAM-SHA-256": {...}},   (base64 strings, as mongod)
+//                       customData?: {...}, roles: [{role, db}]}
+// admin.system.roles:  {_id: "db.role", role, db, privileges: [{resource, actions}],
+//                       roles: [{role, db}]}
 //
-// Thread-safe: many connections authenticate and check privileges concurrently.
+// Credentials are only ever stored as salted SCRAM verifiers (storedKey/serverKey), never as
+// passwords. The cache keeps each user's record (the verifiers a handshake needs, so a reconnect
+// storm reads no storage and computes no PBKDF2) and all user-defined roles.
+//
+// Every change (through this class, or an Invalidate call after a direct write) bumps
+// generation(); connections compare it with the generation their privileges were resolved at
+// and re-resolve on their next command (mongod's user cache invalidation).
+//
+// Thread-safe: many connections authenticate and check privileges concurrently; writes are
+// serialized by one mutex (user administration is rare).
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
+#include "auth/role_definition.h"
+#include "auth/role_graph.h"
 #include "auth/user_name.h"
 #include "bson/bson.h"
 #include "common/status.h"
@@ -25,6 +41,11 @@ class Engine;
 
 namespace dds::commands {
 
+// The collections (in the admin database) that hold users and roles.
+constexpr std::string_view kAdminDb = "admin";
+constexpr std::string_view kSystemUsers = "system.users";
+constexpr std::string_view kSystemRoles = "system.roles";
+
 // One user as stored in admin.system.users.
 struct UserRecord {
   auth::UserName name;
@@ -34,6 +55,14 @@ struct UserRecord {
   std::vector<auth::RoleName> roles;  // directly granted roles
   bson::BsonDocument custom_data;     // empty when absent
 };
+
+// Returns the stored document of `user` (see the layout above).
+bson::BsonDocument UserRecordToBson(const UserRecord& user);
+// Parses a stored user document. InternalError when it is malformed.
+StatusWith<UserRecord> UserRecordFromBson(const bson::BsonView& doc);
+// Returns / parses the stored document of a user-defined role.
+bson::BsonDocument RoleDefinitionToBson(const auth::RoleDefinition& role);
+StatusWith<auth::RoleDefinition> RoleDefinitionFromBson(const bson::BsonView& doc);
 
 class UserStore {
  public:
@@ -48,12 +77,41 @@ class UserStore {
 
   // Creates or replaces the user with exactly these credentials and roles (used by
   // --initialUsersFile at every start, so that a password reset by the management service
-  // takes effect on the next start).
+  // takes effect on the next start). A missing user_id is generated.
   Status UpsertUser(const UserRecord& user);
+  // Creates the user; 51003 "User \"u@db\" already exists" when it exists.
+  Status InsertUser(const UserRecord& user);
+  // Removes the user; 11 UserNotFound "User 'u@db' not found" when absent.
+  Status DropUser(const auth::UserName& name);
+  // Removes every user defined on `db`; returns how many.
+  StatusWith<int64_t> DropAllUsers(std::string_view db);
+  // Returns the users defined on `db` (every user when nullopt), sorted by _id.
+  StatusWith<std::vector<UserRecord>> ListUsers(std::optional<std::string_view> db);
 
-  // Drops every cached entry of `name` (after updateUser/dropUser/grant/revoke), or of all users.
+  // The user-defined role, or nullopt (built-in roles are not stored: see auth/builtin_roles.h).
+  StatusWith<std::optional<auth::RoleDefinition>> FindRole(const auth::RoleName& name);
+  // Creates the role; 51002 "Role \"r@db\" already exists" when it exists.
+  Status InsertRole(const auth::RoleDefinition& role);
+  // Replaces an existing role's document.
+  Status UpsertRole(const auth::RoleDefinition& role);
+  // Removes the role and every grant of it to users and roles; 31 RoleNotFound when absent.
+  Status DropRole(const auth::RoleName& name);
+  // Removes every role defined on `db` (and their grants); returns how many.
+  StatusWith<int64_t> DropAllRoles(std::string_view db);
+  // Returns the user-defined roles of `db` (all when nullopt), sorted by _id.
+  StatusWith<std::vector<auth::RoleDefinition>> ListRoles(std::optional<std::string_view> db);
+  // A RoleLookup over this store (for auth::ResolveRoles and the cycle check).
+  auth::RoleLookup RoleLookupFn();
+
+  // Resolves `roles` (a user's direct roles) to every role held and their privileges.
+  StatusWith<auth::ResolvedRoles> Resolve(const std::vector<auth::RoleName>& roles);
+
+  // Drops every cached entry of `name` (after updateUser/dropUser/grant/revoke), or of all users
+  // and roles (after a direct write to admin.system.users/system.roles). Both bump generation().
   void Invalidate(const auth::UserName& name);
   void InvalidateAll();
+  // Increases on every change; starts at 1.
+  uint64_t generation() const;
 
  private:
   struct Impl;

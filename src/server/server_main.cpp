@@ -18,6 +18,7 @@
 #include "commands/cursor_manager.h"
 #include "commands/dispatch.h"
 #include "commands/ttl_service.h"
+#include "commands/user_store.h"
 #include "common/logging.h"
 #include "server/options.h"
 #include "server/request_processor.h"
@@ -149,10 +150,12 @@ int ServerMain(int argc, char** argv) {
   }
   std::unique_ptr<storage::Engine> engine = std::move(opened).value();
   auto cursors = std::make_unique<commands::CursorManager>(cursor_timeout);
+  auto users = std::make_unique<commands::UserStore>(engine.get());
 
   commands::ServiceContext service;
   service.engine = engine.get();
   service.cursors = cursors.get();
+  service.users = users.get();
   service.settings.port = options.port;
   service.settings.bind_ip = options.bind_ip_all ? "0.0.0.0" : "";
   if (!options.bind_ip_all) {
@@ -203,6 +206,8 @@ int ServerMain(int argc, char** argv) {
                {{"openCursors", static_cast<int64_t>(cursors->open_count())}});
   service.cursors = nullptr;
   cursors.reset();
+  service.users = nullptr;
+  users.reset();
   DDS_LOG_INFO("STORAGE", 4784930, "Shutting down the storage engine");
   service.engine = nullptr;
   engine.reset();
