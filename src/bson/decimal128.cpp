@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <vector>
 
 namespace dds::bson {
 namespace {
@@ -43,7 +44,265 @@ const u128 kMaxCoefficient = [] {
   return v - 1;
 }();
 
+// A finite operand of the arithmetic: value = (-1)^negative * digits * 10^exponent, where
+// `digits` is a decimal digit string without leading zeros ("" for zero).
+struct Unpacked {
+  bool negative = false;
+  std::string digits;
+  int exponent = 0;
+};
+
+Unpacked Unpack(const Decimal128& d) {
+  Unpacked u;
+  u128 coefficient;
+  d.Decompose(&coefficient, &u.exponent);
+  u.negative = d.IsNegative();
+  if (coefficient != 0) u.digits = U128ToString(coefficient);
+  return u;
+}
+
+void StripLeadingZeros(std::string* digits) {
+  size_t nz = digits->find_first_not_of('0');
+  digits->erase(0, nz == std::string::npos ? digits->size() : nz);
+}
+
+// Magnitude comparison of two digit strings without leading zeros.
+int CompareDigits(const std::string& a, const std::string& b) {
+  if (a.size() != b.size()) return a.size() < b.size() ? -1 : 1;
+  int c = a.compare(b);
+  return c < 0 ? -1 : c > 0 ? 1 : 0;
+}
+
+std::string AddDigits(const std::string& a, const std::string& b) {
+  std::string out;
+  int carry = 0;
+  for (size_t i = 0; i < std::max(a.size(), b.size()) || carry; ++i) {
+    int x = carry;
+    if (i < a.size()) x += a[a.size() - 1 - i] - '0';
+    if (i < b.size()) x += b[b.size() - 1 - i] - '0';
+    out.push_back(static_cast<char>('0' + x % 10));
+    carry = x / 10;
+  }
+  std::reverse(out.begin(), out.end());
+  StripLeadingZeros(&out);
+  return out;
+}
+
+// a - b for a >= b.
+std::string SubtractDigits(const std::string& a, const std::string& b) {
+  std::string out;
+  int borrow = 0;
+  for (size_t i = 0; i < a.size(); ++i) {
+    int x = (a[a.size() - 1 - i] - '0') - borrow;
+    if (i < b.size()) x -= b[b.size() - 1 - i] - '0';
+    borrow = x < 0;
+    out.push_back(static_cast<char>('0' + (x + 10) % 10));
+  }
+  std::reverse(out.begin(), out.end());
+  StripLeadingZeros(&out);
+  return out;
+}
+
+std::string MultiplyDigits(const std::string& a, const std::string& b) {
+  if (a.empty() || b.empty()) return std::string();
+  std::vector<int> acc(a.size() + b.size(), 0);
+  for (size_t i = a.size(); i-- > 0;) {
+    for (size_t j = b.size(); j-- > 0;) acc[i + j + 1] += (a[i] - '0') * (b[j] - '0');
+  }
+  for (size_t k = acc.size(); k-- > 1;) {
+    acc[k - 1] += acc[k] / 10;
+    acc[k] %= 10;
+  }
+  std::string out;
+  for (int d : acc) out.push_back(static_cast<char>('0' + d));
+  StripLeadingZeros(&out);
+  return out;
+}
+
+// Rounds the exact value (-1)^negative * digits * 10^exponent (plus a nonzero amount below the
+// last digit when `sticky`) half-even into a Decimal128: at most 34 digits, exponent within
+// [kMinExponent, kMaxExponent], overflow to Infinity.
+Decimal128 RoundAndCompose(bool negative, std::string digits, int exponent, bool sticky) {
+  StripLeadingZeros(&digits);
+  int drop = std::max(static_cast<int>(digits.size()) - 34, kMinExponent - exponent);
+  if (drop > 0) {
+    bool above_half = false, exactly_half = false;
+    if (drop <= static_cast<int>(digits.size())) {
+      size_t keep = digits.size() - static_cast<size_t>(drop);
+      char first = digits[keep];
+      bool rest_nonzero = sticky || digits.find_first_not_of('0', keep + 1) != std::string::npos;
+      above_half = first > '5' || (first == '5' && rest_nonzero);
+      exactly_half = first == '5' && !rest_nonzero;
+      digits.resize(keep);
+    } else {
+      digits.clear();  // everything is below half of the last kept unit
+    }
+    exponent += drop;
+    bool odd = !digits.empty() && ((digits.back() - '0') & 1);
+    if (above_half || (exactly_half && odd)) {
+      digits = AddDigits(digits, "1");
+      if (digits.size() > 34) {  // 999...9 + 1: one more zero to drop
+        digits.pop_back();
+        ++exponent;
+      }
+    }
+  }
+  StripLeadingZeros(&digits);
+  if (digits.empty()) return Compose(negative, 0, std::clamp(exponent, kMinExponent, kMaxExponent));
+  while (exponent > kMaxExponent && digits.size() < 34) {
+    digits.push_back('0');
+    --exponent;
+  }
+  if (exponent > kMaxExponent) return Decimal128(0, kInfinityBits | (negative ? 1ULL << 63 : 0));
+  u128 coefficient = 0;
+  for (char c : digits) coefficient = coefficient * 10 + static_cast<u128>(c - '0');
+  return Compose(negative, coefficient, exponent);
+}
+
+Decimal128 NaN() { return Decimal128(0, kNaNBits); }
+Decimal128 Infinity(bool negative) {
+  return Decimal128(0, kInfinityBits | (negative ? 1ULL << 63 : 0));
+}
+
 }  // namespace
+
+Decimal128 Decimal128::FromDoubleExact(double v) {
+  if (std::isnan(v)) return NaN();
+  if (std::isinf(v)) return Infinity(v < 0);
+  ExactDecimal exact = ExactDecimal::FromDouble(v);
+  // exact: 0.digits * 10^exponent.
+  int exponent = exact.exponent - static_cast<int>(exact.digits.size());
+  if (exact.digits.empty()) return Compose(std::signbit(v), 0, 0);
+  return RoundAndCompose(exact.negative, exact.digits, exponent, false);
+}
+
+Decimal128 Decimal128::FromDoubleRounded15(double v) {
+  if (std::isnan(v) || std::isinf(v) || v == 0) return FromDouble(v);
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.14e", v);  // d.dddddddddddddde+XX: 15 significant digits
+  return FromString(buf).value_or(Decimal128());
+}
+
+Decimal128 Decimal128::RoundToExponent(int target, Rounding rounding) const {
+  if (IsNaN() || IsInfinite()) return *this;
+  Unpacked u = Unpack(*this);
+  if (u.exponent >= target) {
+    if (u.digits.empty()) return Compose(u.negative, 0, std::clamp(target, kMinExponent, kMaxExponent));
+    if (static_cast<int>(u.digits.size()) + (u.exponent - target) > 34) return NaN();
+    u.digits.append(static_cast<size_t>(u.exponent - target), '0');
+    return RoundAndCompose(u.negative, u.digits, target, false);
+  }
+  int drop = target - u.exponent;
+  bool nonzero_dropped;
+  std::string kept;
+  char first = '0';
+  if (drop > static_cast<int>(u.digits.size())) {
+    nonzero_dropped = !u.digits.empty();
+  } else {
+    size_t keep = u.digits.size() - static_cast<size_t>(drop);
+    kept = u.digits.substr(0, keep);
+    first = u.digits[keep];
+    nonzero_dropped = u.digits.find_first_not_of('0', keep) != std::string::npos;
+  }
+  bool up = false;  // away from zero
+  switch (rounding) {
+    case Rounding::kHalfEven: {
+      bool rest = drop <= static_cast<int>(u.digits.size()) &&
+                  u.digits.find_first_not_of('0', u.digits.size() - drop + 1) != std::string::npos;
+      bool odd = !kept.empty() && ((kept.back() - '0') & 1);
+      up = first > '5' || (first == '5' && (rest || odd));
+      break;
+    }
+    case Rounding::kFloor: up = nonzero_dropped && u.negative; break;
+    case Rounding::kCeiling: up = nonzero_dropped && !u.negative; break;
+    case Rounding::kTowardZero: break;
+  }
+  if (up) kept = AddDigits(kept, "1");
+  StripLeadingZeros(&kept);
+  return RoundAndCompose(u.negative, kept, target, false);
+}
+
+Decimal128 Decimal128::Add(const Decimal128& other) const {
+  if (IsNaN() || other.IsNaN()) return NaN();
+  if (IsInfinite() || other.IsInfinite()) {
+    if (IsInfinite() && other.IsInfinite() && IsNegative() != other.IsNegative()) return NaN();
+    return IsInfinite() ? *this : other;
+  }
+  Unpacked a = Unpack(*this), b = Unpack(other);
+  if (a.exponent < b.exponent) std::swap(a, b);  // a has the larger exponent
+  int ideal = b.exponent;
+  if (a.digits.empty()) {
+    if (!b.digits.empty()) return RoundAndCompose(b.negative, b.digits, b.exponent, false);
+    // 0 + 0: negative only when both are (round-half-even mode).
+    return Compose(a.negative && b.negative, 0, ideal);
+  }
+  // Beyond 70 digits of alignment the smaller operand only decides rounding (its magnitude is
+  // below half a unit of the 34th digit of the result): keep it as a tiny nonzero of its sign.
+  constexpr int kMaxShift = 70;
+  if (a.exponent - b.exponent > kMaxShift) {
+    if (!b.digits.empty()) b.digits = "1";
+    b.exponent = a.exponent - kMaxShift;
+  }
+  std::string aligned = a.digits + std::string(static_cast<size_t>(a.exponent - b.exponent), '0');
+  if (a.negative == b.negative) {
+    return RoundAndCompose(a.negative, AddDigits(aligned, b.digits), b.exponent, false);
+  }
+  int c = CompareDigits(aligned, b.digits);
+  if (c == 0) return Compose(false, 0, std::max(ideal, kMinExponent));
+  if (c > 0) return RoundAndCompose(a.negative, SubtractDigits(aligned, b.digits), b.exponent, false);
+  return RoundAndCompose(b.negative, SubtractDigits(b.digits, aligned), b.exponent, false);
+}
+
+Decimal128 Decimal128::Subtract(const Decimal128& other) const {
+  if (other.IsNaN()) return NaN();
+  return Add(other.Negate());
+}
+
+Decimal128 Decimal128::Multiply(const Decimal128& other) const {
+  bool negative = IsNegative() != other.IsNegative();
+  if (IsNaN() || other.IsNaN()) return NaN();
+  if (IsInfinite() || other.IsInfinite()) {
+    if ((!IsInfinite() && IsZero()) || (!other.IsInfinite() && other.IsZero())) return NaN();
+    return Infinity(negative);
+  }
+  Unpacked a = Unpack(*this), b = Unpack(other);
+  return RoundAndCompose(negative, MultiplyDigits(a.digits, b.digits), a.exponent + b.exponent,
+                         false);
+}
+
+Decimal128 Decimal128::Divide(const Decimal128& other) const {
+  bool negative = IsNegative() != other.IsNegative();
+  if (IsNaN() || other.IsNaN()) return NaN();
+  if (IsInfinite()) return other.IsInfinite() ? NaN() : Infinity(negative);
+  if (other.IsInfinite()) return Compose(negative, 0, kMinExponent);
+  Unpacked a = Unpack(*this), b = Unpack(other);
+  if (b.digits.empty()) return a.digits.empty() ? NaN() : Infinity(negative);
+  int ideal = a.exponent - b.exponent;
+  if (a.digits.empty()) return RoundAndCompose(negative, "", ideal, false);
+  // Long division, one decimal digit at a time: the remainder stays below the divisor (< 10^34),
+  // so remainder * 10 + digit fits in 128 bits. 36 quotient digits leave room to round.
+  u128 divisor = 0;
+  for (char c : b.digits) divisor = divisor * 10 + static_cast<u128>(c - '0');
+  int scale = std::max(0, 36 + static_cast<int>(b.digits.size()) - static_cast<int>(a.digits.size()));
+  std::string dividend = a.digits + std::string(static_cast<size_t>(scale), '0');
+  std::string quotient;
+  u128 remainder = 0;
+  for (char c : dividend) {
+    remainder = remainder * 10 + static_cast<u128>(c - '0');
+    quotient.push_back(static_cast<char>('0' + static_cast<int>(remainder / divisor)));
+    remainder %= divisor;
+  }
+  StripLeadingZeros(&quotient);
+  int exponent = ideal - scale;
+  if (remainder == 0) {
+    // Exact: as close to the ideal exponent as the digits allow (6 / 3 = 2, not 2.000...).
+    while (exponent < ideal && !quotient.empty() && quotient.back() == '0') {
+      quotient.pop_back();
+      ++exponent;
+    }
+  }
+  return RoundAndCompose(negative, quotient, exponent, remainder != 0);
+}
 
 Decimal128 Decimal128::FromInt64(int64_t v) {
   bool negative = v < 0;
