@@ -15,7 +15,8 @@ namespace {
 
 using bson::BsonType;
 
-// Sums with mongod's widening int32 -> int64 -> double (decimal approximated through double).
+// Sums with mongod's widening int32 -> int64 -> double; decimals are summed exactly on the side
+// and joined by the rest (as an exact decimal) at the end, as mongod's $sum does.
 class SumAccumulator : public Accumulator {
  public:
   void Process(const Value& v) override {
@@ -40,30 +41,40 @@ class SumAccumulator : public Accumulator {
         }
         break;
       }
-      default: {
-        Kind k = v.type() == BsonType::kDouble ? kDouble : kDecimal;
+      case BsonType::kDouble: {
         if (kind_ <= kLong) d_ = static_cast<double>(l_);
-        kind_ = std::max(kind_, k);
-        d_ += v.element().NumberDouble();
+        kind_ = std::max(kind_, kDouble);
+        d_ += v.element().Double();
+        break;
       }
+      default:
+        decimal_ = true;
+        decimal_total_ = decimal_total_.Add(v.element().Decimal());
     }
   }
   Value Finalize() const override {
+    if (decimal_) return Value::Decimal(DecimalTotal());
     switch (kind_) {
       case kInt: return Value::Int32(static_cast<int32_t>(l_));
       case kLong: return Value::Int64(l_);
-      case kDouble: return Value::Double(d_);
-      default: return Value::Decimal(bson::Decimal128::FromDouble(d_));
+      default: return Value::Double(d_);
     }
   }
   int64_t count() const { return count_; }
   double total() const { return kind_ <= kLong ? static_cast<double>(l_) : d_; }
-  bool decimal() const { return kind_ == kDecimal; }
+  bool decimal() const { return decimal_; }
+  bson::Decimal128 DecimalTotal() const {
+    bson::Decimal128 rest = kind_ <= kLong ? bson::Decimal128::FromInt64(l_)
+                                           : bson::Decimal128::FromDoubleExact(d_);
+    return decimal_total_.Add(rest);
+  }
 
  private:
-  enum Kind { kInt, kLong, kDouble, kDecimal } kind_ = kInt;
+  enum Kind { kInt, kLong, kDouble } kind_ = kInt;
   int64_t l_ = 0;
   double d_ = 0;
+  bool decimal_ = false;
+  bson::Decimal128 decimal_total_;
   int64_t count_ = 0;
 };
 
@@ -72,9 +83,10 @@ class AvgAccumulator : public Accumulator {
   void Process(const Value& v) override { sum_.Process(v); }
   Value Finalize() const override {
     if (sum_.count() == 0) return Value::Null();
-    double avg = sum_.total() / static_cast<double>(sum_.count());
-    if (sum_.decimal()) return Value::Decimal(bson::Decimal128::FromDouble(avg));
-    return Value::Double(avg);
+    if (sum_.decimal()) {
+      return Value::Decimal(sum_.DecimalTotal().Divide(bson::Decimal128::FromInt64(sum_.count())));
+    }
+    return Value::Double(sum_.total() / static_cast<double>(sum_.count()));
   }
 
  private:

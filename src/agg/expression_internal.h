@@ -38,6 +38,9 @@ StatusWith<ExprPtr> MakeFunction(const bson::BsonElement& operand, ParseScope* s
 bool IsNumericValue(const Value& v);
 // Returns the value as a double (REQUIRES numeric).
 double ToDouble(const Value& v);
+// Returns a number as a decimal: integers exactly, doubles by their exact binary value rounded
+// to 34 digits (mongod's kRoundTo34Digits). REQUIRES numeric.
+bson::Decimal128 ToDecimal(const Value& v);
 // Returns int32 when it fits, else int64.
 Value MakeInteger(int64_t v);
 

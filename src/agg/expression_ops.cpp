@@ -37,6 +37,13 @@ StatusWith<ExprPtr> MakeFunction(const BsonElement& operand, ParseScope* scope, 
 
 bool IsNumericValue(const Value& v) { return v.IsNumber(); }
 double ToDouble(const Value& v) { return v.element().NumberDouble(); }
+bson::Decimal128 ToDecimal(const Value& v) {
+  switch (v.type()) {
+    case BsonType::kDecimal128: return v.element().Decimal();
+    case BsonType::kDouble: return bson::Decimal128::FromDoubleExact(v.element().Double());
+    default: return bson::Decimal128::FromInt64(*v.element().ExactInt64());
+  }
+}
 Value MakeInteger(int64_t v) {
   if (v >= INT32_MIN && v <= INT32_MAX) return Value::Int32(static_cast<int32_t>(v));
   return Value::Int64(v);
@@ -44,16 +51,22 @@ Value MakeInteger(int64_t v) {
 
 namespace {
 
-// Numeric accumulation with mongod's type widening int32 -> int64 -> double -> decimal.
-// Decimal arithmetic is approximated through double (docs/known-differences.md).
+// Numeric accumulation with mongod's type widening int32 -> int64 -> double -> decimal. Once a
+// decimal joins, the total is exact decimal128 arithmetic (doubles join with their exact binary
+// value rounded to 34 digits, as mongod's kRoundTo34Digits).
 struct NumberAcc {
   enum Kind { kInt, kLong, kDouble, kDecimal } kind = kInt;
   int64_t l = 0;
   double d = 0;
+  bson::Decimal128 dec;
 
   void Widen(Kind k) {
     if (k <= kind) return;
-    if (kind <= kLong && k >= kDouble) d = static_cast<double>(l);
+    if (k == kDecimal) {
+      dec = kind <= kLong ? bson::Decimal128::FromInt64(l) : bson::Decimal128::FromDoubleExact(d);
+    } else if (kind <= kLong && k >= kDouble) {
+      d = static_cast<double>(l);
+    }
     kind = k;
   }
   static Kind KindOf(const Value& v) {
@@ -66,7 +79,9 @@ struct NumberAcc {
   }
   void Add(const Value& v) {
     Widen(KindOf(v));
-    if (kind <= kLong) {
+    if (kind == kDecimal) {
+      dec = dec.Add(ToDecimal(v));
+    } else if (kind <= kLong) {
       int64_t x = *v.element().ExactInt64();
       int64_t r;
       if (__builtin_add_overflow(l, x, &r)) {
@@ -82,13 +97,14 @@ struct NumberAcc {
   }
   void Multiply(const Value& v) {
     Widen(KindOf(v));
-    if (kind <= kLong) {
+    if (kind == kDecimal) {
+      dec = dec.Multiply(ToDecimal(v));
+    } else if (kind <= kLong) {
       int64_t x = *v.element().ExactInt64();
       int64_t r;
       if (__builtin_mul_overflow(l, x, &r)) {
         Widen(kDouble);
-        d = static_cast<double>(l) * static_cast<double>(x);
-        d = d;  // already widened from l above
+        d *= static_cast<double>(x);
       } else {
         l = r;
         if (kind == kInt && (r < INT32_MIN || r > INT32_MAX)) kind = kLong;
@@ -102,7 +118,7 @@ struct NumberAcc {
       case kInt: return MakeInteger(l);
       case kLong: return Value::Int64(l);
       case kDouble: return Value::Double(d);
-      default: return Value::Decimal(bson::Decimal128::FromDouble(d));
+      default: return Value::Decimal(dec);
     }
   }
 };
@@ -142,6 +158,9 @@ Value EvalSubtract(const std::vector<Value>& args) {
   if (!a.IsNumber() || !b.IsNumber()) {
     ThrowDb(16556, "cant $subtract a " + b.TypeName() + " from a " + a.TypeName());
   }
+  if (a.type() == BsonType::kDecimal128 || b.type() == BsonType::kDecimal128) {
+    return Value::Decimal(ToDecimal(a).Subtract(ToDecimal(b)));
+  }
   NumberAcc acc;
   acc.Add(a);
   NumberAcc::Kind kb = NumberAcc::KindOf(b);
@@ -177,11 +196,10 @@ Value EvalDivide(const std::vector<Value>& args) {
   }
   double denom = ToDouble(b);
   if (denom == 0) ThrowDb(16608, "can't $divide by zero");
-  double r = ToDouble(a) / denom;
   if (a.type() == BsonType::kDecimal128 || b.type() == BsonType::kDecimal128) {
-    return Value::Decimal(bson::Decimal128::FromDouble(r));
+    return Value::Decimal(ToDecimal(a).Divide(ToDecimal(b)));
   }
-  return Value::Double(r);
+  return Value::Double(ToDouble(a) / denom);
 }
 
 Value EvalMod(const std::vector<Value>& args) {
@@ -206,39 +224,66 @@ Value EvalMod(const std::vector<Value>& args) {
   return Value::Double(r);
 }
 
-template <double (*F)(double)>
-Value EvalRounding(const std::vector<Value>& args) {
-  const Value& a = args[0];
-  if (a.nullish()) return Value::Null();
-  if (!a.IsNumber()) ThrowDb(28765, "argument must be numeric, not " + a.TypeName());
+// Rounds `a` to a multiple of 10^-place: exactly for decimals; doubles go through their exact
+// decimal value and back (as mongod does, so 2.675 rounds to 2.67: it is 2.67499999...);
+// integers keep their type.
+Value RoundNumber(const Value& a, int64_t place, bson::Decimal128::Rounding rounding) {
+  int exponent = static_cast<int>(-place);
   switch (a.type()) {
     case BsonType::kInt32:
-    case BsonType::kInt64: return a;
-    case BsonType::kDouble: return Value::Double(F(a.element().Double()));
-    default: return Value::Decimal(bson::Decimal128::FromDouble(F(ToDouble(a))));
+    case BsonType::kInt64: {
+      if (place >= 0) return a;
+      bson::Decimal128 r =
+          bson::Decimal128::FromInt64(*a.element().ExactInt64()).RoundToExponent(exponent, rounding);
+      double v = r.ToDouble();
+      if (v > 9.2e18 || v < -9.2e18) return Value::Double(v);
+      int64_t n = static_cast<int64_t>(v);
+      return a.type() == BsonType::kInt32 ? MakeInteger(n) : Value::Int64(n);
+    }
+    case BsonType::kDouble: {
+      double x = a.element().Double();
+      if (!std::isfinite(x)) return a;
+      bson::Decimal128 exact = bson::Decimal128::FromDoubleExact(x);
+      unsigned __int128 coefficient;
+      int current;
+      exact.Decompose(&coefficient, &current);
+      if (current >= exponent) return a;  // already a multiple of 10^-place
+      return Value::Double(exact.RoundToExponent(exponent, rounding).ToDouble());
+    }
+    default: return Value::Decimal(a.element().Decimal().RoundToExponent(exponent, rounding));
   }
 }
 
-double RoundHalfEven(double x) { return std::nearbyint(x); }
-
-Value EvalRound(const std::vector<Value>& args) {
+// $round and $trunc take an optional place in [-20, 100]; $ceil and $floor take none.
+template <bson::Decimal128::Rounding kRounding>
+Value EvalRoundToPlace(const std::vector<Value>& args) {
   const Value& a = args[0];
+  bool is_round = kRounding == bson::Decimal128::Rounding::kHalfEven;
   if (a.nullish()) return Value::Null();
-  if (!a.IsNumber()) ThrowDb(51081, "$round only supports numeric types, not " + a.TypeName());
+  std::string name = is_round ? "$round" : "$trunc";
+  if (!a.IsNumber()) ThrowDb(51081, name + " only supports numeric types, not " + a.TypeName());
   int64_t place = 0;
   if (args.size() > 1) {
     if (args[1].nullish()) return Value::Null();
     std::optional<int64_t> p = args[1].element().ExactInt64();
-    if (!p || *p < -20 || *p > 100) ThrowDb(51083, "$round requires \"place\" argument to be an integer between -20 and 100");
+    if (!args[1].IsNumber() || !p) {
+      ThrowDb(51082, "precision argument to  " + name + " must be a integral value");
+    }
+    if (*p < -20 || *p > 100) {
+      ThrowDb(51083, "cannot apply " + name + " with precision value " + std::to_string(*p) +
+                         " value must be in [-20, 100]");
+    }
     place = *p;
   }
-  if ((a.type() == BsonType::kInt32 || a.type() == BsonType::kInt64) && place >= 0) return a;
-  double scale = std::pow(10.0, static_cast<double>(place));
-  double r = RoundHalfEven(ToDouble(a) * scale) / scale;
-  if (a.type() == BsonType::kInt32) return MakeInteger(static_cast<int64_t>(r));
-  if (a.type() == BsonType::kInt64) return Value::Int64(static_cast<int64_t>(r));
-  if (a.type() == BsonType::kDecimal128) return Value::Decimal(bson::Decimal128::FromDouble(r));
-  return Value::Double(r);
+  return RoundNumber(a, place, kRounding);
+}
+
+template <bson::Decimal128::Rounding kRounding>
+Value EvalIntegral(const std::vector<Value>& args) {
+  const Value& a = args[0];
+  if (a.nullish()) return Value::Null();
+  if (!a.IsNumber()) ThrowDb(28765, "argument must be numeric, not " + a.TypeName());
+  return RoundNumber(a, 0, kRounding);
 }
 
 Value EvalAbs(const std::vector<Value>& args) {
@@ -253,7 +298,7 @@ Value EvalAbs(const std::vector<Value>& args) {
       return Value::Int64(v < 0 ? -v : v);
     }
     case BsonType::kDouble: return Value::Double(std::fabs(a.element().Double()));
-    default: return Value::Decimal(bson::Decimal128::FromDouble(std::fabs(ToDouble(a))));
+    default: return Value::Decimal(a.element().Decimal().Abs());
   }
 }
 
@@ -278,9 +323,6 @@ double Log10(double x) {
   return std::log10(x);
 }
 double Exp(double x) { return std::exp(x); }
-double Ceil(double x) { return std::ceil(x); }
-double Floor(double x) { return std::floor(x); }
-double Trunc(double x) { return std::trunc(x); }
 
 Value EvalPow(const std::vector<Value>& args) {
   if (args[0].nullish() || args[1].nullish()) return Value::Null();
@@ -432,10 +474,10 @@ StatusWith<ExprPtr> ParseMultiplyExpr(const BsonElement& o, ParseScope* s) { ret
 StatusWith<ExprPtr> ParseDivideExpr(const BsonElement& o, ParseScope* s) { return MakeFunction(o, s, 2, 2, &EvalDivide); }
 StatusWith<ExprPtr> ParseModExpr(const BsonElement& o, ParseScope* s) { return MakeFunction(o, s, 2, 2, &EvalMod); }
 StatusWith<ExprPtr> ParseAbsExpr(const BsonElement& o, ParseScope* s) { return MakeFunction(o, s, 1, 1, &EvalAbs); }
-StatusWith<ExprPtr> ParseCeilExpr(const BsonElement& o, ParseScope* s) { return MakeFunction(o, s, 1, 1, &EvalRounding<Ceil>); }
-StatusWith<ExprPtr> ParseFloorExpr(const BsonElement& o, ParseScope* s) { return MakeFunction(o, s, 1, 1, &EvalRounding<Floor>); }
-StatusWith<ExprPtr> ParseTruncExpr(const BsonElement& o, ParseScope* s) { return MakeFunction(o, s, 1, 2, &EvalRounding<Trunc>); }
-StatusWith<ExprPtr> ParseRoundExpr(const BsonElement& o, ParseScope* s) { return MakeFunction(o, s, 1, 2, &EvalRound); }
+StatusWith<ExprPtr> ParseCeilExpr(const BsonElement& o, ParseScope* s) { return MakeFunction(o, s, 1, 1, &EvalIntegral<bson::Decimal128::Rounding::kCeiling>); }
+StatusWith<ExprPtr> ParseFloorExpr(const BsonElement& o, ParseScope* s) { return MakeFunction(o, s, 1, 1, &EvalIntegral<bson::Decimal128::Rounding::kFloor>); }
+StatusWith<ExprPtr> ParseTruncExpr(const BsonElement& o, ParseScope* s) { return MakeFunction(o, s, 1, 2, &EvalRoundToPlace<bson::Decimal128::Rounding::kTowardZero>); }
+StatusWith<ExprPtr> ParseRoundExpr(const BsonElement& o, ParseScope* s) { return MakeFunction(o, s, 1, 2, &EvalRoundToPlace<bson::Decimal128::Rounding::kHalfEven>); }
 StatusWith<ExprPtr> ParseSqrtExpr(const BsonElement& o, ParseScope* s) { return MakeFunction(o, s, 1, 1, &EvalMath<Sqrt, 28765>); }
 StatusWith<ExprPtr> ParseExpExpr(const BsonElement& o, ParseScope* s) { return MakeFunction(o, s, 1, 1, &EvalMath<Exp, 28765>); }
 StatusWith<ExprPtr> ParseLnExpr(const BsonElement& o, ParseScope* s) { return MakeFunction(o, s, 1, 1, &EvalMath<Ln, 28765>); }

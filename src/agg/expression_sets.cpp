@@ -108,7 +108,7 @@ Value EvalToDecimal(const std::vector<Value>& a) {
     case BsonType::kDecimal128: return v;
     case BsonType::kInt32:
     case BsonType::kInt64: return Value::Decimal(bson::Decimal128::FromInt64(*v.element().ExactInt64()));
-    case BsonType::kDouble: return Value::Decimal(bson::Decimal128::FromDouble(v.element().Double()));
+    case BsonType::kDouble: return Value::Decimal(bson::Decimal128::FromDoubleRounded15(v.element().Double()));
     case BsonType::kBool: return Value::Decimal(bson::Decimal128::FromInt64(v.element().Bool() ? 1 : 0));
     case BsonType::kDate: return Value::Decimal(bson::Decimal128::FromInt64(v.element().Date()));
     case BsonType::kString: {

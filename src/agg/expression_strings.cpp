@@ -442,8 +442,11 @@ class ConvertExpression : public Expression {
       if (t == "date") return ToDateValue(in);
       if (t == "decimal") {
         if (!in.IsNumber()) return ConversionFailure(in, "decimal");
-        return Value::Decimal(in.type() == BsonType::kDecimal128 ? in.element().Decimal()
-                                                                 : bson::Decimal128::FromDouble(ToDouble(in)));
+        if (in.type() == BsonType::kDecimal128) return in;
+        if (in.type() == BsonType::kDouble) {
+          return Value::Decimal(bson::Decimal128::FromDoubleRounded15(in.element().Double()));
+        }
+        return Value::Decimal(bson::Decimal128::FromInt64(*in.element().ExactInt64()));
       }
     } catch (const DbException& ex) {
       if (on_error && ex.status().Is(ErrorCode::kConversionFailure)) return on_error->Evaluate(vars);

@@ -125,5 +125,11 @@ TEST(PipelineAccumulators, NAndTopBottomAndPercentiles) {
   EXPECT_EQ(RunPipeline(R"([{"$group": {"_id": null, "t": {"$firstN": {"input": "$p", "n": 0}}}}])", docs), "error:5787908");
 }
 
+TEST(Pipeline, DecimalSumAndAvgAreExact) {
+  const char* docs = R"([{"v": {"$numberDecimal": "0.1"}}, {"v": {"$numberDecimal": "0.2"}}, {"v": 1}])";
+  EXPECT_EQ(RunPipeline(R"([{"$group": {"_id": null, "t": {"$sum": "$v"}, "a": {"$avg": "$v"}}}])", docs),
+            R"([{"_id":null,"t":{"$numberDecimal":"1.3"},"a":{"$numberDecimal":"0.4333333333333333333333333333333333"}}])");
+}
+
 }  // namespace
 }  // namespace dds::agg
