@@ -175,6 +175,7 @@ int ServerMain(int argc, char** argv) {
   transport_options.port = options.port;
   transport_options.max_connections = options.max_incoming_connections;
   transport_options.quiet = options.quiet;
+  transport_options.tls = options.tls;
   Transport transport(service, runner, transport_options);
   service.request_shutdown = [&transport] { transport.Shutdown(); };
 

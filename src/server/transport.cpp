@@ -7,13 +7,16 @@
 #include <mutex>
 #include <set>
 #include <thread>
+#include <type_traits>
 #include <unordered_map>
 #include <utility>
 
 #include <boost/asio.hpp>
+#include <boost/asio/ssl.hpp>
 
 #include "common/logging.h"
 #include "server/request_processor.h"
+#include "server/tls_context.h"
 #include "wire/message.h"
 
 namespace dds::server {
@@ -21,6 +24,9 @@ namespace dds::server {
 namespace asio = boost::asio;
 using tcp = asio::ip::tcp;
 using boost::system::error_code;
+using SslStream = asio::ssl::stream<tcp::socket>;
+
+static_assert(kTlsSniffBytes == wire::kHeaderSize);
 
 namespace {
 
@@ -35,7 +41,13 @@ std::string FormatEndpoint(const tcp::endpoint& ep) {
 
 }  // namespace
 
-class Session;
+// Anything that shutdown must close: a session over either stream type.
+class Connection {
+ public:
+  virtual ~Connection() = default;
+  // Closes the connection from any thread.
+  virtual void Close() = 0;
+};
 
 struct Transport::Impl {
   Impl(commands::ServiceContext& s, CommandRunner& r, TransportOptions o)
@@ -60,10 +72,12 @@ struct Transport::Impl {
   commands::ServiceContext& service;
   CommandRunner& runner;
   TransportOptions options;
+  // Set by Listen() when TLS is on; shared read-only by every TLS session.
+  std::unique_ptr<asio::ssl::context> tls_context;
   // Declared before `io`: handlers that io_context's destructor destroys may still end sessions.
   std::mutex mu;
-  bool shutting_down = false;                                    // guarded by mu
-  std::unordered_map<int64_t, std::weak_ptr<Session>> sessions;  // guarded by mu
+  bool shutting_down = false;                                       // guarded by mu
+  std::unordered_map<int64_t, std::weak_ptr<Connection>> sessions;  // guarded by mu
   std::atomic<bool> shutdown_requested{false};
   asio::io_context io;
   // Acceptors, timers and signals are only touched on this strand.
@@ -80,21 +94,26 @@ struct Transport::Impl {
   int port = 0;
 };
 
-// One client connection. All of its handlers run on the socket's strand, one at a time.
-class Session : public std::enable_shared_from_this<Session> {
+// One client connection over `Stream` (tcp::socket or SslStream). All of its handlers run on the
+// socket's strand, one at a time.
+template <typename Stream>
+class Session : public Connection, public std::enable_shared_from_this<Session<Stream>> {
+  static constexpr bool kPlain = std::is_same_v<Stream, tcp::socket>;
+
  public:
-  Session(Transport::Impl& owner, tcp::socket socket, int64_t id)
-      : owner_(owner), socket_(std::move(socket)) {
+  Session(Transport::Impl& owner, Stream stream, int64_t id)
+      : owner_(owner), stream_(std::move(stream)) {
     client_.connection_id = id;
     error_code ec;
-    auto remote = socket_.remote_endpoint(ec);
+    auto remote = stream_.lowest_layer().remote_endpoint(ec);
     if (!ec) client_.remote = FormatEndpoint(remote);
-    auto local = socket_.local_endpoint(ec);
+    auto local = stream_.lowest_layer().local_endpoint(ec);
     if (!ec) client_.local = FormatEndpoint(local);
-    socket_.set_option(tcp::no_delay(true), ec);
+    stream_.lowest_layer().set_option(tcp::no_delay(true), ec);
   }
 
-  ~Session() {
+  ~Session() override {
+    if (handed_off_) return;  // the TLS session that took over ends the connection
     const int64_t count = --owner_.service.counters.connections_current;
     owner_.Deregister(client_.connection_id);
     if (!owner_.options.quiet) {
@@ -108,43 +127,61 @@ class Session : public std::enable_shared_from_this<Session> {
 
   const commands::ClientState& client() const { return client_; }
 
-  // Starts reading on the session's own strand.
+  // Starts reading on the session's own strand. With TLS on, a plaintext session first reads
+  // kTlsSniffBytes bytes, within the handshake timeout, to learn which protocol the client speaks.
   void Start() {
-    asio::post(socket_.get_executor(), [self = shared_from_this()] { self->ReadHeader(); });
+    asio::post(stream_.get_executor(), [self = this->shared_from_this()] {
+      if constexpr (kPlain) {
+        if (self->owner_.tls_context) {
+          self->sniffing_ = true;
+          self->StartDeadline();
+        }
+      }
+      self->ReadHeader();
+    });
   }
 
-  // Closes the connection from any thread.
-  void Close() {
-    asio::post(socket_.get_executor(), [self = shared_from_this()] { self->End(); });
+  void Close() override {
+    asio::post(stream_.get_executor(), [self = this->shared_from_this()] { self->End(); });
   }
 
  private:
+  template <typename>
+  friend class Session;
+
   void ReadHeader() {
-    asio::async_read(
-        socket_, asio::buffer(header_),
-        [self = shared_from_this()](const error_code& ec, size_t) { self->OnHeader(ec); });
+    asio::async_read(stream_, asio::buffer(header_),
+                     [self = this->shared_from_this()](const error_code& ec, size_t) {
+                       self->OnHeader(ec);
+                     });
   }
 
   void OnHeader(const error_code& ec) {
     if (ec) return End();  // EOF, reset or closed by shutdown
-    auto header = wire::ParseHeader(header_.data());
-    if (!header.ok()) {
-      SetLogContext("conn" + std::to_string(client_.connection_id));
-      DDS_LOG_WARNING("NETWORK", 22988,
-                      "Error receiving request from client. Ending connection from remote",
-                      {{"error", header.status().ToString()},
-                       {"remote", client_.remote},
-                       {"connectionId", client_.connection_id}});
-      return End();
+    if constexpr (kPlain) {
+      if (sniffing_) {
+        sniffing_ = false;
+        if (LooksLikeTlsClientHello(reinterpret_cast<const unsigned char*>(header_.data()))) {
+          return HandOffToTls();
+        }
+        if (owner_.options.tls.mode == TlsMode::kRequireTls) {
+          // mongod's refusal of plaintext under requireTLS.
+          return EndWithError("SSLHandshakeFailed: The server is configured to only allow SSL "
+                              "connections");
+        }
+        CancelDeadline();
+      }
     }
+    auto header = wire::ParseHeader(header_.data());
+    if (!header.ok()) return EndWithError(header.status().ToString());
     // Exactly messageLength bytes: no preallocated buffers per connection.
     message_.assign(static_cast<size_t>(header->message_length), '\0');
     std::memcpy(message_.data(), header_.data(), wire::kHeaderSize);
     if (message_.size() == wire::kHeaderSize) return Process();
     asio::async_read(
-        socket_,
+        stream_,
         asio::buffer(message_.data() + wire::kHeaderSize, message_.size() - wire::kHeaderSize),
-        [self = shared_from_this()](const error_code& ec, size_t) {
+        [self = this->shared_from_this()](const error_code& ec, size_t) {
           if (ec) return self->End();
           self->Process();
         });
@@ -175,28 +212,106 @@ class Session : public std::enable_shared_from_this<Session> {
     counters.bytes_out += static_cast<int64_t>(result.reply.size());
     reply_ = std::move(result.reply);
     close_after_write_ = result.close;
-    asio::async_write(socket_, asio::buffer(reply_),
-                      [self = shared_from_this()](const error_code& ec, size_t) {
+    asio::async_write(stream_, asio::buffer(reply_),
+                      [self = this->shared_from_this()](const error_code& ec, size_t) {
                         std::string().swap(self->reply_);
                         if (ec || self->close_after_write_) return self->End();
                         self->ReadHeader();
                       });
   }
 
+  // A ClientHello arrived on a port that accepts TLS: a TLS session takes over the socket (and
+  // the connection's id and bookkeeping); the bytes read so far start its handshake.
+  void HandOffToTls() {
+    CancelDeadline();
+    auto tls = std::make_shared<Session<SslStream>>(
+        owner_, SslStream(std::move(stream_), *owner_.tls_context), client_.connection_id);
+    handed_off_ = true;
+    {
+      std::lock_guard<std::mutex> lock(owner_.mu);
+      // Shutdown already closed what it saw; this new session ends at once.
+      if (owner_.shutting_down) return tls->End();
+      owner_.sessions[client_.connection_id] = tls;
+    }
+    tls->Handshake(header_);
+  }
+
+  void Handshake(const std::array<char, wire::kHeaderSize>& first_bytes) {
+    header_ = first_bytes;
+    StartDeadline();
+    stream_.async_handshake(asio::ssl::stream_base::server, asio::buffer(header_),
+                            [self = this->shared_from_this()](const error_code& ec, size_t) {
+                              self->OnHandshake(ec);
+                            });
+  }
+
+  void OnHandshake(const error_code& ec) {
+    CancelDeadline();
+    if (ec) {
+      return EndWithError(std::string("SSLHandshakeFailed: ") +
+                          (timed_out_ ? "the TLS handshake timed out" : ec.message()));
+    }
+    if constexpr (!kPlain) {
+      Status peer = CheckPeerCertificate(stream_.native_handle(), owner_.options.tls,
+                                         client_.remote);
+      if (!peer.ok()) return EndWithError("SSLHandshakeFailed: " + peer.reason());
+    }
+    ReadHeader();
+  }
+
+  // Closes the connection when the sniff or the handshake takes longer than the timeout.
+  void StartDeadline() {
+    deadline_ = std::make_unique<asio::steady_timer>(stream_.get_executor(),
+                                                     owner_.options.tls_handshake_timeout);
+    deadline_->async_wait([weak = this->weak_from_this()](const error_code& ec) {
+      if (ec) return;
+      if (auto self = weak.lock()) {
+        self->timed_out_ = true;
+        if (self->sniffing_) {
+          self->EndWithError("SSLHandshakeFailed: no TLS handshake or request within the timeout");
+        } else {
+          self->End();  // the pending handshake completes with an error and logs it
+        }
+      }
+    });
+  }
+
+  void CancelDeadline() {
+    if (deadline_) deadline_->cancel();
+  }
+
+  void EndWithError(const std::string& error) {
+    SetLogContext("conn" + std::to_string(client_.connection_id));
+    DDS_LOG_WARNING("NETWORK", 22988,
+                    "Error receiving request from client. Ending connection from remote",
+                    {{"error", error},
+                     {"remote", client_.remote},
+                     {"connectionId", client_.connection_id}});
+    End();
+  }
+
   void End() {
+    CancelDeadline();
     error_code ec;
-    socket_.shutdown(tcp::socket::shutdown_both, ec);
-    socket_.close(ec);
+    stream_.lowest_layer().shutdown(tcp::socket::shutdown_both, ec);
+    stream_.lowest_layer().close(ec);
   }
 
   Transport::Impl& owner_;
-  tcp::socket socket_;
+  Stream stream_;
   commands::ClientState client_;
   std::array<char, wire::kHeaderSize> header_{};
   std::string message_;
   std::string reply_;
   bool close_after_write_ = false;
+  // TLS only: the first bytes decide the protocol; the deadline bounds that and the handshake.
+  bool sniffing_ = false;
+  bool handed_off_ = false;
+  bool timed_out_ = false;
+  std::unique_ptr<asio::steady_timer> deadline_;
 };
+
+using PlainSession = Session<tcp::socket>;
 
 void Transport::Impl::Deregister(int64_t id) {
   std::lock_guard<std::mutex> lock(mu);
@@ -239,7 +354,7 @@ void Transport::Impl::OnAccept(tcp::acceptor* acceptor, const error_code& ec, tc
   const int64_t id = g_next_connection_id.fetch_add(1);
   const int64_t count = ++counters.connections_current;
   ++counters.connections_total;
-  auto session = std::make_shared<Session>(*this, std::move(socket), id);
+  auto session = std::make_shared<PlainSession>(*this, std::move(socket), id);
   {
     std::lock_guard<std::mutex> lock(mu);
     if (shutting_down) {
@@ -281,7 +396,7 @@ void Transport::Impl::DoShutdown() {
   signals.cancel(ec);
   for (auto& p : periodic) p.timer->cancel();
   if (accept_retry) accept_retry->cancel();
-  std::vector<std::shared_ptr<Session>> open;
+  std::vector<std::shared_ptr<Connection>> open;
   {
     std::lock_guard<std::mutex> lock(mu);
     shutting_down = true;
@@ -302,6 +417,9 @@ Transport::~Transport() = default;
 
 Status Transport::Listen() {
   Impl& m = *impl_;
+  if (m.options.tls.enabled()) {
+    DDS_ASSIGN_OR_RETURN(m.tls_context, MakeServerTlsContext(m.options.tls));
+  }
   std::vector<std::string> hosts =
       m.options.bind_ip_all ? std::vector<std::string>{"0.0.0.0"} : m.options.bind_ips;
   std::vector<tcp::endpoint> endpoints;
@@ -372,7 +490,7 @@ void Transport::Run() {
   }
   for (size_t i = 0; i < m.periodic.size(); ++i) m.StartTimer(i);
   for (auto& a : m.acceptors) m.StartAccept(a.get());
-  DDS_LOG_INFO("NETWORK", 23016, "Waiting for connections", {{"port", m.port}, {"ssl", "off"}});
+  DDS_LOG_INFO("NETWORK", 23016, "Waiting for connections", {{"port", m.port}, {"ssl", m.tls_context ? "on" : "off"}});
 
   auto worker = [&m] {
     for (;;) {

@@ -4,6 +4,12 @@
 // threads runs the io_context. A request runs on the io thread that read it; requests of one
 // connection are processed one at a time, in order.
 //
+// TLS (options.tls, mongod's net.tls.mode): with TLS on, the first 16 bytes of a connection tell a
+// ClientHello from a MongoDB header. A TLS connection continues as a session over an OpenSSL
+// stream (the bytes already read feed the handshake); a plaintext one continues unchanged, or is
+// closed under requireTLS. Sessions are templated on the stream, so plaintext pays no indirection.
+// Reading those bytes and the handshake are bounded by tls_handshake_timeout.
+//
 // Run() blocks until Shutdown() (SIGINT/SIGTERM, or the shutdown command through
 // ServiceContext::request_shutdown) has closed the listeners and every connection.
 // Shutdown() is thread-safe and idempotent; everything else is called from the owning thread.
@@ -18,6 +24,7 @@
 
 #include "commands/dispatch.h"
 #include "common/status.h"
+#include "server/tls_options.h"
 
 namespace dds::server {
 
@@ -38,6 +45,11 @@ struct TransportOptions {
   int threads = 0;
   // Install SIGINT/SIGTERM handlers that call Shutdown(). Default: true.
   bool handle_signals = true;
+  // TLS settings (see server/tls_options.h). Default: disabled.
+  TlsOptions tls;
+  // With TLS on, a connection that has not finished its TLS handshake (or sent its first 16
+  // plaintext bytes) within this time is closed. Default: 10 s.
+  std::chrono::milliseconds tls_handshake_timeout = std::chrono::seconds(10);
 };
 
 class Transport {
@@ -48,7 +60,8 @@ class Transport {
   Transport(const Transport&) = delete;
   Transport& operator=(const Transport&) = delete;
 
-  // Binds and listens on every address ("Listening on" lines). Errors name the address.
+  // Sets up TLS (InvalidSSLConfiguration, 140, naming the file), then binds and listens on every
+  // address ("Listening on" lines). Errors name the address.
   Status Listen();
   // Returns the port actually listened on (after Listen()).
   int port() const;
