@@ -3,7 +3,8 @@
 #   1. mongosh's full interactive startup on a pseudo-terminal: a clean greeting with
 #      "Using MongoDB: 7.0.x", then --eval with nothing on stderr;
 #   2. an interactive-style session fed on stdin (shell helpers: show dbs, use, show collections);
-#   3. every tests/e2e/mongosh/*.js script run with --eval (assertions via require('assert')).
+#   3. every tests/e2e/mongosh/*.js script run with --eval (assertions via require('assert'));
+#   4. a TLS connection (--tls --tlsCAFile) to a second ddsd in preferTLS.
 # Exit status is non-zero if any check failed.
 set -uo pipefail
 
@@ -103,6 +104,24 @@ for script in "$HERE"/*.js; do
   ((ok)) || { echo "--- stdout"; cat "$out"; }
   check "mongosh script $name.js"
 done
+
+# 4. TLS: mongosh --tls --tlsCAFile against a ddsd in preferTLS (test certificates from the
+#    openssl CLI); the same command without --tls still works on that port.
+CERTS="$DDSD_TMP/certs"
+bash "$HERE/../lib/make_test_certs.sh" "$CERTS" || exit 1
+ddsd_stop
+ddsd_start --tlsMode preferTLS --tlsCertificateKeyFile "$CERTS/server.pem" || exit 1
+out="$DDSD_TMP/tls.out"
+err="$DDSD_TMP/tls.err"
+timeout 60 "$MONGOSH" "${DDSD_URI}mongosh_tls" --tls --tlsCAFile "$CERTS/ca.pem" --norc --quiet \
+  --eval 'db.t.insertOne({_id: 1, v: "tls"}); print("TLS=" + db.t.findOne({_id: 1}).v)' >"$out" 2>"$err"
+rc=$?
+ok=1
+((rc == 0)) || { echo "mongosh exited $rc"; ok=0; }
+if [[ -s "$err" ]]; then echo "stderr not empty:"; cat "$err"; ok=0; fi
+grep -q "^TLS=tls$" "$out" || { echo "no TLS=tls line"; ok=0; }
+((ok)) || { echo "--- stdout"; cat "$out"; }
+check "mongosh --tls --tlsCAFile: insert and find over TLS"
 
 if ((fail)); then
   echo "--- ddsd log tail"
