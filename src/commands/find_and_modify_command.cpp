@@ -64,7 +64,9 @@ Status Parse(CommandContext& ctx, const BsonView& cmd, FindAndModifyRequest* r) 
   DDS_RETURN_IF_ERROR(p.ReadObject("let", &r->let_vars));
   std::optional<int64_t> max_time_ms;
   DDS_RETURN_IF_ERROR(p.ReadNonNegativeInt64("maxTimeMS", &max_time_ms));
-  p.Ignore("bypassDocumentValidation");
+  // IDL safeBool; ddsd has no document validators yet, so there is nothing to bypass.
+  bool bypass_document_validation = false;
+  DDS_RETURN_IF_ERROR(p.ReadSafeBool("bypassDocumentValidation", &bypass_document_validation));
   DDS_RETURN_IF_ERROR(p.Finish());
   if (!r->let_vars.empty()) {
     DDS_ASSIGN_OR_RETURN(r->let_storage, EvaluateLetVars(r->let_vars));
@@ -120,7 +122,7 @@ StatusWith<BsonDocument> Execute(CommandContext& ctx, const FindAndModifyRequest
   std::shared_ptr<const query::MatchExpression> matcher(std::move(parsed));
   std::optional<query::Projection> projection;
   if (!r.fields.empty()) {
-    DDS_ASSIGN_OR_RETURN(query::Projection proj, query::Projection::Parse(r.fields, r.query));
+    DDS_ASSIGN_OR_RETURN(query::Projection proj, query::Projection::Parse(r.fields, r.query, r.let_vars));
     if (!proj.is_identity()) projection = std::move(proj);
   }
   std::shared_ptr<const query::SortPattern> sort;

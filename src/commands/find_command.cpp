@@ -266,7 +266,7 @@ StatusWith<BsonDocument> RunFind(CommandContext& ctx, const BsonView& cmd) {
   if (!r.projection.empty()) {
     StatusWith<query::Projection> projection = [&]() {
       try {
-        return query::Projection::Parse(r.projection, r.filter);
+        return query::Projection::Parse(r.projection, r.filter, r.let_vars);
       } catch (const DbException& ex) {
         return StatusWith<query::Projection>(ex.status());
       }

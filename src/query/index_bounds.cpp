@@ -251,7 +251,16 @@ std::optional<IntervalList> BoundsForPredicate(const MatchExpression& leaf, bool
       Interval i;
       i.low = IntervalBound{bracket, true, "\"\""};
       i.high = IntervalBound{bracket, true, "{}"};
-      return IntervalList{i};
+      IntervalList list{i};
+      // A stored regex with the same pattern and flags matches too (mongod: "Regexes are after
+      // strings", a point interval on the regex value).
+      if (const auto* re = dynamic_cast<const RegexMatch*>(&leaf)) {
+        bson::BsonBuilder rb;
+        rb.AppendRegex("", re->regex().pattern(), re->regex().options());
+        bson::BsonDocument rd = rb.Done();
+        list.push_back(Point(rd.view().FirstElement()));
+      }
+      return list;
     }
     default:
       return std::nullopt;

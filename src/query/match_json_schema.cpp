@@ -41,6 +41,7 @@ struct SchemaNode {
 };
 
 Status Fail(const std::string& msg) { return Status(ErrorCode::kFailedToParse, msg); }
+Status Mismatch(const std::string& msg) { return Status(ErrorCode::kTypeMismatch, msg); }
 
 StatusWith<int64_t> NonNegative(const BsonElement& e) {
   std::optional<int64_t> v = e.IsNumber() ? e.ExactInt64() : std::nullopt;
@@ -86,13 +87,16 @@ Status AddBsonType(std::string_view name, SchemaNode* n) {
 StatusWith<std::shared_ptr<SchemaNode>> ParseSchema(const bson::BsonView& schema, int depth);
 
 StatusWith<std::vector<std::shared_ptr<SchemaNode>>> ParseSchemaArray(const BsonElement& e, int depth) {
-  if (e.type() != BsonType::kArray || e.Array().empty()) {
+  if (e.type() != BsonType::kArray) {
+    return Mismatch("$jsonSchema keyword '" + std::string(e.field_name()) + "' must be an array");
+  }
+  if (e.Array().empty()) {
     return Fail("$jsonSchema keyword '" + std::string(e.field_name()) + "' must be a nonempty array");
   }
   std::vector<std::shared_ptr<SchemaNode>> out;
   for (const BsonElement& s : e.Array()) {
     if (s.type() != BsonType::kObject) {
-      return Fail("$jsonSchema keyword '" + std::string(e.field_name()) + "' must be an array of objects");
+      return Mismatch("$jsonSchema keyword '" + std::string(e.field_name()) + "' must be an array of objects");
     }
     DDS_ASSIGN_OR_RETURN(std::shared_ptr<SchemaNode> n, ParseSchema(s.Object(), depth + 1));
     out.push_back(std::move(n));
@@ -107,7 +111,7 @@ StatusWith<std::shared_ptr<SchemaNode>> ParseSchema(const bson::BsonView& schema
   for (const BsonElement& e : schema) {
     std::string_view k = e.field_name();
     auto need_object = [&]() -> Status {
-      if (e.type() != BsonType::kObject) return Fail("$jsonSchema keyword '" + std::string(k) + "' must be an object");
+      if (e.type() != BsonType::kObject) return Mismatch("$jsonSchema keyword '" + std::string(k) + "' must be an object");
       return Status::OK();
     };
     if (k == "bsonType" || k == "type") {
@@ -126,22 +130,27 @@ StatusWith<std::shared_ptr<SchemaNode>> ParseSchema(const bson::BsonView& schema
         DDS_RETURN_IF_ERROR(add(e));
       }
     } else if (k == "required") {
-      if (e.type() != BsonType::kArray || e.Array().empty()) return Fail("$jsonSchema keyword 'required' must be a nonempty array");
+      // mongod's parseRequired: type errors are TypeMismatch, empty or duplicates FailedToParse.
+      if (e.type() != BsonType::kArray) return Mismatch("$jsonSchema keyword 'required' must be an array");
       for (const BsonElement& r : e.Array()) {
-        if (r.type() != BsonType::kString) return Fail("$jsonSchema keyword 'required' must be an array of strings");
+        if (r.type() != BsonType::kString) return Mismatch("$jsonSchema keyword 'required' must be an array of strings");
+        for (const std::string& seen : n->required) {
+          if (seen == r.String()) return Fail("$jsonSchema keyword 'required' array cannot contain duplicate values");
+        }
         n->required.emplace_back(r.String());
       }
+      if (n->required.empty()) return Fail("$jsonSchema keyword 'required' cannot be an empty array");
     } else if (k == "properties") {
       DDS_RETURN_IF_ERROR(need_object());
       for (const BsonElement& p : e.Object()) {
-        if (p.type() != BsonType::kObject) return Fail("Nested schema for $jsonSchema property '" + std::string(p.field_name()) + "' must be an object");
+        if (p.type() != BsonType::kObject) return Mismatch("Nested schema for $jsonSchema property '" + std::string(p.field_name()) + "' must be an object");
         DDS_ASSIGN_OR_RETURN(std::shared_ptr<SchemaNode> sub, ParseSchema(p.Object(), depth + 1));
         n->properties.emplace_back(std::string(p.field_name()), std::move(sub));
       }
     } else if (k == "patternProperties") {
       DDS_RETURN_IF_ERROR(need_object());
       for (const BsonElement& p : e.Object()) {
-        if (p.type() != BsonType::kObject) return Fail("Nested schema for $jsonSchema patternProperties must be an object");
+        if (p.type() != BsonType::kObject) return Mismatch("$jsonSchema keyword 'patternProperties' has property '" + std::string(p.field_name()) + "' which is not an object");
         DDS_ASSIGN_OR_RETURN(std::shared_ptr<const Regex> re, Regex::Compile(p.field_name(), ""));
         DDS_ASSIGN_OR_RETURN(std::shared_ptr<SchemaNode> sub, ParseSchema(p.Object(), depth + 1));
         n->pattern_properties.emplace_back(std::move(re), std::move(sub));
@@ -154,7 +163,7 @@ StatusWith<std::shared_ptr<SchemaNode>> ParseSchema(const bson::BsonView& schema
         DDS_ASSIGN_OR_RETURN(std::shared_ptr<SchemaNode> sub, ParseSchema(e.Object(), depth + 1));
         (props ? n->additional_properties : n->additional_items) = std::move(sub);
       } else {
-        return Fail("$jsonSchema keyword '" + std::string(k) + "' must be either an object or a boolean");
+        return Mismatch("$jsonSchema keyword '" + std::string(k) + "' must be an object or a boolean");
       }
     } else if (k == "minProperties" || k == "maxProperties" || k == "minLength" || k == "maxLength" ||
                k == "minItems" || k == "maxItems") {
@@ -188,10 +197,11 @@ StatusWith<std::shared_ptr<SchemaNode>> ParseSchema(const bson::BsonView& schema
       } else if (e.type() == BsonType::kArray) {
         DDS_ASSIGN_OR_RETURN(n->items_tuple, ParseSchemaArray(e, depth));
       } else {
-        return Fail("$jsonSchema keyword 'items' must be an array or an object");
+        return Mismatch("$jsonSchema keyword 'items' must be an array or an object");
       }
     } else if (k == "enum") {
-      if (e.type() != BsonType::kArray || e.Array().empty()) return Fail("$jsonSchema keyword 'enum' cannot be an empty array");
+      if (e.type() != BsonType::kArray) return Mismatch("$jsonSchema keyword 'enum' must be an array");
+      if (e.Array().empty()) return Fail("$jsonSchema keyword 'enum' cannot be an empty array");
       n->enum_values = bson::BsonDocument(e.Array());
     } else if (k == "allOf" || k == "anyOf" || k == "oneOf") {
       DDS_ASSIGN_OR_RETURN(auto list, ParseSchemaArray(e, depth));
@@ -208,12 +218,12 @@ StatusWith<std::shared_ptr<SchemaNode>> ParseSchema(const bson::BsonView& schema
         } else if (d.type() == BsonType::kArray) {
           std::vector<std::string> names;
           for (const BsonElement& x : d.Array()) {
-            if (x.type() != BsonType::kString) return Fail("property dependencies must be strings");
+            if (x.type() != BsonType::kString) return Mismatch("array '" + std::string(d.field_name()) + "' in $jsonSchema keyword 'dependencies' can only contain strings");
             names.emplace_back(x.String());
           }
           n->property_dependencies.emplace_back(std::string(d.field_name()), std::move(names));
         } else {
-          return Fail("Expected dependency to be either an object or an array");
+          return Mismatch("property '" + std::string(d.field_name()) + "' in $jsonSchema keyword 'dependencies' must be either an object or an array");
         }
       }
     } else if (k == "title" || k == "description") {

@@ -68,6 +68,7 @@ class RegexMatch : public LeafMatch {
   bool MatchesSingleElement(const bson::BsonElement& e, MatchDetails* details) const override;
   std::string DebugString() const override;
   static bool MatchesRegex(const Regex& re, const bson::BsonElement& e);
+  const Regex& regex() const { return *regex_; }
 
  private:
   std::shared_ptr<const Regex> regex_;

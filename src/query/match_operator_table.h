@@ -18,6 +18,9 @@ namespace dds::query {
 struct MatchParseContext {
   const MatchParseOptions& options;
   int depth = 0;
+  // Inside an $elemMatch document: $expr, $where and $text "can only be applied to the top-level
+  // document" (mongod's DocumentParseLevel::kUserSubDocument).
+  bool sub_document = false;
 };
 
 // What a parse function receives.

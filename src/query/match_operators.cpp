@@ -14,6 +14,11 @@ StatusWith<MatchNodePtr> ParseComparison(const MatchOperatorArgs& a, MatchKind k
   if (a.operand.type() == BsonType::kUndefined) {
     return Status(ErrorCode::kBadValue, "cannot compare to undefined");
   }
+  // {a: {$gt: /b/}} is illegal: only equality takes a regex operand.
+  if (kind != MatchKind::kEq && a.operand.type() == BsonType::kRegex) {
+    return Status(ErrorCode::kBadValue,
+                  "Can't have RegEx as arg to predicate over field '" + std::string(a.path) + "'.");
+  }
   return MatchNodePtr(std::make_unique<ComparisonMatch>(kind, std::string(a.path), a.operand));
 }
 

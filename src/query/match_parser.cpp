@@ -15,7 +15,7 @@ StatusWith<MatchNodePtr> ParseList(const MatchOperatorArgs& a, MatchKind kind) {
     return Status(ErrorCode::kBadValue, std::string(a.operand.field_name()) + " must be an array");
   }
   auto node = std::make_unique<ListMatch>(kind);
-  MatchParseContext sub{a.ctx.options, a.ctx.depth + 1};
+  MatchParseContext sub{a.ctx.options, a.ctx.depth + 1, a.ctx.sub_document};
   for (const BsonElement& e : a.operand.Array()) {
     if (e.type() != BsonType::kObject) {
       return Status(ErrorCode::kBadValue, "$or/$and/$nor entries need to be full objects");
@@ -168,7 +168,7 @@ StatusWith<MatchNodePtr> ParseElemMatch(const MatchOperatorArgs& a) {
     return Status(ErrorCode::kBadValue, "$elemMatch needs an Object");
   }
   bson::BsonView obj = a.operand.Object();
-  MatchParseContext sub{a.ctx.options, a.ctx.depth + 1};
+  MatchParseContext sub{a.ctx.options, a.ctx.depth + 1, true};
   bool value_form = false;
   if (IsExpressionDocument(a.operand)) {
     const MatchOperatorEntry* entry = FindMatchOperator(obj.FirstElement().field_name());
@@ -219,10 +219,17 @@ StatusWith<MatchNodePtr> ParseAll(const MatchOperatorArgs& a) {
   return Simplify(std::move(list));
 }
 
+static Status TopLevelOnly(const MatchOperatorArgs& a) {
+  if (!a.ctx.sub_document) return Status::OK();
+  return Status(ErrorCode::kBadValue, std::string(a.operand.field_name()) +
+                                          " can only be applied to the top-level document");
+}
+
 StatusWith<MatchNodePtr> ParseExpr(const MatchOperatorArgs& a) {
   if (!a.ctx.options.allow_expr) {
     return Status(ErrorCode::kBadValue, "$expr is not allowed in this context");
   }
+  DDS_RETURN_IF_ERROR(TopLevelOnly(a));
   ExpressionCompiler compiler = GetExpressionCompiler();
   if (compiler == nullptr) {
     return Status(ErrorCode::kNotImplemented, "$expr is not available in this build");
@@ -232,13 +239,15 @@ StatusWith<MatchNodePtr> ParseExpr(const MatchOperatorArgs& a) {
   return MatchNodePtr(std::make_unique<ExprMatch>(std::move(expr), a.operand.ValueToJson()));
 }
 
-StatusWith<MatchNodePtr> ParseWhere(const MatchOperatorArgs&) {
+StatusWith<MatchNodePtr> ParseWhere(const MatchOperatorArgs& a) {
+  DDS_RETURN_IF_ERROR(TopLevelOnly(a));
   // Server-side JavaScript is not supported (compat §2.5).
   return Status(ErrorCode::kNotImplemented,
                 "$where is not supported: server-side JavaScript is disabled");
 }
 
-StatusWith<MatchNodePtr> ParseText(const MatchOperatorArgs&) {
+StatusWith<MatchNodePtr> ParseText(const MatchOperatorArgs& a) {
+  DDS_RETURN_IF_ERROR(TopLevelOnly(a));
   // There are no text indexes yet, which is exactly mongod's answer without one.
   return Status(ErrorCode::kIndexNotFound, "text index required for $text query");
 }

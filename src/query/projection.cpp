@@ -11,6 +11,8 @@ using bson::BsonType;
 using Child = ProjectionNode::Child;
 using Kind = ProjectionNode::Child::Kind;
 
+// Follows mongod's projection_parser.cpp (parseElement / parseInclusion / parseExclusion /
+// parseLiteral / parseSubObject) so that the same specs fail with the same codes, in the same order.
 class ProjectionParser {
  public:
   // `query` (the find filter) is not needed at parse time: positional projections check the
@@ -28,45 +30,44 @@ class ProjectionParser {
       return p;
     }
     root_ = std::make_shared<ProjectionNode>();
-    DDS_RETURN_IF_ERROR(ParseObject(spec, ""));
+    DDS_RETURN_IF_ERROR(ParseObject(spec, "", true));
     p.identity_ = false;
     p.include_id_ = include_id_;
     p.positional_ = positional_;
     p.positional_path_ = positional_path_;
-    // Only _id given, or only $slice: the mode follows _id (or is exclusion).
-    if (mode_ == 0) mode_ = id_included_explicitly_ && include_id_ ? 1 : -1;
-    p.type_ = mode_ > 0 ? Projection::Type::kInclusion : Projection::Type::kExclusion;
-    if (positional_ && p.type_ == Projection::Type::kExclusion) {
-      return Status(31395, "positional projection cannot be used with exclusion");
+    // mongod's computeProjectionType for projections without plain inclusions or exclusions.
+    if (mode_ == 0) {
+      if (has_find_slice_) {
+        mode_ = id_included_entirely_ ? 1 : -1;
+      } else if (has_elem_match_) {
+        mode_ = 1;
+      } else {
+        mode_ = id_included_entirely_ ? 1 : -1;
+      }
     }
+    p.type_ = mode_ > 0 ? Projection::Type::kInclusion : Projection::Type::kExclusion;
     p.root_ = root_;
     return p;
   }
 
  private:
-  Status NoteMode(bool inclusion, const std::string& path) {
-    if (inclusion) {
-      if (mode_ < 0) {
-        return Status(31253, "Cannot do inclusion on field " + path + " in exclusion projection");
+  // mongod's FieldPath checks, in its order.
+  static Status ValidateFieldPath(std::string_view path) {
+    if (path.empty()) return Status(40352, "FieldPath cannot be constructed with empty string");
+    if (path.back() == '.') return Status(40353, "FieldPath must not end with a '.'.");
+    size_t start = 0;
+    while (start <= path.size()) {
+      size_t dot = path.find('.', start);
+      std::string_view part =
+          path.substr(start, dot == std::string_view::npos ? std::string_view::npos : dot - start);
+      if (part.empty()) return Status(15998, "FieldPath field names may not be empty strings.");
+      if (part[0] == '$' && part != "$id" && part != "$ref" && part != "$db") {
+        return Status(16410, "FieldPath field names may not start with '$'. Consider using "
+                             "$getField or $setField.");
       }
-      mode_ = 1;
-    } else {
-      if (mode_ > 0) {
-        return Status(31254, "Cannot do exclusion on field " + path + " in inclusion projection");
-      }
-      mode_ = -1;
+      if (dot == std::string_view::npos) break;
+      start = dot + 1;
     }
-    return Status::OK();
-  }
-
-  static Status ValidateName(std::string_view name) {
-    if (name.empty()) return Status(15998, "FieldPath field names may not be empty strings.");
-    if (name[0] == '$') {
-      if (name == "$") return Status(16872, "'$' by itself is not a valid FieldPath");
-      return Status(16410, "FieldPath field names may not start with '$'. Consider using "
-                           "$getField or $setField.");
-    }
-    if (name.back() == '.') return Status(40353, "FieldPath must not end with a '.'.");
     return Status::OK();
   }
 
@@ -100,96 +101,180 @@ class ProjectionParser {
     }
   }
 
-  Status AddExpression(const std::string& path, const BsonElement& e) {
+  StatusWith<std::shared_ptr<const CompiledExpression>> Compile(const BsonElement& e) {
     ExpressionCompiler compiler = GetExpressionCompiler();
     if (compiler == nullptr) {
       return Status(ErrorCode::kNotImplemented, "expressions in projections are not available");
     }
-    DDS_ASSIGN_OR_RETURN(std::shared_ptr<const CompiledExpression> expr, compiler(e, let_vars_));
-    DDS_RETURN_IF_ERROR(NoteMode(true, path));
+    return compiler(e, let_vars_);
+  }
+
+  Status AddCompiled(const std::string& path, std::shared_ptr<const CompiledExpression> expr) {
     Child c;
     c.kind = Kind::kExpr;
     c.expr = std::move(expr);
     return AddAtPath(path, std::move(c));
   }
 
-  Status ParseObject(const bson::BsonView& obj, const std::string& prefix) {
+  // attemptToParseGenericExpression: {path: {$op: ...}} where $op is an expression.
+  Status AddGenericExpression(const std::string& path, const BsonElement& e, bool is_top_id) {
+    if (mode_ < 0) return Status(31252, "Cannot use expression other than $meta in exclusion projection");
+    if (mode_ == 0) mode_ = 1;
+    DDS_ASSIGN_OR_RETURN(std::shared_ptr<const CompiledExpression> expr, Compile(e));
+    if (is_top_id) include_id_ = false;
+    return AddCompiled(path, std::move(expr));
+  }
+
+  // parseSubObject for a one-field object whose name starts with '$'.
+  Status ParseOperatorObject(const std::string& path, std::string_view name, const BsonElement& e,
+                             bool is_root) {
+    bson::BsonView sub = e.Object();
+    BsonElement op = sub.FirstElement();
+    std::string_view op_name = op.field_name();
+    bool is_top_id = is_root && name == "_id";
+    if (!agg_ && op_name == "$slice") {
+      Child c;
+      ProjectionOperatorArgs args{path, op, agg_, &c};
+      Status find_slice = FindProjectionOperator("$slice")->parse(args);
+      if (find_slice.ok()) {
+        DDS_RETURN_IF_ERROR(AddAtPath(path, std::move(c)));
+        has_find_slice_ = true;
+        return Status::OK();
+      }
+      // Not the find() syntax: mongod tries the aggregation $slice expression next (without an
+      // expression engine linked in, the find() syntax error stands).
+      if (GetExpressionCompiler() == nullptr) return find_slice;
+      return AddGenericExpression(path, e, is_top_id);
+    }
+    if (op_name == "$elemMatch") {
+      if (agg_) return Status(ErrorCode::kInvalidPipelineOperator, "Cannot use $elemMatch in this context");
+      if (op.type() != BsonType::kObject) {
+        return Status(31274, "elemMatch: Invalid argument, object required, but got " +
+                                 std::string(bson::TypeAlias(op.type())));
+      }
+      if (positional_) return Status(31255, "Cannot specify positional operator and $elemMatch.");
+      if (!is_root || name.find('.') != std::string_view::npos) {
+        return Status(31275, "Cannot use $elemMatch projection on a nested field.");
+      }
+      Child c;
+      ProjectionOperatorArgs args{path, op, agg_, &c};
+      DDS_RETURN_IF_ERROR(FindProjectionOperator("$elemMatch")->parse(args));
+      DDS_RETURN_IF_ERROR(AddAtPath(path, std::move(c)));
+      has_elem_match_ = true;
+      return Status::OK();
+    }
+    if (!agg_ && op_name == "$meta") {
+      Child c;
+      ProjectionOperatorArgs args{path, op, agg_, &c};
+      return FindProjectionOperator("$meta")->parse(args);
+    }
+    // A generic expression, if $op names one; otherwise 31325 (a "$x" field path is never valid).
+    StatusWith<std::shared_ptr<const CompiledExpression>> probe = Compile(e);
+    if (!probe.ok() && probe.status().code() == static_cast<int>(ErrorCode::kInvalidPipelineOperator) &&
+        probe.status().reason().find("'" + std::string(op_name) + "'") != std::string::npos) {
+      return Status(31325, "Unknown expression " + std::string(op_name));
+    }
+    return AddGenericExpression(path, e, is_top_id);
+  }
+
+  Status ParseObject(const bson::BsonView& obj, const std::string& prefix, bool is_root) {
     for (const BsonElement& e : obj) {
       std::string_view name = e.field_name();
       std::string path = prefix + std::string(name);
-      // Positional "a.$".
-      if (path.size() >= 2 && path.compare(path.size() - 2, 2, ".$") == 0) {
-        if (agg_) return Status(31324, "Cannot use positional projection in aggregation projection");
-        std::string base = path.substr(0, path.size() - 2);
-        if (base.find(".$") != std::string::npos || base.rfind("$.", 0) == 0) {
-          return Status(31394, "As of 4.4, it's illegal to specify positional operator in the "
-                               "middle of a path.Positional projection may only be used at the "
-                               "end, for example: a.b.$. If the query previously used a form "
-                               "like a.b.$.d, remove the parts following the '$' and the "
-                               "results will be equivalent.");
-        }
-        if (positional_) {
-          return Status(31276, "Cannot specify more than one positional projection per query.");
-        }
-        if (!e.TrueValue()) return Status(31395, "positional projection cannot be used with exclusion");
-        positional_ = true;
-        positional_path_ = base;
-        DDS_RETURN_IF_ERROR(NoteMode(true, path));
-        Child c;
-        c.kind = Kind::kPositional;
-        DDS_RETURN_IF_ERROR(AddAtPath(base, std::move(c)));
-        continue;
+      bool has_positional = name.size() >= 2 && name.substr(name.size() - 2) == ".$";
+      if (has_positional && agg_) {
+        return Status(31324, "Cannot use positional projection in aggregation projection");
       }
-      if (path.find(".$") != std::string::npos && !agg_) {
-        return Status(31394, "As of 4.4, it's illegal to specify positional operator in the middle "
-                             "of a path.Positional projection may only be used at the end, for "
-                             "example: a.b.$. If the query previously used a form like a.b.$.d, "
-                             "remove the parts following the '$' and the results will be "
-                             "equivalent.");
+      if (name.find(".$.") != std::string_view::npos) {
+        return Status(31394, "As of 4.4, it's illegal to specify positional operator in the "
+                             "middle of a path.Positional projection may only be used at the "
+                             "end, for example: a.b.$. If the query previously used a form "
+                             "like a.b.$.d, remove the parts following the '$' and the "
+                             "results will be equivalent.");
       }
-      DDS_RETURN_IF_ERROR(ValidateName(name));
-      if (e.IsNumber() || e.type() == BsonType::kBool) {
-        bool include = e.TrueValue();
-        if (prefix.empty() && name == "_id") {
-          include_id_ = include;
-          id_included_explicitly_ = true;
-          continue;
-        }
-        DDS_RETURN_IF_ERROR(NoteMode(include, path));
-        Child c;
-        c.kind = include ? Kind::kInclude : Kind::kExclude;
-        DDS_RETURN_IF_ERROR(AddAtPath(path, std::move(c)));
-        continue;
-      }
+      bool is_top_id = is_root && name == "_id";
       if (e.type() == BsonType::kObject) {
+        if (has_positional) {
+          return Status(31271, "positional projection cannot be used with an expression or sub object");
+        }
         bson::BsonView sub = e.Object();
         if (sub.empty()) {
-          return Status(51270, "An empty sub-projection is not a valid value. Found empty object "
-                               "at path");
+          return Status(51270, "Invalid empty sub-projection: " + std::string(name));
         }
+        DDS_RETURN_IF_ERROR(ValidateFieldPath(name));
         std::string_view first = sub.FirstElement().field_name();
-        if (!first.empty() && first[0] == '$') {
-          const ProjectionOperatorEntry* op = agg_ ? nullptr : FindProjectionOperator(first);
-          if (op != nullptr) {
-            Child c;
-            ProjectionOperatorArgs args{path, sub.FirstElement(), agg_, &c};
-            DDS_RETURN_IF_ERROR(op->parse(args));
-            // $elemMatch counts as an inclusion; $slice fits either mode.
-            if (c.kind == Kind::kElemMatch) DDS_RETURN_IF_ERROR(NoteMode(true, path));
-            if (prefix.empty() && name == "_id") include_id_ = false;
-            DDS_RETURN_IF_ERROR(AddAtPath(path, std::move(c)));
-            continue;
-          }
-          if (prefix.empty() && name == "_id") include_id_ = false;
-          DDS_RETURN_IF_ERROR(AddExpression(path, e));
+        auto second = sub.begin();
+        ++second;
+        bool one_field = second == sub.end();
+        if (one_field && !first.empty() && first[0] == '$') {
+          DDS_RETURN_IF_ERROR(ParseOperatorObject(path, name, e, is_root));
           continue;
         }
-        DDS_RETURN_IF_ERROR(ParseObject(sub, path + "."));
+        DDS_RETURN_IF_ERROR(ParseObject(sub, path + ".", false));
         continue;
       }
-      // Any other value is an expression (a literal, "$field", an array...).
-      if (prefix.empty() && name == "_id") include_id_ = false;
-      DDS_RETURN_IF_ERROR(AddExpression(path, e));
+      if (e.IsNumber() || e.type() == BsonType::kBool) {
+        if (e.TrueValue()) {
+          if (!has_positional) {
+            DDS_RETURN_IF_ERROR(ValidateFieldPath(name));
+            if (is_top_id) {
+              include_id_ = true;
+              id_included_entirely_ = true;
+            } else {
+              Child c;
+              c.kind = Kind::kInclude;
+              DDS_RETURN_IF_ERROR(AddAtPath(path, std::move(c)));
+            }
+          } else {
+            if (positional_) {
+              return Status(31276, "Cannot specify more than one positional projection per query.");
+            }
+            if (has_elem_match_) return Status(31256, "Cannot specify positional operator and $elemMatch.");
+            if (name == ".$") return Status(5392900, "Projection on field " + std::string(name) + " is invalid");
+            std::string base = path.substr(0, path.size() - 2);
+            DDS_RETURN_IF_ERROR(ValidateFieldPath(name.substr(0, name.size() - 2)));
+            positional_ = true;
+            positional_path_ = base;
+            Child c;
+            c.kind = Kind::kPositional;
+            DDS_RETURN_IF_ERROR(AddAtPath(base, std::move(c)));
+          }
+          if (!is_top_id) {
+            if (mode_ < 0) {
+              return Status(31253, "Cannot do inclusion on field " + std::string(name) +
+                                       " in exclusion projection");
+            }
+            mode_ = 1;
+          }
+          continue;
+        }
+        if (has_positional) return Status(31395, "positional projection cannot be used with exclusion");
+        DDS_RETURN_IF_ERROR(ValidateFieldPath(name));
+        if (is_top_id) {
+          include_id_ = false;
+          continue;
+        }
+        Child c;
+        c.kind = Kind::kExclude;
+        DDS_RETURN_IF_ERROR(AddAtPath(path, std::move(c)));
+        if (mode_ > 0) {
+          return Status(31254, "Cannot do exclusion on field " + std::string(name) +
+                                   " in inclusion projection");
+        }
+        mode_ = -1;
+        continue;
+      }
+      // Any other value is a literal or "$field" expression (parseLiteral).
+      if (has_positional) return Status(31308, "positional projection cannot be used with a literal");
+      DDS_ASSIGN_OR_RETURN(std::shared_ptr<const CompiledExpression> expr, Compile(e));
+      DDS_RETURN_IF_ERROR(ValidateFieldPath(name));
+      if (is_top_id) include_id_ = false;
+      DDS_RETURN_IF_ERROR(AddCompiled(path, std::move(expr)));
+      if (mode_ < 0) {
+        return Status(31310, "Cannot use an expression { " + std::string(name) + ": " +
+                                 bson::ElementValueToShellString(e) + " } in an exclusion projection");
+      }
+      mode_ = 1;
     }
     return Status::OK();
   }
@@ -199,7 +284,9 @@ class ProjectionParser {
   std::shared_ptr<ProjectionNode> root_;
   int mode_ = 0;  // 1 inclusion, -1 exclusion, 0 undecided
   bool include_id_ = true;
-  bool id_included_explicitly_ = false;
+  bool id_included_entirely_ = false;
+  bool has_find_slice_ = false;
+  bool has_elem_match_ = false;
   bool positional_ = false;
   std::string positional_path_;
 };
@@ -436,8 +523,9 @@ Projection::Projection(const Projection&) = default;
 Projection& Projection::operator=(const Projection&) = default;
 Projection::~Projection() = default;
 
-StatusWith<Projection> Projection::Parse(const bson::BsonView& spec, const bson::BsonView& query) {
-  ProjectionParser parser(false, query, bson::BsonView());
+StatusWith<Projection> Projection::Parse(const bson::BsonView& spec, const bson::BsonView& query,
+                                         const bson::BsonView& let_vars) {
+  ProjectionParser parser(false, query, let_vars);
   return parser.Run(spec);
 }
 

@@ -27,9 +27,10 @@ class Projection {
   Projection& operator=(const Projection&);
   ~Projection();
 
-  // `query` is the find filter (needed by positional "arr.$").
+  // `query` is the find filter (needed by positional "arr.$"); `let_vars` the command's `let`.
   static StatusWith<Projection> Parse(const bson::BsonView& spec,
-                                      const bson::BsonView& query = bson::BsonView());
+                                      const bson::BsonView& query = bson::BsonView(),
+                                      const bson::BsonView& let_vars = bson::BsonView());
   // The same rules as an aggregation $project stage (31324 for positional, 51272 for {}).
   static StatusWith<Projection> ParseForAggregation(const bson::BsonView& spec,
                                                     const bson::BsonView& let_vars = bson::BsonView());

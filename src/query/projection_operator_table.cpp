@@ -27,19 +27,24 @@ Status ParseSliceOperator(const ProjectionOperatorArgs& a) {
       if (count < 2) parts[count] = p;
       ++count;
     }
-    if (count != 2) return Status(ErrorCode::kBadValue, "$slice array wrong size");
-    if (!parts[0].IsNumber() || !parts[1].IsNumber()) {
-      return Status(ErrorCode::kBadValue, "$slice only supports numbers and [skip, limit] arrays");
+    if (count != 2) return Status(31272, "$slice array argument should be of form [skip, limit]");
+    if (!parts[0].IsNumber()) {
+      return Status(31257, "$slice expects the skip argument to be a number, got " +
+                               std::string(bson::TypeAlias(parts[0].type())));
+    }
+    if (!parts[1].IsNumber()) {
+      return Status(31258, "$slice expects the limit argument to be a number, got " +
+                               std::string(bson::TypeAlias(parts[1].type())));
     }
     int64_t limit = static_cast<int64_t>(parts[1].NumberDouble());
-    if (limit <= 0) return Status(ErrorCode::kBadValue, "$slice limit must be positive");
+    if (limit <= 0) return Status(31259, "$slice limit must be positive, got " + std::to_string(limit));
     a.child->kind = Kind::kSlice;
     a.child->has_skip = true;
     a.child->skip = static_cast<int64_t>(parts[0].NumberDouble());
     a.child->limit = limit;
     return Status::OK();
   }
-  return Status(ErrorCode::kBadValue, "$slice only supports numbers and [skip, limit] arrays");
+  return Status(31273, "$slice only supports numbers and [skip, limit] arrays");
 }
 
 Status ParseElemMatchOperator(const ProjectionOperatorArgs& a) {

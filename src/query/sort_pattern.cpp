@@ -65,15 +65,32 @@ void Collect(const bson::BsonView& obj, const FieldPath& path, size_t i, KeyCand
       else c->ConsiderNull();
       return;
     }
+    // A numeric next component ("a.0.b") selects that element of the array instead of
+    // expanding it, as mongod's sort-key (index-key) generation does.
+    if (!last && path.is_numeric(i + 1)) {
+      BsonElement elt = arr.Get(path.part(i + 1));
+      if (elt.eoo()) {
+        c->ConsiderNull();
+      } else if (i + 2 == path.size()) {
+        if (elt.type() == BsonType::kArray) {
+          bson::BsonView inner = elt.Array();
+          if (inner.empty()) c->ConsiderEmptyArray();
+          for (const BsonElement& x : inner) c->Consider(x);
+        } else {
+          c->Consider(elt);
+        }
+      } else if (elt.type() == BsonType::kObject) {
+        Collect(elt.Object(), path, i + 2, c);
+      } else {
+        c->ConsiderNull();
+      }
+      return;
+    }
     for (const BsonElement& elt : arr) {
       if (last) {
         c->Consider(elt);
       } else if (elt.type() == BsonType::kObject) {
         Collect(elt.Object(), path, i + 1, c);
-      } else if (path.is_numeric(i + 1) && elt.field_name() == path.part(i + 1)) {
-        if (i + 2 == path.size()) c->Consider(elt);
-        else if (elt.type() == BsonType::kObject) Collect(elt.Object(), path, i + 2, c);
-        else c->ConsiderNull();
       } else {
         c->ConsiderNull();
       }
