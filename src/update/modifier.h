@@ -30,7 +30,8 @@ class Modifier {
   virtual ~Modifier() = default;
   // Whether missing path components are created (false: a missing path makes it a no-op).
   virtual bool creates_path() const { return true; }
-  // Whether traversing a scalar in the middle of the path is a silent no-op ($unset).
+  // Whether a non-viable path (through a scalar, or a non-numeric component on an array) is a
+  // silent no-op (mongod's allowNonViablePath(): $unset only); otherwise PathNotViable.
   virtual bool scalar_on_path_is_noop() const { return false; }
   // Applies to child `name` of `container` (an expanded object or array).
   virtual Status Apply(MNode* container, std::string_view name, const ModifierApplyContext& ctx) const = 0;

@@ -6,6 +6,7 @@
 
 #include "query/match_parser.h"
 #include "query/sort_pattern.h"
+#include "update/arithmetic.h"
 #include "update/modifier.h"
 #include "update/modifiers_internal.h"
 
@@ -86,25 +87,6 @@ class UnsetModifier : public Modifier {
   }
 };
 
-// Exact arithmetic with int32 -> int64 -> double widening (decimal through double).
-agg::Value Arith(const BsonElement& a, const BsonElement& b, bool multiply) {
-  auto kind = [](BsonType t) { return t == BsonType::kInt32 ? 0 : t == BsonType::kInt64 ? 1 : t == BsonType::kDouble ? 2 : 3; };
-  int k = std::max(kind(a.type()), kind(b.type()));
-  if (k <= 1) {
-    int64_t x = *a.ExactInt64(), y = *b.ExactInt64(), r;
-    bool overflow = multiply ? __builtin_mul_overflow(x, y, &r) : __builtin_add_overflow(x, y, &r);
-    if (!overflow) {
-      if (k == 0 && r >= INT32_MIN && r <= INT32_MAX) return agg::Value::Int32(static_cast<int32_t>(r));
-      return agg::Value::Int64(r);
-    }
-    double d = multiply ? static_cast<double>(x) * static_cast<double>(y) : static_cast<double>(x) + static_cast<double>(y);
-    return agg::Value::Double(d);
-  }
-  double d = multiply ? a.NumberDouble() * b.NumberDouble() : a.NumberDouble() + b.NumberDouble();
-  if (k == 3) return agg::Value::Decimal(bson::Decimal128::FromDouble(d));
-  return agg::Value::Double(d);
-}
-
 class ArithmeticModifier : public Modifier {
  public:
   ArithmeticModifier(agg::Value operand, bool multiply) : operand_(std::move(operand)), multiply_(multiply) {}
@@ -112,9 +94,12 @@ class ArithmeticModifier : public Modifier {
     MNode* existing = container->Find(name);
     if (existing == nullptr) {
       if (!multiply_) return SetChild(container, name, MNode::FromValue(operand_), ctx.full_path);
-      // $mul on a missing field sets 0 of the multiplier's type.
-      bson::BsonDocument zero = bson::FromJson("{\"z\": 0}");
-      return SetChild(container, name, MNode::FromValue(Arith(zero["z"], operand_.element(), true)), ctx.full_path);
+      // $mul on a missing field sets operand * int32 0 (0 of the multiplier's type).
+      bson::BsonBuilder b;
+      b.AppendInt32("", 0);
+      bson::BsonDocument zero = b.Done();
+      std::optional<agg::Value> v = ApplyArithmetic(operand_.element(), zero.view().FirstElement(), true);
+      return SetChild(container, name, MNode::FromValue(std::move(*v)), ctx.full_path);
     }
     if (existing->kind() != MNode::Kind::kValue || !existing->element().IsNumber()) {
       return Status(ErrorCode::kTypeMismatch,
@@ -123,7 +108,16 @@ class ArithmeticModifier : public Modifier {
                         " has the field '" + std::string(name) + "' of non-numeric type " +
                         std::string(bson::TypeAlias(existing->type())));
     }
-    existing->SetValue(Arith(existing->element(), operand_.element(), multiply_));
+    std::optional<agg::Value> v = ApplyArithmetic(operand_.element(), existing->element(), multiply_);
+    if (!v) {
+      return Status(ErrorCode::kBadValue, std::string("Failed to apply ") + (multiply_ ? "$mul" : "$inc") +
+                                              " operations to current value (" +
+                                              SafeNumDebugString(existing->element()) + ") for document " +
+                                              IdForMessage(ctx.original));
+    }
+    // An identical result (same type, equal value) leaves the field untouched, as mongod does.
+    if (NumbersIdentical(v->element(), existing->element())) return Status::OK();
+    existing->SetValue(std::move(*v));
     return Status::OK();
   }
 
@@ -274,9 +268,8 @@ class AddToSetModifier : public Modifier {
 class PopModifier : public Modifier {
  public:
   explicit PopModifier(bool first) : first_(first) {}
+  // A path blocked by a scalar is PathNotViable (only $unset allows non-viable paths).
   bool creates_path() const override { return false; }
-  // mongod's allowNonViablePath(): a path through a scalar is a no-op.
-  bool scalar_on_path_is_noop() const override { return true; }
   Status Apply(MNode* container, std::string_view name, const ModifierApplyContext& ctx) const override {
     MNode* existing = container->Find(name);
     if (existing == nullptr) return Status::OK();
@@ -300,7 +293,6 @@ class PullModifier : public Modifier {
   const char* op = "$pull";
 
   bool creates_path() const override { return false; }
-  bool scalar_on_path_is_noop() const override { return true; }
   Status Apply(MNode* container, std::string_view name, const ModifierApplyContext& ctx) const override {
     MNode* existing = container->Find(name);
     if (existing == nullptr) return Status::OK();
@@ -314,7 +306,12 @@ class PullModifier : public Modifier {
       agg::Value v = m.ToValue();
       bool remove = false;
       if (value_matcher) {
-        remove = value_matcher->MatchesSingleElement(v.element());
+        // mongod's WrappedObjectMatcher: the element is matched as {"": element}, so an array
+        // element is traversed like any array in a query.
+        bson::BsonBuilder b;
+        b.AppendElementAs("x", v.element());
+        bson::BsonDocument wrapped = b.Done();
+        remove = value_matcher->Matches(wrapped.view());
       } else if (doc_matcher) {
         remove = v.IsObject() && doc_matcher->Matches(v.element().Object());
       } else {

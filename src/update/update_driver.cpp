@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <map>
+#include <optional>
 
 #include "agg/stage.h"
 #include "query/match_parser.h"
@@ -121,6 +122,8 @@ Status UpdatePlan::ApplyOperators(MNode* root, const ModifierApplyContext& base,
 Status UpdatePlan::ApplyEntry(MNode* root, const Entry& e, const ModifierApplyContext& base,
                               const query::MatchDetails* details) const {
   if (!e.rename_to.empty()) return ApplyRename(root, e, base);
+  // $setOnInsert outside an insert does nothing, not even a path check (Context::kInsertOnly).
+  if (e.op == "$setOnInsert" && !base.upsert_insert) return Status::OK();
   return Step(root, e, 0, "", base, details);
 }
 
@@ -157,30 +160,41 @@ Status UpdatePlan::Step(MNode* container, const Entry& e, size_t i, std::string 
 
 Status UpdatePlan::StepName(MNode* container, std::string_view name, const Entry& e, size_t i, std::string path,
                             const ModifierApplyContext& base, const query::MatchDetails* details) const {
+  std::string parent_path = path;
   if (!path.empty()) path += '.';
   path += name;
+  // mongod's checkViability(): a non-creating modifier other than $unset on a path it could not
+  // create is PathNotViable; $unset (allowNonViablePath) treats it as a no-op.
+  auto non_viable = [&](const MNode* blocker, std::string_view blocker_name) -> Status {
+    if (e.mod->scalar_on_path_is_noop()) return Status::OK();
+    return Status(ErrorCode::kPathNotViable, "Cannot use the part (" + std::string(name) + " of " + e.path +
+                                                 ") to traverse the element (" + blocker->ShellString(blocker_name) + ")");
+  };
+  std::string_view container_name =
+      parent_path.rfind('.') == std::string::npos ? std::string_view(parent_path)
+                                                  : std::string_view(parent_path).substr(parent_path.rfind('.') + 1);
+  bool array_needs_index = container->kind() == MNode::Kind::kArray && !ParseArrayIndex(name);
   if (i + 1 == e.comps.size()) {
     ModifierApplyContext ctx = base;
     ctx.full_path = path;
-    if (container->kind() == MNode::Kind::kArray && !ParseArrayIndex(name) && !e.mod->creates_path()) {
-      return Status::OK();
-    }
+    if (array_needs_index && !e.mod->creates_path()) return non_viable(container, container_name);
     return e.mod->Apply(container, name, ctx);
   }
   MNode* child = container->Find(name);
   const std::string& next = e.comps[i + 1];
   if (child == nullptr) {
-    if (!e.mod->creates_path()) return Status::OK();
+    // Array updates need an existing array, whatever the operator (UpdateArrayNode::apply).
     if (IsAllPositional(next)) {
       return Status(ErrorCode::kBadValue, "The path '" + path + "' must exist in the document in order to apply array updates.");
     }
+    if (!e.mod->creates_path()) return array_needs_index ? non_viable(container, container_name) : Status::OK();
     DDS_RETURN_IF_ERROR(SetChild(container, name, MNode::EmptyObject(), path));
     child = container->Find(name);
   } else if (!child->IsContainer()) {
-    if (e.mod->scalar_on_path_is_noop()) return Status::OK();
     if (IsAllPositional(next)) {
       return Status(ErrorCode::kBadValue, "Cannot apply array updates to non-array element " + child->ShellString(name));
     }
+    if (e.mod->scalar_on_path_is_noop()) return Status::OK();
     if (!e.mod->creates_path()) {
       return Status(ErrorCode::kPathNotViable, "Cannot use the part (" + next + " of " + e.path +
                                                    ") to traverse the element (" + child->ShellString(name) + ")");
@@ -192,39 +206,66 @@ Status UpdatePlan::StepName(MNode* container, std::string_view name, const Entry
 }
 
 Status UpdatePlan::ApplyRename(MNode* root, const Entry& e, const ModifierApplyContext& base) const {
-  // Find the source through documents only.
+  // Find the source as mongod's findLongestPrefix() does: a non-numeric component on an array or
+  // any component on a scalar is PathNotViable; a missing component makes the rename a no-op.
   MNode* parent = root;
+  bool through_array = false;
+  std::string array_name;
   for (size_t i = 0; i + 1 < e.comps.size(); ++i) {
     MNode* c = parent->Find(e.comps[i]);
-    if (c == nullptr || !c->IsContainer()) return Status::OK();
+    if (c == nullptr) {
+      if (parent->kind() == MNode::Kind::kArray && !ParseArrayIndex(e.comps[i])) break;
+      return Status::OK();
+    }
+    if (!c->IsContainer() || (c->type() == BsonType::kArray && !ParseArrayIndex(e.comps[i + 1]))) {
+      return Status(ErrorCode::kPathNotViable, "cannot use the part (" + e.comps[i + 1] + " of " + e.path +
+                                                   ") to traverse the element ({" + c->ShellString(e.comps[i]) + "})");
+    }
     if (c->type() == BsonType::kArray) {
-      return Status(ErrorCode::kBadValue, "The source field cannot be an array element, '" + e.path +
-                                              "' in doc with " + c->ShellString(e.comps[i]));
+      through_array = true;
+      array_name = e.comps[i];
     }
     c->Expand();
     parent = c;
   }
-  size_t idx = SIZE_MAX;
-  for (size_t k = 0; k < parent->size(); ++k) {
-    if (parent->name(k) == e.comps.back()) idx = k;
+  MNode* source = parent->Find(e.comps.back());
+  if (source == nullptr) return Status::OK();
+  if (through_array) {
+    return Status(ErrorCode::kBadValue, "The source field cannot be an array element, '" + e.path + "' in doc with " +
+                                            IdForMessage(base.original) + " has an array field called '" +
+                                            array_name + "'");
   }
-  if (idx == SIZE_MAX) return Status::OK();
-  MNode moved = std::move(*parent->child(idx));
-  agg::Value value = moved.ToValue();
-  parent->Remove(idx);
+  // The destination may not be (inside) an array element, and may not traverse a scalar.
   MNode* dest = root;
+  for (size_t i = 0; i + 1 < e.rename_to.size(); ++i) {
+    MNode* c = dest->Find(e.rename_to[i]);
+    if (c == nullptr) break;
+    if (c->type() == BsonType::kArray) {
+      return Status(ErrorCode::kBadValue, "The destination field cannot be an array element, '" +
+                                              JoinPath(e.rename_to, e.rename_to.size()) + "' in doc with " +
+                                              IdForMessage(base.original) + " has an array field called '" +
+                                              e.rename_to[i] + "'");
+    }
+    if (!c->IsContainer()) {
+      return Status(ErrorCode::kPathNotViable, "Cannot create field '" + e.rename_to[i + 1] + "' in element {" +
+                                                   c->ShellString(e.rename_to[i]) + "}");
+    }
+    c->Expand();
+    dest = c;
+  }
+  agg::Value value = source->ToValue();
+  for (size_t k = 0; k < parent->size(); ++k) {
+    if (parent->name(k) == e.comps.back()) {
+      parent->Remove(k);
+      break;
+    }
+  }
+  dest = root;
   for (size_t i = 0; i + 1 < e.rename_to.size(); ++i) {
     MNode* c = dest->Find(e.rename_to[i]);
     if (c == nullptr) {
       dest->Append(e.rename_to[i], MNode::EmptyObject());
       c = dest->Find(e.rename_to[i]);
-    } else if (c->type() == BsonType::kArray) {
-      return Status(ErrorCode::kBadValue, "The destination field cannot be an array element, '" +
-                                              JoinPath(e.rename_to, e.rename_to.size()) + "' in doc with " +
-                                              c->ShellString(e.rename_to[i]));
-    } else if (!c->IsContainer()) {
-      return Status(ErrorCode::kPathNotViable, "Cannot create field '" + e.rename_to[i + 1] + "' in element " +
-                                                   c->ShellString(e.rename_to[i]));
     }
     c->Expand();
     dest = c;
@@ -359,6 +400,16 @@ Status ParseOperators(const bson::BsonView& u, UpdatePlan* plan) {
     if (!e.rename_to.empty()) mine.push_back(e.rename_to);
     for (const auto& comps : mine) {
       for (const auto& [other, other_path] : seen) {
+        // Through the same array, an array update ($[] / $[<id>]) and a plain component conflict
+        // (mongod cannot hold an array node and an object node at one path).
+        size_t common = 0;
+        while (common < comps.size() && common < other.size() && comps[common] == other[common]) ++common;
+        if (common > 0 && common < comps.size() && common < other.size() &&
+            IsAllPositional(comps[common]) != IsAllPositional(other[common])) {
+          return Status(ErrorCode::kConflictingUpdateOperators,
+                        "Updating the path '" + JoinPath(comps, comps.size()) + "' would create a conflict at '" +
+                            JoinPath(comps, common) + "'");
+        }
         if (IsPrefixPath(other, comps) || IsPrefixPath(comps, other)) {
           const auto& shorter = other.size() <= comps.size() ? other : comps;
           return Status(ErrorCode::kConflictingUpdateOperators,
@@ -370,13 +421,17 @@ Status ParseOperators(const bson::BsonView& u, UpdatePlan* plan) {
     }
   }
   // 5.0+: fields are applied in path order (numeric components numerically).
+  // A $rename applies at its destination's place in that order (mongod puts the RenameNode at the
+  // 'to' path and a conflict placeholder at the 'from' path).
   std::stable_sort(plan->entries.begin(), plan->entries.end(), [](const UpdatePlan::Entry& a, const UpdatePlan::Entry& b) {
-    size_t n = std::min(a.comps.size(), b.comps.size());
+    const std::vector<std::string>& ka = a.rename_to.empty() ? a.comps : a.rename_to;
+    const std::vector<std::string>& kb = b.rename_to.empty() ? b.comps : b.rename_to;
+    size_t n = std::min(ka.size(), kb.size());
     for (size_t i = 0; i < n; ++i) {
-      int c = CompareComponents(a.comps[i], b.comps[i]);
+      int c = CompareComponents(ka[i], kb[i]);
       if (c != 0) return c < 0;
     }
-    return a.comps.size() < b.comps.size();
+    return ka.size() < kb.size();
   });
   return Status::OK();
 }
@@ -427,56 +482,127 @@ Status ValidateIdValue(const BsonElement& id) {
   if (id.type() == BsonType::kArray || id.type() == BsonType::kRegex || id.type() == BsonType::kUndefined) {
     return Status(ErrorCode::kInvalidIdField, "The '_id' value cannot be of type " + std::string(bson::TypeAlias(id.type())));
   }
+  if (id.type() == BsonType::kObject) {
+    for (const BsonElement& f : id.Object()) {
+      std::string_view n = f.field_name();
+      if (!n.empty() && n[0] == '$') {
+        return Status(ErrorCode::kDollarPrefixedFieldName,
+                      "_id fields may not contain '$'-prefixed fields: The dollar ($) prefixed field '" +
+                          std::string(n) + "' in '_id." + std::string(n) + "' is not allowed in the context of an "
+                          "update's replacement document. Consider using an aggregation pipeline with $replaceWith.");
+      }
+    }
+  }
   return Status::OK();
 }
 
-// Seeds an upsert document from the query's equality predicates.
-void SeedEqualities(const bson::BsonView& query, MNode* root) {
+bool SameValueBytes(const BsonElement& a, const BsonElement& b) {
+  return a.type() == b.type() && a.value_size() == b.value_size() &&
+         std::string_view(a.value(), a.value_size()) == std::string_view(b.value(), b.value_size());
+}
+
+bool IsDbRefLike(const bson::BsonView& obj) {
+  std::string_view fn = obj.FirstElement().field_name();
+  return fn == "$ref" || fn == "$id" || fn == "$db";
+}
+
+// The equality predicates of a query as mongod extracts them after canonicalization
+// (pathsupport::extractEqualityMatches on the CanonicalQuery): top-level fields and $and
+// children; a one-clause $or is its clause; {$eq: v}, a one-element $in (not a regex) and each
+// $all element count as equalities; plain values except regexes are equalities.
+void CollectEqualities(const bson::BsonView& query, std::vector<std::pair<std::string, BsonElement>>* out) {
   for (const BsonElement& e : query) {
     std::string_view name = e.field_name();
-    if (name == "$and") {
+    if (name == "$and" || name == "$or") {
       if (e.type() != BsonType::kArray) continue;
-      for (const BsonElement& sub : e.Array()) {
-        if (sub.type() == BsonType::kObject) SeedEqualities(sub.Object(), root);
+      bson::BsonView clauses = e.Array();
+      if (name == "$or" && clauses.CountFields() != 1) continue;
+      for (const BsonElement& sub : clauses) {
+        if (sub.type() == BsonType::kObject) CollectEqualities(sub.Object(), out);
       }
       continue;
     }
     if (!name.empty() && name[0] == '$') continue;
-    BsonElement value = e;
     if (e.type() == BsonType::kRegex) continue;
-    if (e.type() == BsonType::kObject) {
-      BsonElement first = e.Object().FirstElement();
-      std::string_view fn = first.field_name();
-      if (!fn.empty() && fn[0] == '$' && fn != "$ref" && fn != "$id" && fn != "$db") {
-        // Only {$eq: v} seeds (and {$eq} inside an operator object with other operators too).
-        BsonElement eq = e.Object().Get("$eq");
-        if (eq.eoo()) continue;
-        value = eq;
+    if (e.type() == BsonType::kObject && !e.Object().empty() && !IsDbRefLike(e.Object())) {
+      std::string_view first = e.Object().FirstElement().field_name();
+      if (!first.empty() && first[0] == '$') {
+        for (const BsonElement& op : e.Object()) {
+          std::string_view on = op.field_name();
+          if (on == "$eq") {
+            out->emplace_back(std::string(name), op);
+          } else if (on == "$in" && op.type() == BsonType::kArray && op.Array().CountFields() == 1) {
+            BsonElement v = op.Array().FirstElement();
+            if (v.type() != BsonType::kRegex) out->emplace_back(std::string(name), v);
+          } else if (on == "$all" && op.type() == BsonType::kArray) {
+            for (const BsonElement& v : op.Array()) {
+              if (v.type() == BsonType::kRegex) continue;
+              if (v.type() == BsonType::kObject && v.Object().FirstElement().field_name() == "$elemMatch") continue;
+              out->emplace_back(std::string(name), v);
+            }
+          }
+        }
+        continue;
       }
     }
-    std::vector<std::string> comps = SplitPath(name);
+    out->emplace_back(std::string(name), e);
+  }
+}
+
+// Seeds an upsert document from the query's equalities, in sorted path order (mongod keeps them
+// in a std::map). For a replacement only _id is taken ('_id.x' is NotExactValueField).
+// Overlapping paths are NotSingleValueField.
+Status SeedEqualities(const bson::BsonView& query, bool replacement, MNode* root) {
+  std::vector<std::pair<std::string, BsonElement>> eqs;
+  CollectEqualities(query, &eqs);
+  if (replacement) {
+    std::vector<std::pair<std::string, BsonElement>> ids;
+    for (auto& [path, v] : eqs) {
+      if (path == "_id") {
+        ids.emplace_back(path, v);
+      } else if (path.rfind("_id.", 0) == 0) {
+        return Status(111, "field at '_id' must be exactly specified, field at sub-path '" + path + "'found");
+      }
+    }
+    eqs = std::move(ids);
+  }
+  std::stable_sort(eqs.begin(), eqs.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+  std::vector<std::vector<std::string>> paths;
+  for (const auto& [path, v] : eqs) paths.push_back(SplitPath(path));
+  for (size_t i = 0; i < paths.size(); ++i) {
+    for (size_t j = 0; j < i; ++j) {
+      if (!IsPrefixPath(paths[j], paths[i]) && !IsPrefixPath(paths[i], paths[j])) continue;
+      const auto& longer = paths[i].size() >= paths[j].size() ? paths[i] : paths[j];
+      const auto& shorter = paths[i].size() >= paths[j].size() ? paths[j] : paths[i];
+      std::string msg = "cannot infer query fields to set, ";
+      if (longer.size() == shorter.size()) {
+        msg += "path '" + JoinPath(longer, longer.size()) + "' is matched twice";
+      } else {
+        msg += "both paths '" + JoinPath(longer, longer.size()) + "' and '" + JoinPath(shorter, shorter.size()) +
+               "' are matched";
+      }
+      return Status(ErrorCode::kNotSingleValueField, msg);
+    }
+  }
+  for (size_t k = 0; k < eqs.size(); ++k) {
+    const std::vector<std::string>& comps = paths[k];
     MNode* node = root;
-    bool ok = true;
-    for (size_t i = 0; i + 1 < comps.size() && ok; ++i) {
+    for (size_t i = 0; i + 1 < comps.size(); ++i) {
       MNode* c = node->Find(comps[i]);
       if (c == nullptr) {
         node->Append(comps[i], MNode::EmptyObject());
         c = node->Find(comps[i]);
       } else if (c->type() != BsonType::kObject) {
-        ok = false;
-        break;
+        return Status(ErrorCode::kPathNotViable, "Cannot create field '" + comps[i + 1] + "' in element " +
+                                                     c->ShellString(comps[i]));
       }
       c->Expand();
       node = c;
     }
-    if (!ok || node->kind() != MNode::Kind::kObject) continue;
-    MNode* existing = node->Find(comps.back());
-    if (existing != nullptr) {
-      *existing = MNode::FromValue(agg::Value::FromElement(value));
-    } else {
-      node->Append(comps.back(), MNode::FromValue(agg::Value::FromElement(value)));
-    }
+    DDS_RETURN_IF_ERROR(SetChild(node, comps.back(), MNode::FromValue(agg::Value::FromElement(eqs[k].second)),
+                                 eqs[k].first));
   }
+  return Status::OK();
 }
 
 }  // namespace
@@ -522,10 +648,9 @@ StatusWith<UpdateDriver> UpdateDriver::Parse(const BsonElement& u, const UpdateO
                             "an aggregation pipeline with $replaceWith.");
         }
       }
-      if (has_filters) {
-        DDS_RETURN_IF_ERROR(ParseArrayFilters(options.array_filters, plan.get()));
-        DDS_RETURN_IF_ERROR(CheckFiltersUsed(doc, plan.get()));
-      }
+      // Array filters are parsed (and validated) but a replacement does not use them; mongod does
+      // not require them to be used here (update_driver.cpp checks only operator updates).
+      if (has_filters) DDS_RETURN_IF_ERROR(ParseArrayFilters(options.array_filters, plan.get()));
       plan->replacement = BsonDocument(doc);
     }
   } else {
@@ -543,28 +668,38 @@ bool UpdateDriver::needs_match_details() const { return plan_->positional; }
 StatusWith<UpdateOutcome> UpdateDriver::Apply(const bson::BsonView& doc, const query::MatchDetails* details) const {
   BsonElement old_id = doc.Get("_id");
   BsonDocument result;
+  // Replacements and pipelines: the document that replaces the stored one (before _id is kept).
+  std::optional<std::string> replaced_bytes;
   switch (plan_->kind) {
     case UpdatePlan::Kind::kReplacement: {
+      // mongod's ObjectReplaceExecutor: storage validation, then _id compared by value; the
+      // stored _id is the replacement's when it has one. A no-op only when byte-identical.
       BsonElement new_id = plan_->replacement.view().Get("_id");
-      if (!new_id.eoo() && !old_id.eoo() &&
-          (new_id.type() != old_id.type() || bson::CompareElementValues(new_id, old_id) != 0)) {
+      if (!new_id.eoo()) DDS_RETURN_IF_ERROR(ValidateIdValue(new_id));
+      if (!new_id.eoo() && !old_id.eoo() && bson::CompareElementValues(new_id, old_id) != 0) {
         return Status(ErrorCode::kImmutableField,
                       "After applying the update, the (immutable) field '_id' was found to have been altered to _id: " +
                           bson::ElementValueToShellString(new_id));
       }
-      result = old_id.eoo() ? plan_->replacement : WithIdFirst(plan_->replacement, old_id);
+      replaced_bytes = plan_->replacement.bytes();
+      result = !new_id.eoo() ? WithIdFirst(plan_->replacement, new_id)
+                             : (old_id.eoo() ? plan_->replacement : WithIdFirst(plan_->replacement, old_id));
       break;
     }
     case UpdatePlan::Kind::kPipeline: {
       DDS_ASSIGN_OR_RETURN(result, plan_->RunPipeline(doc));
+      replaced_bytes = std::string(result.bytes());
       BsonElement new_id = result.view().Get("_id");
+      if (!new_id.eoo()) DDS_RETURN_IF_ERROR(ValidateIdValue(new_id));
       if (!old_id.eoo()) {
         if (new_id.eoo()) {
           result = WithIdFirst(result, old_id);
-        } else if (new_id.type() != old_id.type() || bson::CompareElementValues(new_id, old_id) != 0) {
+        } else if (bson::CompareElementValues(new_id, old_id) != 0) {
           return Status(ErrorCode::kImmutableField,
                         "After applying the update, the (immutable) field '_id' was found to have been altered to _id: " +
                             bson::ElementValueToShellString(new_id));
+        } else {
+          result = WithIdFirst(result, new_id);
         }
       }
       break;
@@ -581,8 +716,7 @@ StatusWith<UpdateOutcome> UpdateDriver::Apply(const bson::BsonView& doc, const q
       }
       result = root.ToDocument();
       BsonElement new_id = result.view().Get("_id");
-      if (!old_id.eoo() &&
-          (new_id.eoo() || new_id.type() != old_id.type() || bson::CompareElementValues(new_id, old_id) != 0)) {
+      if (!old_id.eoo() && (new_id.eoo() || !SameValueBytes(new_id, old_id))) {
         return Status(ErrorCode::kImmutableField,
                       "Performing an update on the path '_id' would modify the immutable field '_id'");
       }
@@ -591,7 +725,8 @@ StatusWith<UpdateOutcome> UpdateDriver::Apply(const bson::BsonView& doc, const q
   }
   DDS_RETURN_IF_ERROR(CheckDocumentSize(result));
   UpdateOutcome out;
-  out.modified = result.bytes() != std::string_view(doc.data(), static_cast<size_t>(doc.size()));
+  std::string_view stored(doc.data(), static_cast<size_t>(doc.size()));
+  out.modified = replaced_bytes ? *replaced_bytes != stored : result.bytes() != stored;
   out.doc = std::move(result);
   return out;
 }
@@ -600,29 +735,36 @@ StatusWith<BsonDocument> UpdateDriver::BuildUpsertDocument(const bson::BsonView&
   if (plan_->positional) {
     return Status(ErrorCode::kBadValue, "The positional operator did not find the match needed from the query.");
   }
-  BsonElement query_id;
   MNode seeded = MNode::EmptyObject();
-  if (plan_->kind != UpdatePlan::Kind::kReplacement) SeedEqualities(query, &seeded);
+  DDS_RETURN_IF_ERROR(SeedEqualities(query, plan_->kind == UpdatePlan::Kind::kReplacement, &seeded));
   BsonDocument seeded_doc = seeded.ToDocument();
-  MNode id_probe = MNode::EmptyObject();
-  SeedEqualities(query, &id_probe);
-  BsonDocument id_doc = id_probe.ToDocument();
-  query_id = id_doc.view().Get("_id");
+  BsonElement query_id = seeded_doc.view().Get("_id");
 
   BsonDocument result;
   switch (plan_->kind) {
     case UpdatePlan::Kind::kReplacement: {
       BsonElement rep_id = plan_->replacement.view().Get("_id");
+      if (!rep_id.eoo()) DDS_RETURN_IF_ERROR(ValidateIdValue(rep_id));
       if (!query_id.eoo() && !rep_id.eoo() && bson::CompareElementValues(query_id, rep_id) != 0) {
         return Status(ErrorCode::kImmutableField,
                       "After applying the update, the (immutable) field '_id' was found to have been altered to _id: " +
                           bson::ElementValueToShellString(rep_id));
       }
-      result = query_id.eoo() ? plan_->replacement : WithIdFirst(plan_->replacement, query_id);
+      result = query_id.eoo() || !rep_id.eoo() ? plan_->replacement : WithIdFirst(plan_->replacement, query_id);
       break;
     }
     case UpdatePlan::Kind::kPipeline: {
       DDS_ASSIGN_OR_RETURN(result, plan_->RunPipeline(seeded_doc));
+      BsonElement id = result.view().Get("_id");
+      if (!query_id.eoo()) {
+        if (id.eoo()) {
+          result = WithIdFirst(result, query_id);
+        } else if (bson::CompareElementValues(id, query_id) != 0) {
+          return Status(ErrorCode::kImmutableField,
+                        "After applying the update, the (immutable) field '_id' was found to have been altered to _id: " +
+                            bson::ElementValueToShellString(id));
+        }
+      }
       break;
     }
     case UpdatePlan::Kind::kOperators: {
@@ -637,14 +779,15 @@ StatusWith<BsonDocument> UpdateDriver::BuildUpsertDocument(const bson::BsonView&
         return ex.status();
       }
       result = root.ToDocument();
+      BsonElement id = result.view().Get("_id");
+      if (!query_id.eoo() && (id.eoo() || !SameValueBytes(id, query_id))) {
+        return Status(ErrorCode::kImmutableField,
+                      "Performing an update on the path '_id' would modify the immutable field '_id'");
+      }
       break;
     }
   }
   BsonElement id = result.view().Get("_id");
-  if (!query_id.eoo() && plan_->kind != UpdatePlan::Kind::kReplacement &&
-      (id.eoo() || bson::CompareElementValues(id, query_id) != 0)) {
-    return Status(ErrorCode::kImmutableField, "Performing an update on the path '_id' would modify the immutable field '_id'");
-  }
   if (id.eoo()) {
     bson::BsonBuilder b;
     b.AppendObjectId("_id", bson::ObjectId::Generate());

@@ -137,16 +137,20 @@ TEST(UpdatePipeline, StagesAndRestrictions) {
 namespace dds::update {
 namespace {
 
-TEST(UpdateNonViablePaths, NonCreatingOperatorsAreNoOps) {
-  for (const char* u : {R"({"$unset": {"a.b": 1}})", R"({"$pop": {"a.b": 1}})", R"({"$pull": {"a.b": 1}})",
-                        R"({"$pullAll": {"a.b": [1]}})"}) {
-    auto r = ApplyUpdate(u, R"({"_id": 1, "a": 5})");
+TEST(UpdateNonViablePaths, OnlyUnsetTreatsThemAsNoOps) {
+  // mongod's allowNonViablePath() is true for $unset only; $pop/$pull/$pullAll run checkViability.
+  for (const char* doc : {R"({"_id": 1, "a": 5})", R"({"_id": 1, "a": [{"c": 1}]})"}) {
+    auto r = ApplyUpdate(R"({"$unset": {"a.b": 1}})", doc);
     EXPECT_OK(r.status);
-    EXPECT_FALSE(r.modified) << u;
-    r = ApplyUpdate(u, R"({"_id": 1, "a": [{"c": 1}]})");
-    EXPECT_OK(r.status);
-    EXPECT_FALSE(r.modified) << u;
+    EXPECT_FALSE(r.modified) << doc;
+    for (const char* u : {R"({"$pop": {"a.b": 1}})", R"({"$pull": {"a.b": 1}})", R"({"$pullAll": {"a.b": [1]}})"}) {
+      EXPECT_EQ(ApplyUpdate(u, doc).status.code(), static_cast<int>(ErrorCode::kPathNotViable)) << u << " on " << doc;
+    }
   }
+  // A missing but viable path stays a no-op.
+  auto r = ApplyUpdate(R"({"$pop": {"a.5.b": 1}})", R"({"_id": 1, "a": [{"c": 1}]})");
+  EXPECT_OK(r.status);
+  EXPECT_FALSE(r.modified);
   EXPECT_CODE(ApplyUpdate(R"({"$inc": {"a.b": 1}})", R"({"_id": 1, "a": 5})").status, ErrorCode::kPathNotViable);
   EXPECT_CODE(ApplyUpdate(R"({"$push": {"a.b": 1}})", R"({"_id": 1, "a": [1]})").status, ErrorCode::kPathNotViable);
   EXPECT_EQ(ApplyUpdate(R"({"$set": {"a.3.b": 1}})", R"({"_id": 1, "a": [1]})").json, R"({"_id":1,"a":[1,null,null,{"b":1}]})");
