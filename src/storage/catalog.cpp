@@ -125,6 +125,7 @@ Catalog::~Catalog() = default;
 Status Catalog::Load() {
   std::unique_lock lock(mutex_);
   rocksdb::ReadOptions read_options;
+  read_options.total_order_seek = true;
   std::string value;
   rocksdb::WriteBatch batch;
   rocksdb::Status s = db_->Get(read_options, MetaKey(kFormatVersionName), &value);
@@ -186,6 +187,7 @@ Status Catalog::Load() {
   // delete them. Seeks jump from one id to the next, so this costs one seek per id.
   for (Keyspace keyspace : {Keyspace::kRecord, Keyspace::kIndex, Keyspace::kRecordStats}) {
     rocksdb::ReadOptions scan_options;
+    scan_options.total_order_seek = true;
     std::unique_ptr<rocksdb::Iterator> scan(db_->NewIterator(scan_options));
     scan->Seek(std::string(1, static_cast<char>(keyspace)));
     while (scan->Valid() && scan->key().size() >= 9 &&

@@ -69,6 +69,8 @@ class Engine {
   int64_t ApproximateIndexSize(uint64_t index_id);
   const std::string& db_path() const { return options_.db_path; }
 
+  // Flushes the memtables to SST files (tests and benchmarks: exercises reads across files).
+  Status FlushForTest();
   // Returns the number of WAL fsyncs since open (from RocksDB's DB stats), for tests.
   int64_t WalSyncCountForTest();
 

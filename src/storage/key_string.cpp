@@ -336,6 +336,130 @@ void AppendValue(std::string* out, const BsonElement& e) {
   AppendBody(out, e);
 }
 
+
+// ---- value size (no decoding: only where a value ends) ----
+
+// Reads the bytes of one value; `mask` is 0xff for a descending (inverted) value.
+class SizeParser {
+ public:
+  SizeParser(std::string_view bytes, uint8_t mask) : bytes_(bytes), mask_(mask) {}
+
+  // Parses [type byte][body]; false if malformed or truncated.
+  bool Value() {
+    uint8_t type;
+    return Byte(&type) && Body(type);
+  }
+  size_t pos() const { return pos_; }
+
+ private:
+  bool Byte(uint8_t* b) {
+    if (pos_ >= bytes_.size()) return false;
+    *b = static_cast<uint8_t>(bytes_[pos_++]) ^ mask_;
+    return true;
+  }
+  bool Skip(size_t n) {
+    if (bytes_.size() - pos_ < n) return false;
+    pos_ += n;
+    return true;
+  }
+  bool BE32(uint32_t* v) {
+    *v = 0;
+    for (int i = 0; i < 4; ++i) {
+      uint8_t b;
+      if (!Byte(&b)) return false;
+      *v = (*v << 8) | b;
+    }
+    return true;
+  }
+  // Bytes up to and including a 00 (cstrings; a negative magnitude's terminator is 00 ^ 0xff).
+  bool UntilByte(uint8_t end) {
+    uint8_t b;
+    do {
+      if (!Byte(&b)) return false;
+    } while (b != end);
+    return true;
+  }
+  bool Escaped() {
+    while (true) {
+      if (!UntilByte(0)) return false;
+      uint8_t next;
+      if (!Byte(&next)) return false;
+      if (next == 0) return true;
+      if (next != 0xff) return false;
+    }
+  }
+  bool Fields(bool with_names) {
+    while (true) {
+      uint8_t type;
+      if (!Byte(&type)) return false;
+      if (type == static_cast<uint8_t>(kEndOfDocument)) return true;
+      if (with_names && !UntilByte(0)) return false;
+      if (!Body(type)) return false;
+    }
+  }
+  bool Body(uint8_t type) {
+    switch (type) {
+      case 0x09: case 0x0a: case 0x0f: case 0x89:  // MinKey, undefined, null, MaxKey
+        return true;
+      case 0x14: {  // numbers
+        uint8_t cls;
+        if (!Byte(&cls)) return false;
+        switch (cls) {
+          case kNumNaN: case kNumNegInf: case kNumZero: case kNumPosInf:
+            return true;
+          case kNumPositive:
+            return Skip(2) && UntilByte(0);
+          case kNumNegative:
+            return Skip(2) && UntilByte(0xff);
+          default:
+            return false;
+        }
+      }
+      case 0x19: case 0x46:  // string/symbol, JavaScript
+        return Escaped();
+      case 0x1e:
+        return Fields(true);
+      case 0x23:
+        return Fields(false);
+      case 0x28: {  // BinData: length, subtype, bytes
+        uint32_t n;
+        return BE32(&n) && Skip(size_t{n} + 1);
+      }
+      case 0x2d:
+        return Skip(12);
+      case 0x32:
+        return Skip(1);
+      case 0x37: case 0x39:  // Date, Timestamp
+        return Skip(8);
+      case 0x3c:  // Regex: pattern 00 flags 00
+        return UntilByte(0) && UntilByte(0);
+      case 0x41: {  // DBPointer: ns length, ns, oid
+        uint32_t n;
+        return BE32(&n) && Skip(size_t{n} + 12);
+      }
+      case 0x4b:  // JavaScript with scope
+        return Escaped() && Fields(true);
+      default:
+        return false;
+    }
+  }
+
+  std::string_view bytes_;
+  uint8_t mask_;
+  size_t pos_ = 0;
+};
+
+bool IsTypeByte(uint8_t b) {
+  switch (b) {
+    case 0x09: case 0x0a: case 0x0f: case 0x14: case 0x19: case 0x1e: case 0x23: case 0x28:
+    case 0x2d: case 0x32: case 0x37: case 0x39: case 0x3c: case 0x41: case 0x46: case 0x4b:
+    case 0x89:
+      return true;
+    default:
+      return false;
+  }
+}
+
 }  // namespace
 
 void AppendKeyString(std::string* out, const bson::BsonElement& value, bool descending) {
@@ -350,6 +474,22 @@ std::string EncodeKeyString(const bson::BsonElement& value) {
   std::string out;
   AppendKeyString(&out, value);
   return out;
+}
+
+size_t KeyStringValueSize(std::string_view bytes) {
+  if (bytes.empty()) return 0;
+  // Ascending and inverted type bytes are disjoint sets, so the first byte tells the direction.
+  uint8_t first = static_cast<uint8_t>(bytes[0]);
+  uint8_t mask;
+  if (IsTypeByte(first)) {
+    mask = 0;
+  } else if (IsTypeByte(first ^ 0xff)) {
+    mask = 0xff;
+  } else {
+    return 0;
+  }
+  SizeParser parser(bytes, mask);
+  return parser.Value() ? parser.pos() : 0;
 }
 
 }  // namespace dds::storage

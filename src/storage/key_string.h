@@ -10,7 +10,9 @@
 // Pure functions; thread-safe.
 #pragma once
 
+#include <cstddef>
 #include <string>
+#include <string_view>
 
 #include "bson/bson.h"
 
@@ -23,5 +25,10 @@ void AppendKeyString(std::string* out, const bson::BsonElement& value, bool desc
 
 // Returns the KeyString of the value of `value`.
 std::string EncodeKeyString(const bson::BsonElement& value);
+
+// Returns the length of the one KeyString value (ascending or descending) that starts `bytes`,
+// or 0 when `bytes` does not start with a complete, well-formed value. Used by the index-key
+// prefix extractor (the first field of an index key); never fails on arbitrary bytes.
+size_t KeyStringValueSize(std::string_view bytes);
 
 }  // namespace dds::storage

@@ -37,4 +37,18 @@ std::string PrefixSuccessor(std::string_view prefix) {
   return s;
 }
 
+size_t IndexKeyPrefixSize(std::string_view key) {
+  constexpr size_t kHeader = 9;  // [0x04][index id]
+  if (key.size() <= kHeader || key[0] != static_cast<char>(Keyspace::kIndex)) return 0;
+  size_t first = KeyStringValueSize(key.substr(kHeader));
+  return first == 0 ? 0 : kHeader + first;
+}
+
+bool RangeSharesIndexKeyPrefix(std::string_view lower, std::string_view upper) {
+  size_t n = IndexKeyPrefixSize(lower);
+  if (n == 0) return false;
+  // Keys >= lower start with the prefix P = lower[0, n) as long as they are < PrefixSuccessor(P).
+  return upper <= PrefixSuccessor(lower.substr(0, n));
+}
+
 }  // namespace dds::storage

@@ -12,6 +12,7 @@
 // Pure functions; thread-safe.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -49,5 +50,11 @@ std::string RecordKey(uint64_t collection_id, const bson::BsonElement& id);
 // Returns the first key after every key starting with `prefix` (the exclusive upper bound of a
 // prefix scan). REQUIRES: `prefix` is not all 0xff bytes.
 std::string PrefixSuccessor(std::string_view prefix);
+// Returns the size of the bloom-filter prefix of `key`: [0x04][index id][KeyString(first field)]
+// for an index key with a complete first field, else 0 (no prefix; docs/on-disk-format.md).
+size_t IndexKeyPrefixSize(std::string_view key);
+// Returns whether every key of [lower, upper) starts with the prefix of `lower` (then a forward
+// scan of the range may use the prefix bloom filters).
+bool RangeSharesIndexKeyPrefix(std::string_view lower, std::string_view upper);
 
 }  // namespace dds::storage

@@ -56,6 +56,7 @@ Status RecordStats::Load(rocksdb::DB* db) {
   rocksdb::Slice upper_slice(upper);
   rocksdb::ReadOptions options;
   options.iterate_upper_bound = &upper_slice;
+  options.total_order_seek = true;
   std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(options));
   for (it->Seek(lower); it->Valid(); it->Next()) {
     if (it->key().size() != 9) continue;

@@ -61,6 +61,14 @@ class BoundedIterator {
     options.snapshot = source.snapshot;
     options.iterate_lower_bound = &lower_slice_;
     options.iterate_upper_bound = &upper_slice_;
+    // Every key of the range has lower's index-key prefix (an equality on an index's first
+    // field): SST files whose prefix bloom filter rules the prefix out are skipped. Otherwise,
+    // and always inside transactions, a total-order seek (a prefix seek must never cross prefixes).
+    if (source.txn == nullptr && forward && RangeSharesIndexKeyPrefix(lower_, upper_)) {
+      options.prefix_same_as_start = true;
+    } else {
+      options.total_order_seek = true;
+    }
     it_.reset(source.txn != nullptr ? source.txn->GetIterator(options)
                                     : source.db->NewIterator(options));
   }
@@ -298,12 +306,12 @@ std::unique_ptr<RawCursor> WriteUnit::ScanRaw(std::string lower, std::string upp
                                          std::move(upper), forward);
 }
 
-void WriteUnit::PutDeferred(std::string_view key, std::string_view value) {
-  deferred_.push_back(DeferredOp{std::string(key), std::string(value), false});
+void WriteUnit::PutDeferred(std::string key, std::string value) {
+  deferred_.push_back(DeferredOp{std::move(key), std::move(value), false});
 }
 
-void WriteUnit::DeleteDeferred(std::string_view key) {
-  deferred_.push_back(DeferredOp{std::string(key), std::string(), true});
+void WriteUnit::DeleteDeferred(std::string key) {
+  deferred_.push_back(DeferredOp{std::move(key), std::string(), true});
 }
 
 void WriteUnit::SetSavePoint() {

@@ -95,8 +95,8 @@ class WriteUnit {
   // lock or write index (cheaper), so reads through this unit do not see them. For non-unique
   // index entries (keys embed a _id whose record this unit has locked; nothing reads them back
   // inside the unit). Save points cover them.
-  void PutDeferred(std::string_view key, std::string_view value);
-  void DeleteDeferred(std::string_view key);
+  void PutDeferred(std::string key, std::string value);
+  void DeleteDeferred(std::string key);
 
   // Takes the collection's write lock (Catalog::CollectionWriteLock) shared, once per unit and
   // collection, and holds it until the unit finishes; returns the collection's current

@@ -493,3 +493,33 @@ TEST(KeyString, ConcatenationSortsAsTuple) {
 
 }  // namespace
 }  // namespace dds::storage
+
+namespace dds::storage {
+namespace {
+
+// KeyStringValueSize finds where one value ends, ascending or descending, whatever follows it;
+// a truncated value has no size.
+TEST(KeyString, ValueSizeOfEveryGeneratedValueBothDirections) {
+  Generator gen(4242);
+  for (int i = 0; i < 3000; ++i) {
+    BsonBuilder b;
+    gen.Append(b, "v", 0);
+    BsonDocument doc = b.Done();
+    for (bool descending : {false, true}) {
+      std::string ks;
+      AppendKeyString(&ks, doc.view().FirstElement(), descending);
+      std::string followed = ks;
+      AppendKeyString(&followed, doc.view().FirstElement(), !descending);
+      ASSERT_EQ(KeyStringValueSize(ks), ks.size()) << doc.view().ToJson() << " " << descending;
+      ASSERT_EQ(KeyStringValueSize(followed), ks.size()) << doc.view().ToJson();
+      for (size_t cut = 0; cut < ks.size(); ++cut) {
+        ASSERT_EQ(KeyStringValueSize(std::string_view(ks).substr(0, cut)), 0u)
+            << doc.view().ToJson() << " cut " << cut;
+      }
+    }
+  }
+  EXPECT_EQ(KeyStringValueSize(std::string("\x01\x02", 2)), 0u);  // not a type byte
+}
+
+}  // namespace
+}  // namespace dds::storage
