@@ -138,12 +138,12 @@ Status IndexAccessMethod::CheckUnique(storage::WriteUnit* unit, std::string_view
   return cursor->status();
 }
 
-Status IndexWrites::Apply(storage::WriteUnit* unit) const {
+Status IndexWrites::Apply(storage::WriteUnit* unit) {
   // Entry keys end with the document's _id, whose record the writing unit has locked: no other
   // unit writes these keys concurrently, so they need no lock of their own.
   if (!readable) {
-    for (const std::string& key : deletes) unit->DeleteDeferred(key);
-    for (const auto& [key, value] : puts) unit->PutDeferred(key, value);
+    for (std::string& key : deletes) unit->DeleteDeferred(std::move(key));
+    for (auto& [key, value] : puts) unit->PutDeferred(std::move(key), std::move(value));
     return Status::OK();
   }
   for (const std::string& key : deletes) DDS_RETURN_IF_ERROR(unit->DeleteUntracked(key));
@@ -153,7 +153,7 @@ Status IndexWrites::Apply(storage::WriteUnit* unit) const {
 
 Status IndexAccessMethod::PlanKeys(storage::WriteUnit* unit, std::string_view ns,
                                    const std::vector<const IndexKey*>& which,
-                                   const BsonElement& id, const std::string& id_ks,
+                                   const BsonElement& id, std::string_view id_ks,
                                    IndexWrites* out) const {
   for (const IndexKey* key : which) {
     if (info_.unique) DDS_RETURN_IF_ERROR(CheckUnique(unit, ns, *key, id_ks));
@@ -164,37 +164,42 @@ Status IndexAccessMethod::PlanKeys(storage::WriteUnit* unit, std::string_view ns
 
 Status IndexAccessMethod::PlanInsert(storage::WriteUnit* unit, std::string_view ns,
                                      const BsonView& doc, const BsonElement& id,
-                                     IndexWrites* out) const {
+                                     IndexWrites* out, std::string_view id_ks) const {
   out->readable = out->readable || info_.unique;
   KeySet keys;
   DDS_RETURN_IF_ERROR(GetKeys(doc, &keys));
   out->multikey = out->multikey || keys.multikey;
-  std::string id_ks = storage::EncodeKeyString(id);
+  std::string own_id_ks;
+  if (id_ks.empty()) id_ks = own_id_ks = storage::EncodeKeyString(id);
   std::vector<const IndexKey*> all;
+  all.reserve(keys.keys.size());
   for (const IndexKey& k : keys.keys) all.push_back(&k);
   return PlanKeys(unit, ns, all, id, id_ks, out);
 }
 
 Status IndexAccessMethod::PlanRemove(const BsonView& doc, const BsonElement& id,
-                                     IndexWrites* out) const {
+                                     IndexWrites* out, std::string_view id_ks) const {
   out->readable = out->readable || info_.unique;
   KeySet keys;
   // Keys that cannot be generated (parallel arrays) were never inserted.
   if (!GetKeys(doc, &keys).ok()) return Status::OK();
-  std::string id_ks = storage::EncodeKeyString(id);
+  std::string own_id_ks;
+  if (id_ks.empty()) id_ks = own_id_ks = storage::EncodeKeyString(id);
   for (const IndexKey& k : keys.keys) out->deletes.push_back(EntryKey(k, id_ks));
   return Status::OK();
 }
 
 Status IndexAccessMethod::PlanUpdate(storage::WriteUnit* unit, std::string_view ns,
                                      const BsonView& old_doc, const BsonView& new_doc,
-                                     const BsonElement& id, IndexWrites* out) const {
+                                     const BsonElement& id, IndexWrites* out,
+                                     std::string_view id_ks) const {
   out->readable = out->readable || info_.unique;
   KeySet old_keys, new_keys;
   if (!GetKeys(old_doc, &old_keys).ok()) old_keys.keys.clear();
   DDS_RETURN_IF_ERROR(GetKeys(new_doc, &new_keys));
   out->multikey = out->multikey || new_keys.multikey;
-  std::string id_ks = storage::EncodeKeyString(id);
+  std::string own_id_ks;
+  if (id_ks.empty()) id_ks = own_id_ks = storage::EncodeKeyString(id);
   // Both sets are sorted: a merge finds removed and added tuples.
   std::vector<const IndexKey*> added;
   size_t i = 0, j = 0;

@@ -83,8 +83,8 @@ struct IndexWrites {
   // Unique-index entries stay readable in the unit (later unique checks of the same unit must see
   // them); other entries are deferred writes (cheaper; never read back in the unit).
   bool readable = false;
-  // Applies the writes to `unit`.
-  Status Apply(storage::WriteUnit* unit) const;
+  // Applies the writes to `unit`, moving the keys and values out (the writes are consumed).
+  Status Apply(storage::WriteUnit* unit);
 };
 
 class IndexAccessMethod {
@@ -115,12 +115,15 @@ class IndexAccessMethod {
                 bool* multikey) const;
 
   // The same three changes, planned into *out (unique checks done, keys locked) without writing.
+  // `id_ks` is KeyString(id) when the caller has it (one encoding for all indexes), else empty.
   Status PlanInsert(storage::WriteUnit* unit, std::string_view ns, const bson::BsonView& doc,
-                    const bson::BsonElement& id, IndexWrites* out) const;
-  Status PlanRemove(const bson::BsonView& doc, const bson::BsonElement& id, IndexWrites* out) const;
+                    const bson::BsonElement& id, IndexWrites* out,
+                    std::string_view id_ks = {}) const;
+  Status PlanRemove(const bson::BsonView& doc, const bson::BsonElement& id, IndexWrites* out,
+                    std::string_view id_ks = {}) const;
   Status PlanUpdate(storage::WriteUnit* unit, std::string_view ns, const bson::BsonView& old_doc,
                     const bson::BsonView& new_doc, const bson::BsonElement& id,
-                    IndexWrites* out) const;
+                    IndexWrites* out, std::string_view id_ks = {}) const;
 
   // Entry encoding (also used by the index build).
   std::string EntryKey(const IndexKey& key, std::string_view id_key_string) const;
@@ -139,7 +142,7 @@ class IndexAccessMethod {
  private:
   Status PlanKeys(storage::WriteUnit* unit, std::string_view ns,
                  const std::vector<const IndexKey*>& which, const bson::BsonElement& id,
-                 const std::string& id_ks, IndexWrites* out) const;
+                 std::string_view id_ks, IndexWrites* out) const;
 
   IndexInfo info_;
   std::shared_ptr<const DocumentFilter> partial_;

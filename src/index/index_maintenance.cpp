@@ -1,6 +1,7 @@
 #include "index/index_maintenance.h"
 
 #include "index/index_access_method.h"
+#include "storage/key_string.h"
 
 namespace dds::index {
 namespace {
@@ -17,24 +18,26 @@ Status Maintain(Op op, storage::WriteUnit* unit, const storage::CollectionDescri
   // Every index's writes are planned (keys generated, unique keys checked and locked) before any
   // is applied: a failure leaves no partial index writes behind.
   std::vector<std::pair<const storage::IndexDescriptor*, IndexWrites>> planned;
+  planned.reserve(desc.indexes.size());
+  const std::string id_ks = storage::EncodeKeyString(id);  // shared by every index's entries
   for (const storage::IndexDescriptor& index : desc.indexes) {
     if (index.index_id == 0) continue;
     DDS_ASSIGN_OR_RETURN(std::shared_ptr<const IndexAccessMethod> method, GetAccessMethod(index));
     IndexWrites writes;
     switch (op) {
       case Op::kInsert:
-        DDS_RETURN_IF_ERROR(method->PlanInsert(unit, ns, new_doc, id, &writes));
+        DDS_RETURN_IF_ERROR(method->PlanInsert(unit, ns, new_doc, id, &writes, id_ks));
         break;
       case Op::kUpdate:
-        DDS_RETURN_IF_ERROR(method->PlanUpdate(unit, ns, old_doc, new_doc, id, &writes));
+        DDS_RETURN_IF_ERROR(method->PlanUpdate(unit, ns, old_doc, new_doc, id, &writes, id_ks));
         break;
       case Op::kDelete:
-        DDS_RETURN_IF_ERROR(method->PlanRemove(old_doc, id, &writes));
+        DDS_RETURN_IF_ERROR(method->PlanRemove(old_doc, id, &writes, id_ks));
         break;
     }
     planned.emplace_back(&index, std::move(writes));
   }
-  for (const auto& [index, writes] : planned) {
+  for (auto& [index, writes] : planned) {
     DDS_RETURN_IF_ERROR(writes.Apply(unit));
     if (writes.multikey && !index->multikey && unit->catalog() != nullptr) {
       DDS_RETURN_IF_ERROR(unit->catalog()->SetIndexMultikey(desc.id, index->index_id));

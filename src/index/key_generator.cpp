@@ -47,7 +47,8 @@ class Generator {
     for (size_t i = 0; i < n; ++i) paths[i] = info_.fields[i].path;
     std::vector<BsonElement> fixed(n);
     std::vector<bool> done(n, false);
-    DDS_RETURN_IF_ERROR(Recurse(paths, fixed, done, doc));
+    DDS_RETURN_IF_ERROR(Recurse(std::move(paths), std::move(fixed), std::move(done), doc));
+    if (out_->keys.size() <= 1) return Status::OK();
     std::sort(out_->keys.begin(), out_->keys.end(),
               [](const IndexKey& a, const IndexKey& b) { return a.key_string < b.key_string; });
     out_->keys.erase(std::unique(out_->keys.begin(), out_->keys.end(),
@@ -126,7 +127,7 @@ class Generator {
         fixed[i] = paths[i].empty() ? UndefinedElement() : MissingElement();
         done[i] = true;
       }
-      return Recurse(paths, fixed, done, BsonView());
+      return Recurse(std::move(paths), std::move(fixed), std::move(done), BsonView());
     }
     for (const BsonElement& el : elements) {
       std::vector<BsonElement> f = fixed;
@@ -152,12 +153,12 @@ class Generator {
       if (info_.fields[i].kind != KeyKind::kHashed) continue;
       bson::BsonBuilder b;
       b.AppendInt64("", HashIndexValue(values[i]));
-      out_->arena.push_back(b.Done());
-      values[i] = out_->arena.back().view().FirstElement();
+      out_->arena.push_back(std::make_unique<bson::BsonDocument>(b.Done()));
+      values[i] = out_->arena.back()->view().FirstElement();
     }
     IndexKey key;
     key.key_string = EncodeKeyTuple(info_, values);
-    key.values = values;
+    key.values = std::move(values);  // the caller's copy is not used afterwards
     out_->keys.push_back(std::move(key));
     return Status::OK();
   }

@@ -16,7 +16,7 @@
 // the values (into the document or into KeySet's own storage). Stateless; thread-safe.
 #pragma once
 
-#include <deque>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -39,8 +39,8 @@ struct KeySet {
   std::vector<IndexKey> keys;
   // Whether an array was traversed (the index becomes multikey).
   bool multikey = false;
-  // Owns the hashed values that `keys` point into.
-  std::deque<bson::BsonDocument> arena;
+  // Owns the hashed values that `keys` point into (stable addresses; empty unless hashed).
+  std::vector<std::unique_ptr<bson::BsonDocument>> arena;
 };
 
 // Generates the keys of `doc` for the index `info` (sparse honoured; the partial filter is the
