@@ -1,5 +1,8 @@
 #include "query/projection.h"
 
+#include <cstring>
+#include <memory>
+
 #include "query/match_parser.h"
 #include "query/projection_internal.h"
 
@@ -327,15 +330,53 @@ void AppendSlice(const Child& c, const BsonElement& e, BsonBuilder* out) {
   out->End();
 }
 
+// Writes {<name>: [<elt>]} into `buf` when it fits (no heap allocation); returns its view, or an
+// empty view when it does not fit.
+bson::BsonView WrapInStackDocument(std::string_view name, const BsonElement& elt, char* buf,
+                                   size_t cap) {
+  // doc: int32 | 0x04 name\0 | array: int32 | type "0\0" value | 0x00 | 0x00
+  size_t value_size = static_cast<size_t>(elt.value_size());
+  size_t array_size = 4 + 1 + 2 + value_size + 1;
+  size_t doc_size = 4 + 1 + name.size() + 1 + array_size + 1;
+  if (doc_size > cap || name.find('\0') != std::string_view::npos) return bson::BsonView();
+  auto put32 = [](char* p, size_t v) {
+    int32_t n = static_cast<int32_t>(v);
+    std::memcpy(p, &n, 4);
+  };
+  char* p = buf;
+  put32(p, doc_size);
+  p += 4;
+  *p++ = static_cast<char>(BsonType::kArray);
+  std::memcpy(p, name.data(), name.size());
+  p += name.size();
+  *p++ = '\0';
+  put32(p, array_size);
+  p += 4;
+  *p++ = static_cast<char>(elt.type());
+  *p++ = '0';
+  *p++ = '\0';
+  std::memcpy(p, elt.value(), value_size);
+  p += value_size;
+  *p++ = '\0';
+  *p++ = '\0';
+  return bson::BsonView(buf);
+}
+
 void AppendElemMatch(const Child& c, const BsonElement& e, BsonBuilder* out) {
   if (e.type() != BsonType::kArray) return;
   for (const BsonElement& elt : e.Array()) {
-    BsonBuilder probe;
-    probe.StartArray(e.field_name());
-    probe.AppendElementAs("0", elt);
-    probe.End();
-    bson::BsonDocument doc = probe.Done();
-    if (c.matcher->Matches(doc)) {
+    alignas(8) char buf[512];
+    bson::BsonView probe_view = WrapInStackDocument(e.field_name(), elt, buf, sizeof(buf));
+    bson::BsonDocument heap_probe;
+    if (probe_view.empty()) {
+      BsonBuilder probe;
+      probe.StartArray(e.field_name());
+      probe.AppendElementAs("0", elt);
+      probe.End();
+      heap_probe = probe.Done();
+      probe_view = heap_probe.view();
+    }
+    if (c.matcher->Matches(probe_view)) {
       out->StartArray(e.field_name());
       out->AppendElementAs("0", elt);
       out->End();
@@ -406,7 +447,16 @@ Status ApplyInclusionArray(const ProjectionNode& node, const bson::BsonView& arr
 
 Status ApplyInclusion(const ProjectionNode& node, const bson::BsonView& in, bool is_root,
                       const ApplyContext& ctx, BsonBuilder* out) {
-  std::vector<bool> seen(node.children.size(), false);
+  // Which children the document had (computed sub-nodes of absent ones are added at the end);
+  // on the stack for the usual small projections: Apply runs once per returned document.
+  constexpr size_t kSmall = 32;
+  bool seen_small[kSmall] = {};
+  std::unique_ptr<bool[]> seen_big;
+  bool* seen = seen_small;
+  if (node.children.size() > kSmall) {
+    seen_big = std::make_unique<bool[]>(node.children.size());
+    seen = seen_big.get();
+  }
   bool id_in_tree = is_root && node.Find("_id") != nullptr;
   for (const BsonElement& e : in) {
     std::string_view name = e.field_name();

@@ -139,16 +139,16 @@ StatusWith<SortPattern> SortPattern::Parse(const bson::BsonView& spec) {
       return Status(16410, "FieldPath field names may not start with '$'. Consider using $getField or $setField.");
     }
     p.fields_.push_back(Field{std::string(name), d > 0});
+    p.paths_.emplace_back(std::string(name));
   }
   return p;
 }
 
 bson::BsonDocument SortPattern::ExtractKey(const bson::BsonView& doc) const {
   bson::BsonBuilder b;
-  for (const Field& f : fields_) {
-    FieldPath path(f.path);
-    KeyCandidate c{f.ascending};
-    Collect(doc, path, 0, &c);
+  for (size_t i = 0; i < fields_.size(); ++i) {
+    KeyCandidate c{fields_[i].ascending};
+    Collect(doc, paths_[i], 0, &c);
     if (c.is_undefined) b.AppendUndefined("");
     else if (c.is_null || c.value.eoo()) b.AppendNull("");
     else b.AppendElementAs("", c.value);

@@ -10,6 +10,7 @@
 
 #include "bson/document.h"
 #include "common/status.h"
+#include "query/path.h"
 
 namespace dds::query {
 
@@ -40,6 +41,7 @@ class SortPattern {
 
  private:
   std::vector<Field> fields_;
+  std::vector<FieldPath> paths_;  // fields_[i].path, parsed once (ExtractKey runs per document)
   std::optional<int> natural_;
 };
 
