@@ -13,6 +13,7 @@
 #include "commands/cursor_manager.h"
 #include "commands/namespace_util.h"
 #include "commands/request_parser.h"
+#include "index/index_build.h"
 #include "query/match_parser.h"
 #include "storage/engine.h"
 
@@ -637,6 +638,7 @@ StatusWith<bson::BsonDocument> RunCollMod(CommandContext& ctx, const bson::BsonV
   BsonBuilder reply;
   std::optional<bson::BsonDocument> new_index_spec;
   std::string index_name;
+  bool convert_to_unique = false;
   if (index) {
     FieldParser ip("collMod.index", *index, FieldParser::kNested);
     std::optional<std::string> name;
@@ -647,20 +649,24 @@ StatusWith<bson::BsonDocument> RunCollMod(CommandContext& ctx, const bson::BsonV
     DDS_RETURN_IF_ERROR(ip.ReadSafeBool("hidden", &hidden));
     std::optional<int64_t> expire;
     DDS_RETURN_IF_ERROR(ip.ReadInt64("expireAfterSeconds", &expire));
-    for (std::string_view unsupported : {"unique", "prepareUnique", "forceNonUnique"}) {
-      if (!ip.Take(unsupported).eoo()) {
-        return Status(ErrorCode::kNotImplemented,
-                      "collMod index option '" + std::string(unsupported) +
-                          "' is not supported yet");
-      }
+    std::optional<bool> unique, prepare_unique;
+    DDS_RETURN_IF_ERROR(ip.ReadSafeBool("unique", &unique));
+    DDS_RETURN_IF_ERROR(ip.ReadSafeBool("prepareUnique", &prepare_unique));
+    if (!ip.Take("forceNonUnique").eoo()) {
+      return Status(ErrorCode::kNotImplemented,
+                    "collMod index option 'forceNonUnique' is not supported yet");
     }
     DDS_RETURN_IF_ERROR(ip.Finish());
     if (name.has_value() == key_pattern.has_value()) {
       return Status(ErrorCode::kInvalidOptions,
                     "must specify either index name or key pattern for collMod");
     }
-    if (!hidden && !expire) {
-      return Status(ErrorCode::kInvalidOptions, "no expireAfterSeconds or hidden field");
+    if (!hidden && !expire && !unique && !prepare_unique) {
+      return Status(ErrorCode::kInvalidOptions,
+                    "no expireAfterSeconds, hidden, unique, or prepareUnique field");
+    }
+    if (unique && !*unique) {
+      return Status(ErrorCode::kBadValue, "Cannot make index non-unique");
     }
     const storage::IndexDescriptor* target = nullptr;
     for (const storage::IndexDescriptor& idx : desc->indexes) {
@@ -709,6 +715,37 @@ StatusWith<bson::BsonDocument> RunCollMod(CommandContext& ctx, const bson::BsonV
       bson::BsonDocument t = tmp.Done();
       spec = WithOption(spec.view(), "expireAfterSeconds", t.view().Get("expireAfterSeconds"));
     }
+    if (prepare_unique || unique) {
+      if (target->name == "_id_") {
+        return Status(ErrorCode::kInvalidOptions,
+                      "cannot modify unique or prepareUnique of the _id index");
+      }
+      BsonBuilder tmp;
+      tmp.AppendBool("t", true);
+      bson::BsonDocument t = tmp.Done();
+      bool is_unique = spec.view().Get("unique").TrueValue();
+      bool was_prepared = spec.view().Get("prepareUnique").TrueValue();
+      if (prepare_unique && !is_unique && *prepare_unique != was_prepared) {
+        // mongod keeps prepareUnique only when true.
+        reply.AppendBool("prepareUnique_old", was_prepared);
+        reply.AppendBool("prepareUnique_new", *prepare_unique);
+        spec = WithOption(spec.view(), "prepareUnique",
+                          *prepare_unique ? t.view().Get("t") : BsonElement());
+        was_prepared = *prepare_unique;
+      }
+      if (unique && !is_unique) {
+        // Converting needs prepareUnique first, so that no new duplicate appears meanwhile.
+        if (!was_prepared) {
+          return Status(ErrorCode::kInvalidOptions,
+                        "Cannot make index unique with 'prepareUnique=false'. Run 'collMod' to "
+                        "set it first.");
+        }
+        reply.AppendBool("unique_new", true);
+        spec = WithOption(spec.view(), "unique", t.view().Get("t"));
+        spec = WithOption(spec.view(), "prepareUnique", BsonElement());
+        convert_to_unique = true;
+      }
+    }
     new_index_spec = std::move(spec);
   }
 
@@ -725,12 +762,22 @@ StatusWith<bson::BsonDocument> RunCollMod(CommandContext& ctx, const bson::BsonV
     options = WithOption(options.view(), "changeStreamPreAndPostImages",
                          cmd.Get("changeStreamPreAndPostImages"));
   }
-  if (dry_run) return reply.Done();
+  if (dry_run) {
+    // A unique conversion still reports its violations.
+    if (convert_to_unique) {
+      DDS_RETURN_IF_ERROR(index::ModifyIndexSpec(ctx.engine(), ctx.db, coll, index_name,
+                                                 *new_index_spec, true, /*dry_run=*/true));
+    }
+    return reply.Done();
+  }
   if (!options.view().BinaryEqual(desc->options.view())) {
     DDS_RETURN_IF_ERROR(catalog.SetCollectionOptions(ctx.db, coll, options));
   }
   if (new_index_spec) {
-    DDS_RETURN_IF_ERROR(catalog.SetIndexSpec(ctx.db, coll, index_name, *new_index_spec));
+    // Under the collection's exclusive write lock (prepareUnique/unique must not race writers).
+    DDS_RETURN_IF_ERROR(index::ModifyIndexSpec(ctx.engine(), ctx.db, coll, index_name,
+                                               *new_index_spec, convert_to_unique,
+                                               /*dry_run=*/false));
   }
   return reply.Done();
 }

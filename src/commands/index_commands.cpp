@@ -165,7 +165,8 @@ StatusWith<ParsedSpec> ParseIndexSpec(const bson::BsonView& spec) {
 }
 
 // Returns the spec as stored and listed: {v, key, name, options...}; v defaults to 2, `ns`,
-// `background` and `dropDups` are dropped, unique/sparse/hidden become booleans (as mongod).
+// `background` and `dropDups` are dropped, unique/sparse/hidden/prepareUnique become booleans (as
+// mongod).
 bson::BsonDocument NormalizeSpec(const bson::BsonView& spec) {
   BsonBuilder b;
   BsonElement v = spec.Get("v");
@@ -178,7 +179,7 @@ bson::BsonDocument NormalizeSpec(const bson::BsonView& spec) {
         n == "dropDups") {
       continue;
     }
-    if (n == "unique" || n == "sparse" || n == "hidden") {
+    if (n == "unique" || n == "sparse" || n == "hidden" || n == "prepareUnique") {
       b.AppendBool(n, e.TrueValue());
     } else {
       b.AppendElement(e);

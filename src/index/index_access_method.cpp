@@ -156,7 +156,9 @@ Status IndexAccessMethod::PlanKeys(storage::WriteUnit* unit, std::string_view ns
                                    const BsonElement& id, std::string_view id_ks,
                                    IndexWrites* out) const {
   for (const IndexKey* key : which) {
-    if (info_.unique) DDS_RETURN_IF_ERROR(CheckUnique(unit, ns, *key, id_ks));
+    if (info_.unique || info_.prepare_unique) {
+      DDS_RETURN_IF_ERROR(CheckUnique(unit, ns, *key, id_ks));
+    }
     out->puts.emplace_back(EntryKey(*key, id_ks), EntryValue(*key, id));
   }
   return Status::OK();
@@ -165,7 +167,7 @@ Status IndexAccessMethod::PlanKeys(storage::WriteUnit* unit, std::string_view ns
 Status IndexAccessMethod::PlanInsert(storage::WriteUnit* unit, std::string_view ns,
                                      const BsonView& doc, const BsonElement& id,
                                      IndexWrites* out, std::string_view id_ks) const {
-  out->readable = out->readable || info_.unique;
+  out->readable = out->readable || info_.unique || info_.prepare_unique;
   KeySet keys;
   DDS_RETURN_IF_ERROR(GetKeys(doc, &keys));
   out->multikey = out->multikey || keys.multikey;
@@ -179,7 +181,7 @@ Status IndexAccessMethod::PlanInsert(storage::WriteUnit* unit, std::string_view 
 
 Status IndexAccessMethod::PlanRemove(const BsonView& doc, const BsonElement& id,
                                      IndexWrites* out, std::string_view id_ks) const {
-  out->readable = out->readable || info_.unique;
+  out->readable = out->readable || info_.unique || info_.prepare_unique;
   KeySet keys;
   // Keys that cannot be generated (parallel arrays) were never inserted.
   if (!GetKeys(doc, &keys).ok()) return Status::OK();
@@ -193,7 +195,7 @@ Status IndexAccessMethod::PlanUpdate(storage::WriteUnit* unit, std::string_view 
                                      const BsonView& old_doc, const BsonView& new_doc,
                                      const BsonElement& id, IndexWrites* out,
                                      std::string_view id_ks) const {
-  out->readable = out->readable || info_.unique;
+  out->readable = out->readable || info_.unique || info_.prepare_unique;
   KeySet old_keys, new_keys;
   if (!GetKeys(old_doc, &old_keys).ok()) old_keys.keys.clear();
   DDS_RETURN_IF_ERROR(GetKeys(new_doc, &new_keys));

@@ -4,6 +4,8 @@
 #include <memory>
 #include <mutex>
 #include <shared_mutex>
+#include <string>
+#include <vector>
 
 #include "index/index_access_method.h"
 #include "storage/key_string.h"
@@ -169,6 +171,74 @@ Status BuildIndexes(storage::Engine& engine, std::string_view db, std::string_vi
     DDS_RETURN_IF_ERROR(catalog.FinishIndexBuild(desc->id, p.descriptor.index_id));
   }
   return Status::OK();
+}
+
+Status ModifyIndexSpec(storage::Engine& engine, std::string_view db, std::string_view coll,
+                       std::string_view name, const bson::BsonView& spec, bool to_unique,
+                       bool dry_run) {
+  storage::Catalog& catalog = engine.catalog();
+  storage::CollectionPtr desc = catalog.Lookup(db, coll);
+  if (desc == nullptr) return Status(ErrorCode::kNamespaceNotFound, "ns not found");
+  std::shared_ptr<std::shared_mutex> lock = catalog.CollectionWriteLock(desc->id);
+  std::unique_lock exclusive(*lock);
+  desc = catalog.Lookup(db, coll);
+  const storage::IndexDescriptor* index = desc == nullptr ? nullptr : desc->FindIndex(name);
+  if (index == nullptr) {
+    return Status(ErrorCode::kIndexNotFound, "index not found: " + std::string(name));
+  }
+  if (to_unique && index->index_id != 0) {
+    // Entries are in (tuple, _id) order: equal tuples are adjacent. The tuple is the key without
+    // its KeyString(_id) suffix.
+    std::string prefix = storage::IndexPrefix(index->index_id);
+    std::unique_ptr<storage::ReadUnit> read = engine.BeginRead();
+    std::unique_ptr<storage::RawCursor> cursor =
+        read->ScanRaw(prefix, storage::PrefixSuccessor(prefix), true);
+    bson::BsonBuilder violations;
+    int groups = 0;
+    std::string last_tuple;
+    std::vector<bson::BsonDocument> ids;  // _ids of the current tuple
+    auto close_group = [&]() {
+      if (ids.size() > 1) {
+        violations.StartDocument(bson::IndexName(groups++));
+        violations.StartArray("ids");
+        for (size_t i = 0; i < ids.size(); ++i) {
+          violations.AppendElementAs(bson::IndexName(i), ids[i].view().FirstElement());
+        }
+        violations.End();
+        violations.End();
+      }
+      ids.clear();
+    };
+    while (cursor->Next()) {
+      bson::BsonView entry(cursor->value().data());
+      bson::BsonElement id = entry["_id"];
+      std::string_view key = cursor->key();
+      size_t id_size = storage::EncodeKeyString(id).size();
+      if (id_size > key.size()) {
+        return Status(ErrorCode::kInternalError, "data corruption: invalid index entry");
+      }
+      std::string_view tuple = key.substr(0, key.size() - id_size);
+      if (tuple != last_tuple) {
+        close_group();
+        last_tuple.assign(tuple);
+      }
+      bson::BsonBuilder b;
+      b.AppendElementAs("", id);
+      ids.push_back(b.Done());
+    }
+    DDS_RETURN_IF_ERROR(cursor->status());
+    close_group();
+    if (groups > 0) {
+      bson::BsonBuilder extra;
+      extra.AppendArray("violations", violations.Done());
+      return Status(ErrorCode::kCannotConvertIndexToUnique,
+                    "Cannot convert the index to unique. Please resolve conflicting documents "
+                    "before running collMod again.",
+                    extra.DoneBytes());
+    }
+  }
+  if (dry_run) return Status::OK();
+  return catalog.SetIndexSpec(db, coll, name, spec);
 }
 
 Status DropIndex(storage::Engine& engine, std::string_view db, std::string_view coll,

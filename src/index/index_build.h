@@ -39,6 +39,15 @@ Status BuildIndexes(storage::Engine& engine, std::string_view db, std::string_vi
                     const std::vector<bson::BsonDocument>& specs,
                     const IndexBuildOptions& options = {});
 
+// Replaces the spec of index `name` of db.coll by `spec` (collMod) while holding the collection's
+// write lock exclusively: in-flight writers finish first, later ones use the new spec (so after
+// prepareUnique: true no new duplicate can slip in). With `to_unique` the entries are first checked
+// for duplicate key tuples: CannotConvertIndexToUnique (359) with `violations: [{ids: [...]}, ...]`
+// (one group per duplicated tuple, _ids in key order) if any. With `dry_run` nothing is changed.
+Status ModifyIndexSpec(storage::Engine& engine, std::string_view db, std::string_view coll,
+                       std::string_view name, const bson::BsonView& spec, bool to_unique,
+                       bool dry_run);
+
 // Drops the index `name` of db.coll after in-flight writers of the collection finish (same errors
 // as Catalog::RemoveIndex).
 Status DropIndex(storage::Engine& engine, std::string_view db, std::string_view coll,

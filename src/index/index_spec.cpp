@@ -52,6 +52,7 @@ StatusWith<IndexInfo> ParseIndexInfo(const storage::IndexDescriptor& index) {
   }
   if (info.fields.empty()) return Status(ErrorCode::kBadValue, "empty key pattern");
   info.unique = index.index_id == 0 || spec["unique"].TrueValue();
+  info.prepare_unique = spec["prepareUnique"].TrueValue();
   info.sparse = spec["sparse"].TrueValue();
   info.hidden = spec["hidden"].TrueValue();
   BsonElement partial = spec["partialFilterExpression"];

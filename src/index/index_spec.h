@@ -31,6 +31,9 @@ struct IndexInfo {
   bson::BsonDocument key_pattern;
   std::vector<KeyField> fields;
   bool unique = false;
+  // collMod prepareUnique: new duplicate keys are rejected (11000) like a unique index, existing
+  // ones stay until collMod {unique: true} converts the index.
+  bool prepare_unique = false;
   bool sparse = false;
   bool hidden = false;
   bool building = false;

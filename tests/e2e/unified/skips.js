@@ -7,7 +7,6 @@
 // omitted for the whole file.
 
 const SKIPS = [
-  { file: 'collection-management/tests/modifyCollection-errorResponse.json', reason: 'collMod index conversion to unique (prepareUnique): index options, issue #4' },
 ];
 
 function matches(pattern, value) {

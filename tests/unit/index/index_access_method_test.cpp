@@ -1,5 +1,9 @@
 #include "index/index_access_method.h"
 
+#include <atomic>
+#include <chrono>
+#include <thread>
+
 #include <gtest/gtest.h>
 
 #include "index/index_build.h"
@@ -330,6 +334,90 @@ TEST_F(IndexTest, BuildWaitsForWritersOfTheCollection) {
   ASSERT_OK(unit->Commit(false));
   builder.join();
   EXPECT_EQ(ScanIds("a_1", {All()}), V{"1"});
+}
+
+
+TEST_F(IndexTest, PrepareUniqueThenConvertToUnique) {
+  ASSERT_OK(Build(R"({"v":2,"key":{"a":1},"name":"a_1"})"));
+  ASSERT_OK(Insert(R"({"_id":1,"a":1})"));
+  ASSERT_OK(Insert(R"({"_id":2,"a":1})"));
+  ASSERT_OK(Insert(R"({"_id":3,"a":2})"));
+  ASSERT_OK(Insert(R"({"_id":7,"a":2})"));
+  // prepareUnique: existing duplicates stay, new ones are rejected.
+  ASSERT_OK(ModifyIndexSpec(*engine_, "db", "c", "a_1",
+                            bson::FromJson(R"({"v":2,"key":{"a":1},"name":"a_1",
+                                               "prepareUnique":true})"),
+                            false, false));
+  EXPECT_CODE(Insert(R"({"_id":4,"a":1})"), ErrorCode::kDuplicateKey);
+  ASSERT_OK(Insert(R"({"_id":5,"a":3})"));
+  EXPECT_CODE(Update(R"({"_id":5,"a":3})", R"({"_id":5,"a":2})"), ErrorCode::kDuplicateKey);
+  bson::BsonDocument unique_spec = bson::FromJson(R"({"v":2,"key":{"a":1},"name":"a_1",
+                                                      "unique":true})");
+  // Conversion reports every duplicated tuple with its _ids, and changes nothing.
+  Status s = ModifyIndexSpec(*engine_, "db", "c", "a_1", unique_spec, true, false);
+  ASSERT_CODE(s, ErrorCode::kCannotConvertIndexToUnique);
+  bson::BsonDocument extra = bson::BsonDocument::FromBytes(std::string(s.extra_bson()));
+  EXPECT_EQ(extra.view()["violations"].Array().ToJson(),
+            bson::FromJson(R"({"0":{"ids":[1,2]},"1":{"ids":[3,7]}})").view().ToJson());
+  EXPECT_TRUE(Coll()->FindIndex("a_1")->spec.view()["prepareUnique"].TrueValue());
+  ASSERT_OK(Delete(R"({"_id":2,"a":1})"));
+  ASSERT_OK(Delete(R"({"_id":7,"a":2})"));
+  ASSERT_OK(ModifyIndexSpec(*engine_, "db", "c", "a_1", unique_spec, true, true));  // dry run
+  EXPECT_FALSE(Coll()->FindIndex("a_1")->spec.view()["unique"].TrueValue());
+  ASSERT_OK(ModifyIndexSpec(*engine_, "db", "c", "a_1", unique_spec, true, false));
+  EXPECT_TRUE(Coll()->FindIndex("a_1")->spec.view()["unique"].TrueValue());
+  EXPECT_CODE(Insert(R"({"_id":6,"a":3})"), ErrorCode::kDuplicateKey);
+  EXPECT_EQ(ScanIds("a_1", {All()}), (V{"1", "3", "5"}));
+}
+
+// A build holds only its own collection's write lock: writers of other collections and readers
+// (snapshots) of the collection being indexed go on while it runs.
+storage::Engine* g_build_engine = nullptr;
+std::atomic<int> g_concurrent_ok{0};
+
+TEST_F(IndexTest, BuildDoesNotBlockOtherCollectionsOrReaders) {
+  ASSERT_OK(engine_->catalog().CreateCollection("db", "other", bson::BsonView(), nullptr));
+  for (int i = 0; i < 40; ++i) {
+    ASSERT_OK(Insert("{\"_id\":" + std::to_string(i) + ",\"a\":" + std::to_string(i) + "}"));
+  }
+  g_build_engine = engine_.get();
+  g_concurrent_ok = 0;
+  IndexBuildOptions options;
+  options.chunk_bytes = 256;
+  options.after_chunk_for_test = [](int chunk) {
+    if (chunk != 0) return true;
+    // Mid-build (the builder holds db.c exclusively): another thread writes db.other and reads
+    // db.c; it must finish while the build is still paused here.
+    std::atomic<bool> done{false};
+    std::thread other([&done] {
+      storage::Engine& engine = *g_build_engine;
+      storage::CollectionPtr other_coll = engine.catalog().Lookup("db", "other");
+      bson::BsonDocument doc = bson::FromJson(R"({"_id":1,"b":1})");
+      auto unit = engine.BeginWrite();
+      bool ok = unit->LockCollectionForWrite(other_coll->id) != nullptr &&
+                unit->InsertRecord(other_coll->id, doc["_id"], doc.view()).ok() &&
+                OnInsert(unit.get(), *other_coll, doc["_id"], doc.view()).ok() &&
+                unit->Commit(false).ok();
+      auto read = engine.BeginRead();
+      auto cursor = read->ScanRecords(engine.catalog().Lookup("db", "c")->id);
+      int n = 0;
+      while (cursor->Next()) ++n;
+      if (ok && n == 40) ++g_concurrent_ok;
+      done = true;
+    });
+    for (int i = 0; i < 1000 && !done; ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    if (done) {
+      other.join();
+    } else {
+      other.detach();  // blocked behind the build: the test fails below
+    }
+    return true;
+  };
+  ASSERT_OK(Build(R"({"v":2,"key":{"a":1},"name":"a_1"})", options));
+  EXPECT_EQ(g_concurrent_ok.load(), 1);
+  EXPECT_EQ(ScanIds("a_1", {All()}).size(), 40u);
 }
 
 }  // namespace
