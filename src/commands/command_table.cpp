@@ -1,7 +1,10 @@
 // The one command table (STYLE.md §6): sorted by name (bytewise, so "buildInfo" < "buildinfo"),
 // unique, looked up exactly (MongoDB command names are case-sensitive; aliases are entries of
-// their own). To add a command: insert one entry at its sorted place; a static_assert below and
-// tests/unit/commands/command_table_test.cpp check the order.
+// their own). To add a command: insert one entry at its sorted place, with the authorization it
+// needs under --auth (CommandAuth: PreAuth(), AnyUser(),
+// OnCluster/OnDatabase/OnNamespace({actions}) or Custom(&CheckX),
+// commands/command_authorization.h); static_asserts below and
+// tests/unit/commands/command_table_test.cpp check the order and the declarations.
 #include <algorithm>
 #include <iterator>
 
@@ -10,6 +13,7 @@
 #include "commands/command_handlers.h"
 #include "commands/crud_commands.h"
 #include "commands/explain_command.h"
+#include "commands/user_commands.h"
 
 namespace dds::commands {
 
@@ -40,6 +44,8 @@ constexpr CommandEntry kCommands[] = {
      "explicitly creates a collection"},
     {"createIndexes", &RunCreateIndexes, kWrite | kCollectionLevel, OnNamespace({A::kCreateIndex}),
      "creates indexes"},
+    {"createRole", &RunCreateRole, kWrite, Custom(&CheckCreateRole), "creates a user-defined role"},
+    {"createUser", &RunCreateUser, kWrite, Custom(&CheckCreateUser), "creates a user"},
     {"currentOp", &RunCurrentOp, kAdminOnly, Custom(&CheckCurrentOp),
      "lists the operations in progress"},
     {"dataSize", &RunDataSize, kRead, Custom(&CheckDataSize), "size of the data of one collection"},
@@ -50,10 +56,16 @@ constexpr CommandEntry kCommands[] = {
      "distinct values of a field"},
     {"drop", &RunDrop, kWrite | kCollectionLevel, OnNamespace({A::kDropCollection}),
      "drops a collection"},
+    {"dropAllRolesFromDatabase", &RunDropAllRolesFromDatabase, kWrite, Custom(&CheckDropAllRoles),
+     "drops every user-defined role of the database"},
+    {"dropAllUsersFromDatabase", &RunDropAllUsersFromDatabase, kWrite, Custom(&CheckDropAllUsers),
+     "drops every user of the database"},
     {"dropDatabase", &RunDropDatabase, kWrite, OnDatabase({A::kDropDatabase}),
      "drops the database"},
     {"dropIndexes", &RunDropIndexes, kWrite | kCollectionLevel, OnNamespace({A::kDropIndex}),
      "drops indexes"},
+    {"dropRole", &RunDropRole, kWrite, Custom(&CheckDropRole), "drops a user-defined role"},
+    {"dropUser", &RunDropUser, kWrite, Custom(&CheckDropUser), "drops a user"},
     {"endSessions", &RunEndSessions, kNone, AnyUser(), "ends logical sessions"},
     {"explain", &RunExplain, kRead, Custom(&CheckExplain),
      "explains the plan of find/count/distinct/update/delete/..."},
@@ -72,6 +84,12 @@ constexpr CommandEntry kCommands[] = {
     {"getMore", &RunGetMore, kRead, Custom(&CheckGetMore), "the next batch of a cursor"},
     {"getParameter", &RunGetParameter, kAdminOnly, OnCluster({A::kGetParameter}),
      "reads server parameters"},
+    {"grantPrivilegesToRole", &RunGrantPrivilegesToRole, kWrite,
+     Custom(&CheckGrantPrivilegesToRole), "adds privileges to a user-defined role"},
+    {"grantRolesToRole", &RunGrantRolesToRole, kWrite, Custom(&CheckGrantRolesToRole),
+     "makes a user-defined role inherit roles"},
+    {"grantRolesToUser", &RunGrantRolesToUser, kWrite, Custom(&CheckGrantRolesToUser),
+     "grants roles to a user"},
     {"hello", &RunHello, kHandshake, PreAuth(), "the server's role and limits (handshake)"},
     {"hostInfo", &RunHostInfo, kNone, OnCluster({A::kHostInfo}), "information about the host"},
     {"insert", &RunInsert, kWrite | kCollectionLevel, Custom(&CheckInsert), "inserts documents"},
@@ -101,12 +119,25 @@ constexpr CommandEntry kCommands[] = {
      "renames a collection"},
     {"replSetGetStatus", &RunReplSetGetStatus, kAdminOnly, OnCluster({A::kReplSetGetStatus}),
      "replica set status"},
+    {"revokePrivilegesFromRole", &RunRevokePrivilegesFromRole, kWrite,
+     Custom(&CheckRevokePrivilegesFromRole), "removes privileges from a user-defined role"},
+    {"revokeRolesFromRole", &RunRevokeRolesFromRole, kWrite, Custom(&CheckRevokeRolesFromRole),
+     "removes inherited roles from a user-defined role"},
+    {"revokeRolesFromUser", &RunRevokeRolesFromUser, kWrite, Custom(&CheckRevokeRolesFromUser),
+     "revokes roles from a user"},
+    {"rolesInfo", &RunRolesInfo, kRead, Custom(&CheckRolesInfo),
+     "describes roles (built-in and user-defined)"},
     {"serverStatus", &RunServerStatus, kNone, OnCluster({A::kServerStatus}), "server statistics"},
     {"setParameter", &RunSetParameter, kAdminOnly, OnCluster({A::kSetParameter}),
      "sets server parameters"},
     {"shutdown", &RunShutdown, kAdminOnly, OnCluster({A::kShutdown}), "shuts the server down"},
     {"startSession", &RunStartSession, kNone, AnyUser(), "starts a logical session"},
     {"update", &RunUpdate, kWrite | kCollectionLevel, Custom(&CheckUpdate), "updates documents"},
+    {"updateRole", &RunUpdateRole, kWrite, Custom(&CheckUpdateRole),
+     "replaces a user-defined role's privileges or roles"},
+    {"updateUser", &RunUpdateUser, kWrite, Custom(&CheckUpdateUser),
+     "changes a user's password, roles or custom data"},
+    {"usersInfo", &RunUsersInfo, kRead, Custom(&CheckUsersInfo), "describes users"},
     {"validate", &RunValidate, kRead | kCollectionLevel, OnNamespace({A::kValidate}),
      "checks a collection's structures"},
     {"whatsmyuri", &RunWhatsMyUri, kNoAuth, PreAuth(),

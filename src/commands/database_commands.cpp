@@ -10,6 +10,7 @@
 
 #include "bson/bson.h"
 #include "commands/command_handlers.h"
+#include "commands/command_authorization.h"
 #include "commands/cursor_manager.h"
 #include "commands/namespace_util.h"
 #include "commands/request_parser.h"
@@ -208,6 +209,8 @@ StatusWith<bson::BsonDocument> RunListDatabases(CommandContext& ctx, const bson:
   DDS_RETURN_IF_ERROR(p.ReadSafeBool("nameOnly", &name_only));
   DDS_RETURN_IF_ERROR(p.ReadSafeBool("authorizedDatabases", &authorized));
   DDS_RETURN_IF_ERROR(p.Finish());
+  // Under --auth, only the databases the user has privileges on (compat §2.11).
+  const bool auth_filter = ListDatabasesMustFilter(ctx, cmd);
 
   std::unique_ptr<query::MatchExpression> filter;
   if (filter_doc) {
@@ -220,6 +223,7 @@ StatusWith<bson::BsonDocument> RunListDatabases(CommandContext& ctx, const bson:
   b.StartArray("databases");
   size_t n = 0;
   for (const std::string& db : catalog.ListDatabases()) {
+    if (auth_filter && !UserCanSeeDatabase(ctx, db)) continue;
     std::vector<storage::CollectionPtr> colls = catalog.ListCollections(db);
     int64_t size = 0;
     if (!name_only) {
@@ -261,7 +265,10 @@ StatusWith<bson::BsonDocument> RunListCollections(CommandContext& ctx, const bso
     DDS_ASSIGN_OR_RETURN(filter, ParseFilter(*filter_doc));
   }
   std::vector<bson::BsonDocument> entries;
+  // authorizedCollections + nameOnly under --auth: only the collections the user may act on.
+  const bool auth_filter = ListCollectionsMustFilter(ctx, cmd);
   for (const storage::CollectionPtr& c : ctx.engine().catalog().ListCollections(ctx.db)) {
+    if (auth_filter && !UserCanSeeCollection(ctx, ctx.db, c->name)) continue;
     bson::BsonDocument full = CollectionEntry(*c);
     if (!Matches(filter.get(), full)) continue;
     if (name_only) {
