@@ -84,6 +84,19 @@ int64_t NowMillis() {
 
 }  // namespace
 
+// Per-document state of one operator-update application.
+struct WalkState {
+  const query::MatchDetails* details = nullptr;
+  // The array elements as they were before this update, by concrete array path: array filters
+  // are evaluated against them (mongod's UpdateArrayNode matches all its children's filters on
+  // the array before applying any of them).
+  std::map<std::string, std::vector<agg::Value>, std::less<>> snapshots;
+  // Concrete leaf paths reached, with the index of the entry that reached them (recorded only
+  // when the update has positional or array-update paths).
+  std::vector<std::pair<size_t, std::string>> leaves;
+  size_t entry = 0;
+};
+
 class UpdatePlan {
  public:
   enum class Kind { kOperators, kReplacement, kPipeline };
@@ -93,6 +106,7 @@ class UpdatePlan {
     std::vector<std::string> comps;
     ModifierPtr mod;
     std::vector<std::string> rename_to;  // $rename target components
+    bool dynamic = false;                // has a $ or $[...] component
   };
 
   Kind kind = Kind::kOperators;
@@ -102,39 +116,60 @@ class UpdatePlan {
   std::shared_ptr<const BsonDocument> let_vars;
   std::map<std::string, std::shared_ptr<const query::MatchExpression>, std::less<>> filters;
   bool positional = false;
+  bool dynamic = false;  // some entry is dynamic
 
   Status ApplyOperators(MNode* root, const ModifierApplyContext& base, const query::MatchDetails* details) const;
-  Status ApplyEntry(MNode* root, const Entry& e, const ModifierApplyContext& base, const query::MatchDetails* details) const;
+  Status ApplyEntry(MNode* root, const Entry& e, const ModifierApplyContext& base, WalkState* ws) const;
   Status Step(MNode* container, const Entry& e, size_t i, std::string path, const ModifierApplyContext& base,
-              const query::MatchDetails* details) const;
+              WalkState* ws) const;
   Status StepName(MNode* container, std::string_view name, const Entry& e, size_t i, std::string path,
-                  const ModifierApplyContext& base, const query::MatchDetails* details) const;
+                  const ModifierApplyContext& base, WalkState* ws) const;
   Status ApplyRename(MNode* root, const Entry& e, const ModifierApplyContext& base) const;
   StatusWith<BsonDocument> RunPipeline(const bson::BsonView& doc) const;
 };
 
 Status UpdatePlan::ApplyOperators(MNode* root, const ModifierApplyContext& base,
                                   const query::MatchDetails* details) const {
-  for (const Entry& e : entries) DDS_RETURN_IF_ERROR(ApplyEntry(root, e, base, details));
+  WalkState ws;
+  ws.details = details;
+  for (size_t k = 0; k < entries.size(); ++k) {
+    ws.entry = k;
+    DDS_RETURN_IF_ERROR(ApplyEntry(root, entries[k], base, &ws));
+  }
+  // Resolved positional / array-update paths may meet another path of the update at run time:
+  // mongod's "Update created a conflict at ..." (40).
+  for (size_t a = 0; a < ws.leaves.size(); ++a) {
+    for (size_t b = a + 1; b < ws.leaves.size(); ++b) {
+      if (ws.leaves[a].first == ws.leaves[b].first) continue;
+      if (!entries[ws.leaves[a].first].dynamic && !entries[ws.leaves[b].first].dynamic) continue;
+      const std::string& x = ws.leaves[a].second;
+      const std::string& y = ws.leaves[b].second;
+      const std::string& shorter = x.size() <= y.size() ? x : y;
+      const std::string& longer = x.size() <= y.size() ? y : x;
+      if (longer.compare(0, shorter.size(), shorter) == 0 &&
+          (longer.size() == shorter.size() || longer[shorter.size()] == '.')) {
+        return Status(ErrorCode::kConflictingUpdateOperators, "Update created a conflict at '" + shorter + "'");
+      }
+    }
+  }
   return Status::OK();
 }
 
-Status UpdatePlan::ApplyEntry(MNode* root, const Entry& e, const ModifierApplyContext& base,
-                              const query::MatchDetails* details) const {
+Status UpdatePlan::ApplyEntry(MNode* root, const Entry& e, const ModifierApplyContext& base, WalkState* ws) const {
   if (!e.rename_to.empty()) return ApplyRename(root, e, base);
   // $setOnInsert outside an insert does nothing, not even a path check (Context::kInsertOnly).
   if (e.op == "$setOnInsert" && !base.upsert_insert) return Status::OK();
-  return Step(root, e, 0, "", base, details);
+  return Step(root, e, 0, "", base, ws);
 }
 
 Status UpdatePlan::Step(MNode* container, const Entry& e, size_t i, std::string path,
-                        const ModifierApplyContext& base, const query::MatchDetails* details) const {
+                        const ModifierApplyContext& base, WalkState* ws) const {
   const std::string& comp = e.comps[i];
   if (comp == "$") {
-    if (details == nullptr || !details->has_elem_match_key()) {
+    if (ws->details == nullptr || !ws->details->has_elem_match_key()) {
       return Status(ErrorCode::kBadValue, "The positional operator did not find the match needed from the query.");
     }
-    return StepName(container, details->elem_match_key(), e, i, std::move(path), base, details);
+    return StepName(container, ws->details->elem_match_key(), e, i, std::move(path), base, ws);
   }
   if (IsAllPositional(comp)) {
     if (container->kind() != MNode::Kind::kArray) {
@@ -143,23 +178,35 @@ Status UpdatePlan::Step(MNode* container, const Entry& e, size_t i, std::string 
     }
     std::string_view id = FilterId(comp);
     const query::MatchExpression* filter = nullptr;
+    const std::vector<agg::Value>* before = nullptr;
+    // Snapshot at the first visit by any array update (filters may run after a $[] changed it).
+    if (!filters.empty()) {
+      auto it = ws->snapshots.find(path);
+      if (it == ws->snapshots.end()) {
+        std::vector<agg::Value> values;
+        values.reserve(container->size());
+        for (size_t k = 0; k < container->size(); ++k) values.push_back(container->child(k)->ToValue());
+        it = ws->snapshots.emplace(path, std::move(values)).first;
+      }
+      before = &it->second;
+    }
     if (!id.empty()) filter = filters.find(id)->second.get();
     for (size_t k = 0; k < container->size(); ++k) {
       if (filter != nullptr) {
         bson::BsonBuilder b;
-        b.AppendElementAs(id, container->child(k)->ToValue().element());
+        b.AppendElementAs(id, k < before->size() ? (*before)[k].element() : container->child(k)->ToValue().element());
         BsonDocument probe = b.Done();
         if (!filter->Matches(probe)) continue;
       }
-      DDS_RETURN_IF_ERROR(StepName(container, bson::IndexName(k), e, i, path, base, details));
+      DDS_RETURN_IF_ERROR(StepName(container, bson::IndexName(k), e, i, path, base, ws));
     }
     return Status::OK();
   }
-  return StepName(container, comp, e, i, std::move(path), base, details);
+  return StepName(container, comp, e, i, std::move(path), base, ws);
 }
 
 Status UpdatePlan::StepName(MNode* container, std::string_view name, const Entry& e, size_t i, std::string path,
-                            const ModifierApplyContext& base, const query::MatchDetails* details) const {
+                            const ModifierApplyContext& base, WalkState* ws) const {
   std::string parent_path = path;
   if (!path.empty()) path += '.';
   path += name;
@@ -175,6 +222,7 @@ Status UpdatePlan::StepName(MNode* container, std::string_view name, const Entry
                                                   : std::string_view(parent_path).substr(parent_path.rfind('.') + 1);
   bool array_needs_index = container->kind() == MNode::Kind::kArray && !ParseArrayIndex(name);
   if (i + 1 == e.comps.size()) {
+    if (dynamic) ws->leaves.emplace_back(ws->entry, path);
     ModifierApplyContext ctx = base;
     ctx.full_path = path;
     if (array_needs_index && !e.mod->creates_path()) return non_viable(container, container_name);
@@ -202,7 +250,7 @@ Status UpdatePlan::StepName(MNode* container, std::string_view name, const Entry
     return Status(ErrorCode::kPathNotViable, "Cannot create field '" + next + "' in element " + child->ShellString(name));
   }
   child->Expand();
-  return Step(child, e, i + 1, std::move(path), base, details);
+  return Step(child, e, i + 1, std::move(path), base, ws);
 }
 
 Status UpdatePlan::ApplyRename(MNode* root, const Entry& e, const ModifierApplyContext& base) const {
@@ -219,7 +267,7 @@ Status UpdatePlan::ApplyRename(MNode* root, const Entry& e, const ModifierApplyC
     }
     if (!c->IsContainer() || (c->type() == BsonType::kArray && !ParseArrayIndex(e.comps[i + 1]))) {
       return Status(ErrorCode::kPathNotViable, "cannot use the part (" + e.comps[i + 1] + " of " + e.path +
-                                                   ") to traverse the element ({" + c->ShellString(e.comps[i]) + "})");
+                                                   ") to traverse the element (" + c->ShellString(e.comps[i]) + ")");
     }
     if (c->type() == BsonType::kArray) {
       through_array = true;
@@ -247,8 +295,8 @@ Status UpdatePlan::ApplyRename(MNode* root, const Entry& e, const ModifierApplyC
                                               e.rename_to[i] + "'");
     }
     if (!c->IsContainer()) {
-      return Status(ErrorCode::kPathNotViable, "Cannot create field '" + e.rename_to[i + 1] + "' in element {" +
-                                                   c->ShellString(e.rename_to[i]) + "}");
+      return Status(ErrorCode::kPathNotViable, "Cannot create field '" + e.rename_to[i + 1] + "' in element " +
+                                                   c->ShellString(e.rename_to[i]));
     }
     c->Expand();
     dest = c;
@@ -389,7 +437,11 @@ Status ParseOperators(const bson::BsonView& u, UpdatePlan* plan) {
                                               "path: " + e.path + ": \"" + rename->to() + "\"");
         }
       }
-      for (const std::string& c : e.comps) plan->positional = plan->positional || c == "$";
+      for (const std::string& c : e.comps) {
+        plan->positional = plan->positional || c == "$";
+        e.dynamic = e.dynamic || c == "$" || IsAllPositional(c);
+      }
+      plan->dynamic = plan->dynamic || e.dynamic;
       plan->entries.push_back(std::move(e));
     }
   }
