@@ -452,7 +452,23 @@ StatusWith<ModifierPtr> ParsePush(const BsonElement& f, const ModifierParseConte
             return Status(ErrorCode::kBadValue, "The $sort element value must be either 1 or -1");
           }
           m->sort_direction = d > 0 ? 1 : -1;
-        } else if (mod.type() == BsonType::kObject && !mod.Object().empty()) {
+        } else if (mod.type() == BsonType::kObject) {
+          // mongod's checkSortClause(): non-empty, every value 1 or -1, no empty path component.
+          if (mod.Object().empty()) {
+            return Status(ErrorCode::kBadValue, "The $sort pattern is empty when it should be a set of fields.");
+          }
+          for (const BsonElement& key : mod.Object()) {
+            double order = key.IsNumber() ? key.NumberDouble() : 0;
+            if (order != 1 && order != -1) {
+              return Status(ErrorCode::kBadValue, "The $sort element value must be either 1 or -1");
+            }
+            std::string_view field = key.field_name();
+            if (field.empty()) return Status(ErrorCode::kBadValue, "The $sort field cannot be empty");
+            if (field.front() == '.' || field.back() == '.' || field.find("..") != std::string_view::npos) {
+              return Status(ErrorCode::kBadValue, "The $sort field is a dotted field but has an empty part: " +
+                                                      std::string(field));
+            }
+          }
           auto p = query::SortPattern::Parse(mod.Object());
           if (!p.ok()) return Status(ErrorCode::kBadValue, "The $sort is invalid: " + p.status().reason());
           m->sort_pattern = std::make_shared<const query::SortPattern>(std::move(p).value());
