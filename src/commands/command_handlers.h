@@ -16,6 +16,12 @@ namespace dds::commands {
 // hello_command.cpp
 DDS_DECLARE_HANDLER(RunHello);
 
+// sasl_commands.cpp
+DDS_DECLARE_HANDLER(RunSaslStart);
+DDS_DECLARE_HANDLER(RunSaslContinue);
+DDS_DECLARE_HANDLER(RunConnectionStatus);
+DDS_DECLARE_HANDLER(RunLogout);
+
 // server_info_commands.cpp
 DDS_DECLARE_HANDLER(RunPing);
 DDS_DECLARE_HANDLER(RunBuildInfo);
@@ -26,8 +32,6 @@ DDS_DECLARE_HANDLER(RunGetLog);
 DDS_DECLARE_HANDLER(RunHostInfo);
 DDS_DECLARE_HANDLER(RunServerStatus);
 DDS_DECLARE_HANDLER(RunWhatsMyUri);
-DDS_DECLARE_HANDLER(RunConnectionStatus);
-DDS_DECLARE_HANDLER(RunLogout);
 DDS_DECLARE_HANDLER(RunListCommands);
 DDS_DECLARE_HANDLER(RunShutdown);
 DDS_DECLARE_HANDLER(RunFsync);

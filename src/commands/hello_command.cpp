@@ -1,13 +1,17 @@
 // hello / isMaster / ismaster (compat §1.7): the handshake and monitoring reply of a standalone
 // mongod 7.0, field for field. No topologyVersion (D3), so clients poll instead of streaming.
+// With credentials, drivers also ask which SASL mechanisms their user has (saslSupportedMechs)
+// and piggyback the first SASL step (speculativeAuthenticate); both live in sasl_commands.cpp.
 #include <algorithm>
 #include <chrono>
-#include <vector>
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "bson/bson.h"
 #include "commands/command_handlers.h"
 #include "commands/request_parser.h"
+#include "commands/sasl_commands.h"
 
 namespace dds::commands {
 
@@ -80,6 +84,18 @@ StatusWith<bson::BsonDocument> RunHello(CommandContext& ctx, const bson::BsonVie
     ctx.client.compressors = std::move(chosen);
   }
 
+  // saslSupportedMechs: "db.user" -> that user's mechanisms (omitted for an unknown user).
+  std::optional<std::vector<std::string>> sasl_mechanisms;
+  if (bson::BsonElement e = cmd.Get("saslSupportedMechs"); e.type() == bson::BsonType::kString) {
+    DDS_ASSIGN_OR_RETURN(sasl_mechanisms, SaslSupportedMechanisms(ctx.service, e.String()));
+  }
+  // speculativeAuthenticate: the first SASL step; on any failure the field is omitted.
+  std::optional<bson::BsonDocument> speculative;
+  if (bson::BsonElement e = cmd.Get("speculativeAuthenticate"); e.type() == bson::BsonType::kObject) {
+    StatusWith<bson::BsonDocument> step = SpeculativeSaslStart(ctx.service, ctx.client, e.Object());
+    if (step.ok()) speculative = std::move(step).value();
+  }
+
   bson::BsonBuilder b;
   if (!cmd.Get("helloOk").eoo()) b.AppendBool("helloOk", true);
   if (is_hello) {
@@ -103,6 +119,14 @@ StatusWith<bson::BsonDocument> RunHello(CommandContext& ctx, const bson::BsonVie
     }
     b.End();
   }
+  if (sasl_mechanisms) {
+    b.StartArray("saslSupportedMechs");
+    for (size_t i = 0; i < sasl_mechanisms->size(); ++i) {
+      b.AppendString(bson::IndexName(i), (*sasl_mechanisms)[i]);
+    }
+    b.End();
+  }
+  if (speculative) b.AppendDocument("speculativeAuthenticate", speculative->view());
   return b.Done();
 }
 

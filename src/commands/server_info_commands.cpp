@@ -452,25 +452,6 @@ StatusWith<bson::BsonDocument> RunWhatsMyUri(CommandContext& ctx, const bson::Bs
   return b.Done();
 }
 
-StatusWith<bson::BsonDocument> RunConnectionStatus(CommandContext& ctx,
-                                                   const bson::BsonView& cmd) {
-  FieldParser p("connectionStatus", cmd);
-  bool show_privileges = false;
-  DDS_RETURN_IF_ERROR(p.ReadSafeBool("showPrivileges", &show_privileges));
-  DDS_RETURN_IF_ERROR(p.Finish());
-  BsonBuilder b;
-  b.StartDocument("authInfo");
-  b.StartArray("authenticatedUsers").End();
-  b.StartArray("authenticatedUserRoles").End();
-  if (show_privileges) b.StartArray("authenticatedUserPrivileges").End();
-  b.End();
-  return b.Done();
-}
-
-StatusWith<bson::BsonDocument> RunLogout(CommandContext& ctx, const bson::BsonView& cmd) {
-  return bson::BsonDocument();
-}
-
 StatusWith<bson::BsonDocument> RunListCommands(CommandContext& ctx, const bson::BsonView& cmd) {
   BsonBuilder b;
   b.StartDocument("commands");

@@ -174,6 +174,7 @@ struct UserStore::Impl {
   std::mutex write_mutex;
   std::shared_mutex cache_mutex;
   std::map<auth::UserName, UserRecord> users;  // positive cache
+  std::atomic<bool> user_cache_enabled{true};
   // -1 unknown, 0 no user, 1 some user.
   std::atomic<int> has_any_user{-1};
   // Every user-defined role, loaded on first use.
@@ -264,7 +265,8 @@ UserStore::UserStore(storage::Engine* engine) : impl_(std::make_unique<Impl>(eng
 UserStore::~UserStore() = default;
 
 StatusWith<std::optional<UserRecord>> UserStore::FindUser(const auth::UserName& name) {
-  {
+  const bool use_cache = impl_->user_cache_enabled.load(std::memory_order_relaxed);
+  if (use_cache) {
     std::shared_lock lock(impl_->cache_mutex);
     auto it = impl_->users.find(name);
     if (it != impl_->users.end()) return std::optional<UserRecord>(it->second);
@@ -275,8 +277,14 @@ StatusWith<std::optional<UserRecord>> UserStore::FindUser(const auth::UserName& 
   DDS_ASSIGN_OR_RETURN(UserRecord user, UserRecordFromBson(doc->view()));
   std::unique_lock lock(impl_->cache_mutex);
   // A change in between may have made what we read stale: then do not cache it.
-  if (impl_->generation.load() == generation) impl_->users.emplace(name, user);
+  if (use_cache && impl_->generation.load() == generation) impl_->users.emplace(name, user);
   return std::optional<UserRecord>(std::move(user));
+}
+
+void UserStore::SetUserCacheEnabled(bool enabled) {
+  impl_->user_cache_enabled.store(enabled);
+  std::unique_lock lock(impl_->cache_mutex);
+  impl_->users.clear();
 }
 
 bool UserStore::HasAnyUser() {

@@ -113,6 +113,11 @@ class UserStore {
   // Increases on every change; starts at 1.
   uint64_t generation() const;
 
+  // Turns the user cache off (every FindUser reads and decodes the stored document) or back
+  // on. Default: on. Only for measuring what the cache saves (ddsd --setParameter
+  // authUserCacheEnabled=false, bench/run_auth.sh).
+  void SetUserCacheEnabled(bool enabled);
+
  private:
   struct Impl;
   std::unique_ptr<Impl> impl_;

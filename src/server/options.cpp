@@ -46,6 +46,7 @@ constexpr OptionSpec kFileOptions[] = {
     {"net.tls.mode", OptType::kString},
     {"processManagement.fork", OptType::kBool},
     {"security.authorization", OptType::kString},
+    {"security.initialUsersFile", OptType::kString},
     {"storage.dbPath", OptType::kString},
     {"storage.journal.enabled", OptType::kBool},
     {"systemLog.destination", OptType::kString},
@@ -83,6 +84,7 @@ constexpr FlagSpec kFlags[] = {
     {"--tlsAllowConnectionsWithoutCertificates", "net.tls.allowConnectionsWithoutCertificates",
      OptType::kBool, "true"},
     {"--tlsAllowInvalidCertificates", "net.tls.allowInvalidCertificates", OptType::kBool, "true"},
+    {"--initialUsersFile", "security.initialUsersFile", OptType::kString, nullptr},
 };
 
 Status BadValue(std::string msg) { return Status(ErrorCode::kBadValue, std::move(msg)); }
@@ -277,10 +279,15 @@ Status Apply(const OptionMap& m, ServerOptions* o) {
       }
     } else if (key == "security.authorization") {
       const std::string& s = std::get<std::string>(value);
-      if (s == "enabled") return BadValue("authorization is not supported yet");
-      if (s != "disabled") {
+      if (s != "enabled" && s != "disabled") {
         return BadValue("Bad value for security.authorization: '" + s +
                         "' (expected 'enabled' or 'disabled')");
+      }
+      o->auth = s == "enabled";
+    } else if (key == "security.initialUsersFile") {
+      o->initial_users_file = std::get<std::string>(value);
+      if (o->initial_users_file.empty()) {
+        return BadValue("security.initialUsersFile must not be empty");
       }
     } else if (key == "storage.dbPath") {
       o->db_path = std::get<std::string>(value);
@@ -440,7 +447,11 @@ General options:
   --logpath arg                 Log file to send write to instead of stderr
   --logappend                   Append to logpath instead of over-writing
   --setParameter arg            Set a configurable parameter (name=value)
+  --auth                        Run with security: clients must authenticate
+                                (SCRAM-SHA-256 / SCRAM-SHA-1)
   --noauth                      Run without security (the default)
+  --initialUsersFile arg        JSON file of users with SCRAM credentials, created or
+                                replaced at every start (see docs/security.md)
 
 TLS options:
   --tlsMode arg                 Set the TLS operation mode (disabled|allowTLS|preferTLS|requireTLS)

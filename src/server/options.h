@@ -41,6 +41,12 @@ struct ServerOptions {
   bool log_append = false;
   // systemLog.quiet / --quiet: no connection accepted/ended lines. Default: false.
   bool quiet = false;
+  // security.authorization / --auth / --noauth: "enabled" makes every command but the handshake
+  // and authentication ones require an authenticated user. Default: disabled.
+  bool auth = false;
+  // security.initialUsersFile / --initialUsersFile: a JSON array of users with SCRAM credentials
+  // (never passwords) created or replaced at every start. "" when none (docs/security.md).
+  std::string initial_users_file;
   // net.tls.* / --tls*: see server/tls_options.h. Default: TLS disabled.
   TlsOptions tls;
   // setParameter.<name> / --setParameter name=value, stored as given.

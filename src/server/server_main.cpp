@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "bson/builder.h"
+#include "commands/auth_initial_users.h"
 #include "commands/cursor_manager.h"
 #include "commands/dispatch.h"
 #include "commands/ttl_service.h"
@@ -65,6 +66,30 @@ int Fail(int code, int id, std::string_view msg, const std::string& error) {
   DDS_LOG_ERROR("CONTROL", id, msg, {{"error", error}});
   DDS_LOG_INFO("CONTROL", 23138, "Shutting down", {{"exitCode", code}});
   return code;
+}
+
+// Creates or replaces the users of --initialUsersFile (docs/security.md).
+Status ApplyInitialUsersFile(const std::string& path, commands::UserStore* users) {
+  if (users == nullptr) return Status(ErrorCode::kInternalError, "the user store is not available");
+  std::error_code ec;
+  const auto perms = std::filesystem::status(path, ec).permissions();
+  if (!ec && (perms & (std::filesystem::perms::group_all | std::filesystem::perms::others_all)) !=
+                 std::filesystem::perms::none) {
+    LogStartupWarning("ACCESS", 20575,
+                      "The initial users file is readable by other users; it should be mode 0600");
+  }
+  DDS_ASSIGN_OR_RETURN(std::vector<commands::UserRecord> records,
+                       commands::ReadInitialUsersFile(path));
+  for (const commands::UserRecord& user : records) {
+    Status upserted = users->UpsertUser(user);
+    if (!upserted.ok()) {
+      return Status(upserted.code(), "cannot create user " + user.name.ToString() + " from " +
+                                         path + ": " + upserted.reason());
+    }
+  }
+  DDS_LOG_INFO("ACCESS", 20576, "Applied the initial users file",
+               {{"path", path}, {"users", static_cast<int64_t>(records.size())}});
+  return Status::OK();
 }
 
 }  // namespace
@@ -167,6 +192,29 @@ int ServerMain(int argc, char** argv) {
   service.settings.log_path = options.log_path;
   service.settings.argv = options.argv;
   service.settings.parsed_options = options.parsed;
+  service.settings.auth_enabled = options.auth;
+  // setParameter authUserCacheEnabled=false: every handshake reads its user from storage (only
+  // for measuring what the cache saves: bench/run_auth.sh).
+  if (auto it = options.set_parameters.find("authUserCacheEnabled");
+      it != options.set_parameters.end()) {
+    const std::string& v = it->second;
+    if (v != "true" && v != "false" && v != "1" && v != "0") {
+      std::cerr << "Bad value for setParameter authUserCacheEnabled: '" << v
+                << "' (expected true or false)" << std::endl;
+      return kExitBadOptions;
+    }
+    users->SetUserCacheEnabled(v == "true" || v == "1");
+  }
+
+  // The initial users file is applied at every start: a password reset by the management service
+  // (a rewritten file) takes effect now. Any problem with it stops the server.
+  if (!options.initial_users_file.empty()) {
+    Status applied = ApplyInitialUsersFile(options.initial_users_file, service.users);
+    if (!applied.ok()) {
+      return Fail(kExitBadOptions, 20574, "Error applying the initial users file",
+                  applied.ToString());
+    }
+  }
 
   DispatchRunner runner(service);
   TransportOptions transport_options;

@@ -66,9 +66,33 @@ TEST(ServerOptions, RejectsBadCommandLines) {
   EXPECT_CODE(Parse({"--quiet=1"}), ErrorCode::kBadValue);
   EXPECT_CODE(Parse({"--fork"}), ErrorCode::kBadValue);
   EXPECT_CODE(Parse({"--bind_ip", "a", "--bind_ip_all"}), ErrorCode::kBadValue);
-  auto auth = Parse({"--auth"});
-  EXPECT_EQ(auth.status().reason(), "authorization is not supported yet");
-  EXPECT_OK(Parse({"--noauth"}));
+  EXPECT_CODE(Parse({"--initialUsersFile"}), ErrorCode::kBadValue);
+  EXPECT_CODE(Parse({"--initialUsersFile="}), ErrorCode::kBadValue);
+}
+
+TEST(ServerOptions, Authentication) {
+  auto auth = Parse({"--auth", "--initialUsersFile", "/tmp/users.json"});
+  ASSERT_OK(auth);
+  EXPECT_TRUE(auth->auth);
+  EXPECT_EQ(auth->initial_users_file, "/tmp/users.json");
+  // pymongo's test harness reads parsed.security.authorization.
+  EXPECT_EQ(auth->parsed.view()["security"].Object()["authorization"].String(), "enabled");
+  auto noauth = Parse({"--noauth"});
+  ASSERT_OK(noauth);
+  EXPECT_FALSE(noauth->auth);
+  EXPECT_FALSE(Parse({})->auth);
+  // The last of --auth / --noauth wins, as with mongod's switches.
+  EXPECT_TRUE(Parse({"--noauth", "--auth"})->auth);
+
+  std::string path = WriteConfig("security:\n  authorization: enabled\n  initialUsersFile: /x.json\n");
+  auto file = Parse({"--config", path});
+  ASSERT_OK(file);
+  EXPECT_TRUE(file->auth);
+  EXPECT_EQ(file->initial_users_file, "/x.json");
+  auto overridden = Parse({"--config", path, "--noauth"});
+  ASSERT_OK(overridden);
+  EXPECT_FALSE(overridden->auth);
+  std::remove(path.c_str());
 }
 
 TEST(ServerOptions, HelpAndVersion) {
@@ -134,7 +158,7 @@ TEST(ServerOptions, ConfigFileErrors) {
   check("bogus: 1\n", "Unrecognized option: bogus");
   check("net:\n  port: abc\n", "net.port");
   check("processManagement:\n  fork: true\n", "fork");
-  check("security:\n  authorization: enabled\n", "authorization is not supported yet");
+  check("security:\n  authorization: maybe\n", "Bad value for security.authorization");
   check("systemLog:\n  destination: syslog\n", "syslog");
   check("systemLog:\n  destination: file\n", "systemLog.path is required");
   check("net:\n  bindIp: a\n  bindIpAll: true\n", "Can't specify both");
