@@ -90,6 +90,8 @@ do_build() {
 build_e2e_c() {
   mkdir -p "$BUILD/e2e" &&
     cc -std=gnu11 -O1 -g -Wall -Wextra -Werror -o "$BUILD/e2e/crud_test" tests/e2e/c/crud_test.c \
+      $(pkg-config --cflags --libs libmongoc-1.0) &&
+    cc -std=gnu11 -O1 -g -Wall -Wextra -Werror -o "$BUILD/e2e/auth_test" tests/e2e/c/auth_test.c \
       $(pkg-config --cflags --libs libmongoc-1.0)
 }
 

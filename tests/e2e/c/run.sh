@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # libmongoc end-to-end test: starts a real ddsd and runs the crud_test program (built by
-# scripts/test.sh with pkg-config libmongoc-1.0) against it, then again over TLS.
+# scripts/test.sh with pkg-config libmongoc-1.0) against it, then again over TLS, then auth.sh
+# (auth_test against a ddsd --auth).
 # Usage: run.sh PATH/TO/crud_test
 set -uo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -24,5 +25,11 @@ fi
 if ((rc != 0)); then
   echo "--- ddsd log tail"
   tail -n 20 "$DDSD_LOG"
+fi
+# Authentication (auth_test, built next to crud_test) against a ddsd --auth of its own.
+if ((rc == 0)); then
+  echo "# authentication (auth.sh)"
+  bash "$HERE/auth.sh" "$(dirname "$BIN")/auth_test"
+  rc=$?
 fi
 exit $rc

@@ -4,7 +4,8 @@
 #      "Using MongoDB: 7.0.x", then --eval with nothing on stderr;
 #   2. an interactive-style session fed on stdin (shell helpers: show dbs, use, show collections);
 #   3. every tests/e2e/mongosh/*.js script run with --eval (assertions via require('assert'));
-#   4. a TLS connection (--tls --tlsCAFile) to a second ddsd in preferTLS.
+#   4. a TLS connection (--tls --tlsCAFile) to a second ddsd in preferTLS;
+#   5. authentication against a ddsd --auth (auth.sh).
 # Exit status is non-zero if any check failed.
 set -uo pipefail
 
@@ -122,6 +123,11 @@ if [[ -s "$err" ]]; then echo "stderr not empty:"; cat "$err"; ok=0; fi
 grep -q "^TLS=tls$" "$out" || { echo "no TLS=tls line"; ok=0; }
 ((ok)) || { echo "--- stdout"; cat "$out"; }
 check "mongosh --tls --tlsCAFile: insert and find over TLS"
+
+# 5. Authentication: auth.sh starts a ddsd --auth of its own and prints its own checks.
+ok=1
+bash "$HERE/auth.sh" || ok=0
+check "mongosh authentication (auth.sh)"
 
 if ((fail)); then
   echo "--- ddsd log tail"
