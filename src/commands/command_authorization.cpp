@@ -203,7 +203,8 @@ Status CheckCreate(const CommandContext& ctx, const BsonView& cmd) {
 
 Status CheckDataSize(const CommandContext& ctx, const BsonView& cmd) {
   BsonElement ns = cmd.FirstElement();
-  if (ns.type() != BsonType::kString) return Require(ctx, cmd, ResourceTarget::Database(ctx.db), {A::kFind});
+  if (ns.type() != BsonType::kString)
+    return Require(ctx, cmd, ResourceTarget::Database(ctx.db), {A::kFind});
   return Require(ctx, cmd, FullNamespaceTarget(ns.String()), {A::kFind});
 }
 
@@ -329,7 +330,8 @@ Status CheckStage(const CommandContext& ctx, const BsonView& cmd, std::string_vi
     BsonElement coll = stage;
     if (stage.IsObject()) coll = stage.Object().Get("coll");
     if (coll.type() == BsonType::kString) {
-      DDS_RETURN_IF_ERROR(Require(ctx, cmd, ResourceTarget::Namespace(db, coll.String()), {A::kFind}));
+      DDS_RETURN_IF_ERROR(
+          Require(ctx, cmd, ResourceTarget::Namespace(db, coll.String()), {A::kFind}));
     }
     if (stage.IsObject()) {
       if (BsonElement sub = stage.Object().Get("pipeline"); sub.IsArray()) {
