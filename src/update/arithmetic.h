@@ -1,7 +1,8 @@
 // Arithmetic of $inc and $mul with mongod's SafeNum rules: int32 op int32 widens to int64 when the
 // result leaves the int32 range; any int64 makes an int64 and overflowing it is an error (no
-// silent conversion); any double makes a double; any decimal makes an exact decimal (operands
-// converted as NumberDecimal(int) / NumberDecimal(double) do).
+// silent conversion); any double makes a double; any decimal makes a decimal (IEEE arithmetic,
+// round-half-even to 34 digits; a double operand converted with 15 digits as mongod's SafeNum
+// does through Decimal128(double)).
 #pragma once
 
 #include <optional>
@@ -15,11 +16,6 @@ namespace dds::update {
 // Returns a op b (a + b, or a * b when `multiply`); nullopt when an int64 result overflows.
 // REQUIRES: a.IsNumber() && b.IsNumber().
 std::optional<agg::Value> ApplyArithmetic(const bson::BsonElement& a, const bson::BsonElement& b, bool multiply);
-
-// Exact decimal sum / product of two finite decimals; nullopt when the exact result needs more
-// than 34 digits or 128-bit intermediates (callers then fall back to double arithmetic).
-std::optional<bson::Decimal128> DecimalAdd(const bson::Decimal128& a, const bson::Decimal128& b);
-std::optional<bson::Decimal128> DecimalMultiply(const bson::Decimal128& a, const bson::Decimal128& b);
 
 // mongod's SafeNum debug rendering for messages: "(NumberLong)9223372036854775807".
 std::string SafeNumDebugString(const bson::BsonElement& e);
