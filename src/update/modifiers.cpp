@@ -58,7 +58,8 @@ class SetModifier : public Modifier {
   SetModifier(agg::Value v, bool on_insert_only) : value_(std::move(v)), on_insert_only_(on_insert_only) {}
   Status Apply(MNode* container, std::string_view name, const ModifierApplyContext& ctx) const override {
     if (on_insert_only_ && !ctx.upsert_insert) return Status::OK();
-    return SetChild(container, name, MNode::FromValue(value_), ctx.full_path);
+    // A view of the parsed value: the plan outlives the tree, which is written out before Apply returns.
+    return SetChild(container, name, MNode::FromElement(value_.element()), ctx.full_path);
   }
 
  private:

@@ -27,6 +27,9 @@ MNode MNode::EmptyObject() {
 MNode MNode::FromDocument(const bson::BsonView& doc) {
   MNode n;
   n.kind_ = Kind::kObject;
+  size_t count = doc.CountFields();
+  n.names_.reserve(count);
+  n.children_.reserve(count);
   for (const BsonElement& e : doc) {
     n.names_.emplace_back(e.field_name());
     n.children_.push_back(FromElement(e));
@@ -48,15 +51,18 @@ void MNode::Expand() {
   Kind k = e.type() == BsonType::kArray ? Kind::kArray : Kind::kObject;
   std::vector<std::string> names;
   std::vector<MNode> children;
+  size_t count = e.Object().CountFields();
+  if (k == Kind::kObject) names.reserve(count);
+  children.reserve(count);
   if (owned_set_) {
     // Owned values must keep their bytes alive: copy each child into its own Value.
     for (const BsonElement& c : e.Object()) {
-      names.emplace_back(c.field_name());
+      if (k == Kind::kObject) names.emplace_back(c.field_name());
       children.push_back(FromValue(agg::Value::FromElement(c)));
     }
   } else {
     for (const BsonElement& c : e.Object()) {
-      names.emplace_back(c.field_name());
+      if (k == Kind::kObject) names.emplace_back(c.field_name());
       children.push_back(FromElement(c));
     }
   }
@@ -134,8 +140,8 @@ void MNode::Write(bson::BsonBuilder* b, std::string_view name) const {
   }
 }
 
-bson::BsonDocument MNode::ToDocument() const {
-  bson::BsonBuilder b;
+bson::BsonDocument MNode::ToDocument(size_t size_hint) const {
+  bson::BsonBuilder b(size_hint);
   for (size_t i = 0; i < children_.size(); ++i) children_[i].Write(&b, names_[i]);
   return b.Done();
 }

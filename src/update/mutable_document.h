@@ -55,8 +55,8 @@ class MNode {
 
   // Writes the node under `name`.
   void Write(bson::BsonBuilder* b, std::string_view name) const;
-  // Writes an object node's fields as a whole document.
-  bson::BsonDocument ToDocument() const;
+  // Writes an object node's fields as a whole document; `size_hint` presizes the buffer.
+  bson::BsonDocument ToDocument(size_t size_hint = 256) const;
   // mongod's rendering in error messages: {a: 1}.
   std::string ShellString(std::string_view name) const;
 

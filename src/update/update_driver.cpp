@@ -207,7 +207,7 @@ Status UpdatePlan::Step(MNode* container, const Entry& e, size_t i, std::string 
 
 Status UpdatePlan::StepName(MNode* container, std::string_view name, const Entry& e, size_t i, std::string path,
                             const ModifierApplyContext& base, WalkState* ws) const {
-  std::string parent_path = path;
+  size_t parent_len = path.size();
   if (!path.empty()) path += '.';
   path += name;
   // mongod's checkViability(): a non-creating modifier other than $unset on a path it could not
@@ -217,15 +217,17 @@ Status UpdatePlan::StepName(MNode* container, std::string_view name, const Entry
     return Status(ErrorCode::kPathNotViable, "Cannot use the part (" + std::string(name) + " of " + e.path +
                                                  ") to traverse the element (" + blocker->ShellString(blocker_name) + ")");
   };
-  std::string_view container_name =
-      parent_path.rfind('.') == std::string::npos ? std::string_view(parent_path)
-                                                  : std::string_view(parent_path).substr(parent_path.rfind('.') + 1);
+  auto container_name = [&]() {
+    std::string_view parent = std::string_view(path).substr(0, parent_len);
+    size_t dot = parent.rfind('.');
+    return dot == std::string_view::npos ? parent : parent.substr(dot + 1);
+  };
   bool array_needs_index = container->kind() == MNode::Kind::kArray && !ParseArrayIndex(name);
   if (i + 1 == e.comps.size()) {
     if (dynamic) ws->leaves.emplace_back(ws->entry, path);
     ModifierApplyContext ctx = base;
     ctx.full_path = path;
-    if (array_needs_index && !e.mod->creates_path()) return non_viable(container, container_name);
+    if (array_needs_index && !e.mod->creates_path()) return non_viable(container, container_name());
     return e.mod->Apply(container, name, ctx);
   }
   MNode* child = container->Find(name);
@@ -235,7 +237,7 @@ Status UpdatePlan::StepName(MNode* container, std::string_view name, const Entry
     if (IsAllPositional(next)) {
       return Status(ErrorCode::kBadValue, "The path '" + path + "' must exist in the document in order to apply array updates.");
     }
-    if (!e.mod->creates_path()) return array_needs_index ? non_viable(container, container_name) : Status::OK();
+    if (!e.mod->creates_path()) return array_needs_index ? non_viable(container, container_name()) : Status::OK();
     DDS_RETURN_IF_ERROR(SetChild(container, name, MNode::EmptyObject(), path));
     child = container->Find(name);
   } else if (!child->IsContainer()) {
@@ -766,7 +768,7 @@ StatusWith<UpdateOutcome> UpdateDriver::Apply(const bson::BsonView& doc, const q
       } catch (const DbException& ex) {
         return ex.status();
       }
-      result = root.ToDocument();
+      result = root.ToDocument(static_cast<size_t>(doc.size()) + 64);
       BsonElement new_id = result.view().Get("_id");
       if (!old_id.eoo() && (new_id.eoo() || !SameValueBytes(new_id, old_id))) {
         return Status(ErrorCode::kImmutableField,
