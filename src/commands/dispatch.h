@@ -37,6 +37,8 @@ struct ServerSettings {
   std::string db_path;
   std::string log_path;
   bool auth_enabled = false;
+  // systemLog.quiet: no connection or authentication-success log lines.
+  bool quiet = false;
   std::vector<std::string> argv;
   // The parsed config as mongod's "parsed" document of getCmdLineOpts.
   bson::BsonDocument parsed_options;

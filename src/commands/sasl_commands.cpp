@@ -145,6 +145,7 @@ Status Complete(ServiceContext& service, ClientState& client,
       client.auth.SetRoles(c.user->roles);  // dispatch retries the resolution
     }
   }
+  if (service.settings.quiet) return Status::OK();  // as mongod's --quiet
   DDS_LOG_INFO("ACCESS", 20250, "Authentication succeeded",
                {{"mechanism", std::string(scram::MechanismName(c.mechanism))},
                 {"speculative", c.speculative},

@@ -175,6 +175,9 @@ struct UserStore::Impl {
   std::shared_mutex cache_mutex;
   std::map<auth::UserName, UserRecord> users;  // positive cache
   std::atomic<bool> user_cache_enabled{true};
+  // Resolve() results by direct role list (every login resolves its user's roles; root's
+  // privilege set is large). Cleared with the roles on every change.
+  std::map<std::vector<auth::RoleName>, auth::ResolvedRoles> resolved;
   // -1 unknown, 0 no user, 1 some user.
   std::atomic<int> has_any_user{-1};
   // Every user-defined role, loaded on first use.
@@ -255,6 +258,7 @@ struct UserStore::Impl {
     std::unique_lock lock(cache_mutex);
     users.clear();
     roles.clear();
+    resolved.clear();
     roles_loaded = false;
     has_any_user.store(-1);
     generation.fetch_add(1);
@@ -285,6 +289,7 @@ void UserStore::SetUserCacheEnabled(bool enabled) {
   impl_->user_cache_enabled.store(enabled);
   std::unique_lock lock(impl_->cache_mutex);
   impl_->users.clear();
+  impl_->resolved.clear();
 }
 
 bool UserStore::HasAnyUser() {
@@ -495,7 +500,20 @@ auth::RoleLookup UserStore::RoleLookupFn() {
 }
 
 StatusWith<auth::ResolvedRoles> UserStore::Resolve(const std::vector<auth::RoleName>& roles) {
-  return auth::ResolveRoles(roles, RoleLookupFn());
+  const bool use_cache = impl_->user_cache_enabled.load(std::memory_order_relaxed);
+  if (use_cache) {
+    std::shared_lock lock(impl_->cache_mutex);
+    auto it = impl_->resolved.find(roles);
+    if (it != impl_->resolved.end()) return it->second;
+  }
+  const uint64_t generation = impl_->generation.load();
+  DDS_ASSIGN_OR_RETURN(auth::ResolvedRoles resolved, auth::ResolveRoles(roles, RoleLookupFn()));
+  if (use_cache) {
+    std::unique_lock lock(impl_->cache_mutex);
+    // A change in between may have made the result stale: then do not keep it.
+    if (impl_->generation.load() == generation) impl_->resolved.emplace(roles, resolved);
+  }
+  return resolved;
 }
 
 void UserStore::Invalidate(const auth::UserName& name) {

@@ -103,7 +103,8 @@ class UserStore {
   // A RoleLookup over this store (for auth::ResolveRoles and the cycle check).
   auth::RoleLookup RoleLookupFn();
 
-  // Resolves `roles` (a user's direct roles) to every role held and their privileges.
+  // Resolves `roles` (a user's direct roles) to every role held and their privileges (cached
+  // per role list until the next change).
   StatusWith<auth::ResolvedRoles> Resolve(const std::vector<auth::RoleName>& roles);
 
   // Drops every cached entry of `name` (after updateUser/dropUser/grant/revoke), or of all users
@@ -113,8 +114,8 @@ class UserStore {
   // Increases on every change; starts at 1.
   uint64_t generation() const;
 
-  // Turns the user cache off (every FindUser reads and decodes the stored document) or back
-  // on. Default: on. Only for measuring what the cache saves (ddsd --setParameter
+  // Turns the user cache off (every FindUser reads and decodes the stored document, every
+  // Resolve walks the role graph) or back on. Default: on. Only for measuring what the cache saves (ddsd --setParameter
   // authUserCacheEnabled=false, bench/run_auth.sh).
   void SetUserCacheEnabled(bool enabled);
 

@@ -193,6 +193,7 @@ int ServerMain(int argc, char** argv) {
   service.settings.argv = options.argv;
   service.settings.parsed_options = options.parsed;
   service.settings.auth_enabled = options.auth;
+  service.settings.quiet = options.quiet;
   // setParameter authUserCacheEnabled=false: every handshake reads its user from storage (only
   // for measuring what the cache saves: bench/run_auth.sh).
   if (auto it = options.set_parameters.find("authUserCacheEnabled");
