@@ -115,8 +115,8 @@ class UserStore {
   uint64_t generation() const;
 
   // Turns the user cache off (every FindUser reads and decodes the stored document, every
-  // Resolve walks the role graph) or back on. Default: on. Only for measuring what the cache saves (ddsd --setParameter
-  // authUserCacheEnabled=false, bench/run_auth.sh).
+  // Resolve walks the role graph) or back on. Default: on. Only for measuring what the cache
+  // saves (ddsd --setParameter authUserCacheEnabled=false, bench/run_auth.sh).
   void SetUserCacheEnabled(bool enabled);
 
  private:
