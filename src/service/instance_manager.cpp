@@ -339,10 +339,14 @@ StatusWith<pid_t> InstanceManager::StartNode(const NodeRow& node, const std::str
   auto deadline = start + std::chrono::milliseconds(config_->node_start_timeout_ms);
   Status last = Status(ErrorCode::kNetworkTimeout, "no answer yet");
   while (std::chrono::steady_clock::now() < deadline) {
-    if (!NodeProcessAlive(pid, node.port)) {
+    int exit_code = 0;  // stays 0 when another thread reaped the process
+    if (!NodeProcessAlive(pid, node.port, &exit_code)) {
+      // The exit code says why even when the log is empty (mongod's codes; 48 = port in use).
+      std::string why = exit_code != 0 ? " (" + DescribeNodeExit(exit_code) + ")" : "";
       std::string tail = TailFile(node.dir + "/stdout.log", 300);
-      return Status(ErrorCode::kOperationFailed, "the node process exited before answering hello" +
-                                                     (tail.empty() ? std::string() : ": " + tail));
+      return Status(ErrorCode::kOperationFailed,
+                    "the node process exited before answering hello" + why +
+                        (tail.empty() ? std::string() : ": " + tail));
     }
     last = WireHello(config_->instances_bind_ip, node.port, kHelloTimeoutMs);
     if (last.ok()) return pid;

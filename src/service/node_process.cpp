@@ -68,11 +68,14 @@ StatusWith<pid_t> SpawnNode(const NodeLaunch& launch) {
   return pid;
 }
 
-bool NodeProcessAlive(pid_t pid, int port) {
+bool NodeProcessAlive(pid_t pid, int port, int* exit_code) {
   if (pid <= 0) return false;
   int st = 0;
   pid_t r = ::waitpid(pid, &st, WNOHANG);
-  if (r == pid) return false;  // our child, now reaped
+  if (r == pid) {  // our child, now reaped
+    if (exit_code != nullptr) *exit_code = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+    return false;
+  }
   if (r == 0) return true;     // our child, still running (maybe not yet exec'd)
   std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
   if (!stat) return false;
@@ -121,6 +124,16 @@ Status StopNodeProcess(pid_t pid, int port, int timeout_ms) {
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
   return Status(ErrorCode::kInternalError, "node process " + std::to_string(pid) + " did not stop");
+}
+
+std::string DescribeNodeExit(int exit_code) {
+  switch (exit_code) {
+    case -1: return "killed by a signal";
+    case 2: return "exit code 2 (bad options or configuration)";
+    case 48: return "exit code 48 (network error: the port is in use or cannot be bound)";
+    case 100: return "exit code 100 (the data directory is unusable or locked by another process)";
+    default: return "exit code " + std::to_string(exit_code);
+  }
 }
 
 std::string TailFile(const std::string& path, size_t max_bytes) {

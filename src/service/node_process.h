@@ -27,8 +27,13 @@ struct NodeLaunch {
 StatusWith<pid_t> SpawnNode(const NodeLaunch& launch);
 
 // Returns true while `pid` is a live (not zombie) process whose command line is a ddsd serving
-// `port`. Reaps `pid` if it is an exited child of this process.
-bool NodeProcessAlive(pid_t pid, int port);
+// `port`. Reaps `pid` if it is an exited child of this process, and then stores its exit code
+// in *exit_code when given (-1 when it died of a signal).
+bool NodeProcessAlive(pid_t pid, int port, int* exit_code = nullptr);
+
+// Explains a node's exit code as mongod's codes mean it (48: the port is in use, 100: the data
+// directory is unusable or locked, ...), for an instance's fail_reason.
+std::string DescribeNodeExit(int exit_code);
 
 // Returns the pid of a live ddsd serving `port` with --dbpath `dbpath` (a node started by a
 // previous dds-service that died before recording the pid), or 0.

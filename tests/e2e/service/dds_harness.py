@@ -83,8 +83,7 @@ class Service:
         low, high = ports or free_port_range(instance_ports)
         cfg = {
             "first_port": 0,
-            # TODO(#5): ddsd has no --auth yet; switch to true once authentication lands.
-            "instances": {"auth": False, "start_timeout_ms": 20000},
+            "instances": {"auth": True, "start_timeout_ms": 20000},
             "supervisor": {"interval_ms": 300},
             "quotas": {"Single": 50, "ReplicaSet": 5, "Sharding": 5},
         }
