@@ -1,6 +1,7 @@
 #include "commands/sasl_commands.h"
 
 #include <algorithm>
+#include <atomic>
 #include <thread>
 
 #include "bson/bson.h"
@@ -99,7 +100,18 @@ Status Fail(ClientState& client, const Status& cause) {
   state.conversation.reset();
   state.failures += 1;
   std::chrono::milliseconds delay = AuthFailureDelay(state.failures);
-  if (delay.count() > 0) std::this_thread::sleep_for(delay);
+  if (delay.count() > 0) {
+    // The delay holds one of the server's few worker threads: at most kMaxDelayedFailures
+    // connections wait at a time; beyond that the connection is dropped instead, so that many
+    // guessing connections cannot stall everyone else.
+    static std::atomic<int> delayed{0};
+    if (delayed.fetch_add(1) < kMaxDelayedFailures) {
+      std::this_thread::sleep_for(delay);
+    } else {
+      client.close_connection = true;
+    }
+    delayed.fetch_sub(1);
+  }
   return AuthenticationFailed();
 }
 

@@ -7,7 +7,8 @@
 // checks the proof; on success the connection's AuthorizationSession logs the user in. Every
 // credential-related failure answers 18 "Authentication failed." (never which part was wrong), is
 // logged with the client address (id 20249), and from the fourth failure on one connection the
-// reply is delayed (100 ms doubling, capped at kMaxFailureDelay) to slow down password guessing.
+// reply is delayed (100 ms doubling, capped at kMaxFailureDelay) to slow down password guessing;
+// when another connection is already being delayed, the connection is closed instead.
 //
 // Handlers run on the connection's thread, one request at a time per connection.
 #pragma once
@@ -33,6 +34,9 @@ namespace dds::commands {
 constexpr int kFreeAuthFailures = 3;
 constexpr std::chrono::milliseconds kFirstFailureDelay{100};
 constexpr std::chrono::milliseconds kMaxFailureDelay{5000};
+// Connections delayed at the same time, process-wide; a failure that would exceed this closes
+// its connection instead (the delay blocks a worker thread).
+constexpr int kMaxDelayedFailures = 1;
 
 // The SASL state of one connection (ClientState::sasl).
 class SaslConversationState {
