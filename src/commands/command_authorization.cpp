@@ -102,8 +102,29 @@ bool LocalhostExceptionApplies(const CommandContext& ctx, const CommandEntry& en
 }  // namespace
 
 Status UnauthorizedError(std::string_view db, const BsonView& cmd) {
-  return Status(ErrorCode::kUnauthorized, "not authorized on " + std::string(db) +
-                                              " to execute command " + cmd.ToShellString());
+  // mongod prints the command body; the statements of insert/update/delete arrive as OP_MSG
+  // document sequences (pymongo, libmongoc), which are not part of it. Leave them out here too,
+  // which also keeps a refused 48 MB batch from producing an oversized reply.
+  bool has_statements = false;
+  for (const BsonElement& e : cmd) {
+    std::string_view n = e.field_name();
+    has_statements = has_statements || (e.IsArray() && (n == "documents" || n == "updates" ||
+                                                        n == "deletes"));
+  }
+  std::string text;
+  if (has_statements) {
+    bson::BsonBuilder b;
+    for (const BsonElement& e : cmd) {
+      std::string_view n = e.field_name();
+      if (e.IsArray() && (n == "documents" || n == "updates" || n == "deletes")) continue;
+      b.AppendElement(e);
+    }
+    text = b.Done().view().ToShellString();
+  } else {
+    text = cmd.ToShellString();
+  }
+  return Status(ErrorCode::kUnauthorized,
+                "not authorized on " + std::string(db) + " to execute command " + text);
 }
 
 bool IsLoopbackAddress(std::string_view remote) {

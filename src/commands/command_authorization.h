@@ -28,7 +28,8 @@ namespace dds::commands {
 Status CheckCommandAuthorization(const CommandContext& ctx, const CommandEntry& entry,
                                  const bson::BsonView& cmd);
 
-// The 13 Unauthorized status for `cmd` on `db` (mongod's message).
+// The 13 Unauthorized status for `cmd` on `db` (mongod's message, without the insert/update/delete
+// statement arrays that drivers send as OP_MSG document sequences).
 Status UnauthorizedError(std::string_view db, const bson::BsonView& cmd);
 
 // True when `remote` ("ip:port", "[::1]:port", a unix socket path) is a loopback address.
