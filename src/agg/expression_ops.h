@@ -18,7 +18,8 @@ Status ValidateUserVariableName(std::string_view name);
   X(ReverseArray) X(Round) X(Rtrim) X(Second) X(SetUnion) X(Size) X(Slice) X(Split) X(Sqrt)      \
   X(Strcasecmp) X(StrLenBytes) X(StrLenCP) X(Substr) X(SubstrBytes) X(SubstrCP) X(Subtract)      \
   X(Switch) X(ToBool) X(ToDate) X(ToDouble) X(ToInt) X(ToLong) X(ToLower) X(ToObjectId)          \
-  X(ToString) X(ToUpper) X(Trim) X(Trunc) X(Type) X(Year) X(GetField) X(Rand) X(DateFromString) X(IsoWeek) X(Week) X(IsoDayOfWeek) X(IsoWeekYear) X(DateToParts) X(DateFromParts) X(DateAdd) X(DateSubtract) X(DateDiff) X(DateTrunc) X(SetIntersection) X(SetDifference) X(SetEquals) X(SetIsSubset) X(AllElementsTrue) X(AnyElementTrue) X(ToDecimal) X(BsonSize) X(BinarySize) X(TsSecond) X(TsIncrement) X(RegexFind) X(RegexFindAll) X(ReplaceOne) X(ReplaceAll) X(SortArray) X(FirstN) X(LastN) X(MaxN) X(MinN) X(Zip) X(SetField) X(UnsetField) X(Meta)
+  X(ToString) X(ToUpper) X(Trim) X(Trunc) X(Type) X(Year) X(GetField) X(Rand) X(DateFromString) X(IsoWeek) X(Week) X(IsoDayOfWeek) X(IsoWeekYear) X(DateToParts) X(DateFromParts) X(DateAdd) X(DateSubtract) X(DateDiff) X(DateTrunc) X(SetIntersection) X(SetDifference) X(SetEquals) X(SetIsSubset) X(AllElementsTrue) X(AnyElementTrue) X(ToDecimal) X(BsonSize) X(BinarySize) X(TsSecond) X(TsIncrement) X(RegexFind) X(RegexFindAll) X(ReplaceOne) X(ReplaceAll) X(SortArray) X(FirstN) X(LastN) X(MaxN) X(MinN) X(Zip) X(SetField) X(UnsetField) X(Meta) \
+  X(Avg) X(Max) X(Min) X(Sum) X(StdDevPop) X(StdDevSamp)
 
 #define DDS_DECLARE_EXPR_PARSER(Name) \
   StatusWith<ExprPtr> Parse##Name##Expr(const bson::BsonElement& operand, ParseScope* scope);

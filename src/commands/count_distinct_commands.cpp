@@ -115,6 +115,11 @@ StatusWith<BsonDocument> RunCount(CommandContext& ctx, const BsonView& cmd) {
   DDS_RETURN_IF_ERROR(p.ReadAnyOf("collation", {BsonType::kObject}, &collation));
   BsonView let_vars;
   DDS_RETURN_IF_ERROR(p.ReadObject("let", &let_vars));
+  BsonDocument let_storage;
+  if (!let_vars.empty()) {
+    DDS_ASSIGN_OR_RETURN(let_storage, EvaluateLetVars(let_vars));
+    let_vars = let_storage.view();
+  }
   std::optional<int64_t> max_time_ms;
   DDS_RETURN_IF_ERROR(p.ReadNonNegativeInt64("maxTimeMS", &max_time_ms));
   p.Ignore("fields");
@@ -177,6 +182,11 @@ StatusWith<BsonDocument> RunDistinct(CommandContext& ctx, const BsonView& cmd) {
   DDS_RETURN_IF_ERROR(p.ReadAnyOf("collation", {BsonType::kObject}, &collation));
   BsonView let_vars;
   DDS_RETURN_IF_ERROR(p.ReadObject("let", &let_vars));
+  BsonDocument let_storage;
+  if (!let_vars.empty()) {
+    DDS_ASSIGN_OR_RETURN(let_storage, EvaluateLetVars(let_vars));
+    let_vars = let_storage.view();
+  }
   std::optional<int64_t> max_time_ms;
   DDS_RETURN_IF_ERROR(p.ReadNonNegativeInt64("maxTimeMS", &max_time_ms));
   DDS_RETURN_IF_ERROR(p.Finish());

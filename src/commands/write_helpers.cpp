@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <string>
 
+#include "agg/expression_ops.h"
 #include "index/index_maintenance.h"
 #include "query/expression_hook.h"
 #include "storage/engine.h"
@@ -233,10 +234,38 @@ StatusWith<storage::CollectionPtr> GetOrCreateCollection(storage::Engine& engine
   return engine.catalog().CreateCollection(db, coll, BsonView(), nullptr);
 }
 
+namespace {
+
+// True when the expression `e` would read the current document: a field path ("$a"), $$ROOT or
+// $$CURRENT anywhere outside a $literal.
+bool ReadsDocument(const BsonElement& e) {
+  if (e.IsString()) {
+    std::string_view s = e.String();
+    if (s.size() > 1 && s[0] == '$' && s[1] != '$') return true;
+    return s.rfind("$$ROOT", 0) == 0 || s.rfind("$$CURRENT", 0) == 0;
+  }
+  if (!e.IsObject() && !e.IsArray()) return false;
+  BsonView inner = e.IsObject() ? e.Object() : e.Array();
+  for (const BsonElement& child : inner) {
+    if (e.IsObject() && child.field_name() == "$literal") return false;
+    if (ReadsDocument(child)) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
 StatusWith<bson::BsonDocument> EvaluateLetVars(const BsonView& let_vars) {
   BsonBuilder out(static_cast<size_t>(let_vars.size()) + 16);
   query::ExpressionCompiler compiler = query::GetExpressionCompiler();
   for (const BsonElement& e : let_vars) {
+    DDS_RETURN_IF_ERROR(agg::ValidateUserVariableName(e.field_name()));
+    if (ReadsDocument(e)) {
+      return Status(4890500,
+                    "Command let Expression tried to access a field, but this is not allowed "
+                    "because command let expressions run before the query examines any "
+                    "documents.");
+    }
     const bool maybe_expression =
         e.IsObject() || e.IsArray() || (e.IsString() && !e.String().empty() && e.String()[0] == '$');
     if (!maybe_expression || compiler == nullptr) {

@@ -97,7 +97,8 @@ StatusWith<storage::CollectionPtr> GetOrCreateCollection(storage::Engine& engine
 // Evaluates a command's `let` document as mongod does: every value is an aggregation expression
 // evaluated once, without a current document ({x: {$literal: "$a"}} binds x to the string "$a";
 // {y: {$add: [1, 2]}} binds y to 3). Returns the constants, which every later consumer (match
-// $expr, pipelines, pipeline updates) binds as they are.
+// $expr, pipelines, pipeline updates) binds as they are. Names follow the user-variable rules
+// (FailedToParse); a value that reads the document ("$a", "$$ROOT") is 4890500.
 StatusWith<bson::BsonDocument> EvaluateLetVars(const bson::BsonView& let_vars);
 
 // Formats a number the way mongod streams a double into a message ("2", "2.5", "1e+20").
