@@ -9,7 +9,9 @@
 #   DDS_BUILD_DIR      build directory (default: <repo>/build)
 #   DDS_FUZZ_SECONDS   seconds per fuzz target (default 60)
 #   DDS_SKIP_DEPS=1    do not run scripts/install-deps.sh (for developers who know they are set up)
-#   DDS_SUITES         space-separated subset of suites to run (default: all), e.g. "unit e2e-py"
+#   DDS_SUITES         space-separated subset of suites to run (default: all), e.g. "unit e2e-py";
+#                      suites: deps build unit fuzz e2e-node e2e-mongosh e2e-py e2e-c e2e-crash
+#                      e2e-unified e2e-cases e2e-service
 set -uo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
