@@ -146,7 +146,8 @@ StatusWith<BsonDocument> RunAggregate(CommandContext& ctx, const BsonView& cmd) 
   DDS_RETURN_IF_ERROR(p.ReadArray("pipeline", &stages, Presence::kRequired));
   std::optional<BsonView> cursor_spec;
   DDS_RETURN_IF_ERROR(p.ReadObject("cursor", &cursor_spec));
-  bool explain = false, allow_disk_use = false;
+  bool explain = false;
+  bool allow_disk_use = true;  // mongod 6.0+: allowDiskUseByDefault
   DDS_RETURN_IF_ERROR(p.ReadBool("explain", &explain));
   DDS_RETURN_IF_ERROR(p.ReadBool("allowDiskUse", &allow_disk_use));
   BsonElement hint;

@@ -43,7 +43,7 @@ struct FindRequest {
   int64_t limit = 0;
   std::optional<int64_t> batch_size;
   bool single_batch = false;
-  bool allow_disk_use = false;
+  bool allow_disk_use = true;  // mongod 6.0+: allowDiskUseByDefault
   bool no_cursor_timeout = false;
   bool tailable = false;
   bool await_data = false;

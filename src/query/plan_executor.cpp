@@ -151,13 +151,30 @@ Status PlanExecutor::RunBlockingSort() {
         bytes += it.key.size() + it.doc.size() + kSortItemOverheadBytes;
       }
     }
-    if (bytes > spec_.max_sort_bytes && !spec_.allow_disk_use) {
-      sorted_.clear();
-      return Status(ErrorCode::kQueryExceededMemoryLimitNoDiskUseAllowed,
-                    "Sort exceeded memory limit of " + std::to_string(spec_.max_sort_bytes) +
-                        " bytes, but did not opt in to external sorting. Aborting operation. "
-                        "Pass allowDiskUse:true to opt in.");
+    if (bytes > spec_.max_sort_bytes) {
+      if (!spec_.allow_disk_use) {
+        sorted_.clear();
+        return Status(ErrorCode::kQueryExceededMemoryLimitNoDiskUseAllowed,
+                      "Sort exceeded memory limit of " + std::to_string(spec_.max_sort_bytes) +
+                          " bytes, but did not opt in to external sorting. Aborting operation. "
+                          "Pass allowDiskUse:true to opt in.");
+      }
+      // External sort: this sorted run goes to disk; the runs are merged when the input ends.
+      if (spill_ == nullptr) spill_ = std::make_unique<SortSpill>(engine_.db_path() + "/_tmp", less);
+      std::sort(sorted_.begin(), sorted_.end(), less);
+      if (keep > 0 && sorted_.size() > keep) sorted_.resize(keep);
+      DDS_RETURN_IF_ERROR(spill_->WriteRun(&sorted_));
+      ++stats_.sort_spills;
+      bytes = 0;
     }
+  }
+  if (spill_ != nullptr) {
+    std::sort(sorted_.begin(), sorted_.end(), less);
+    if (!sorted_.empty()) DDS_RETURN_IF_ERROR(spill_->WriteRun(&sorted_));
+    stats_.sort_spilled_bytes = spill_->bytes_written();
+    DDS_RETURN_IF_ERROR(spill_->StartMerge());
+    sorted_ready_ = true;
+    return Status::OK();
   }
   if (keep > 0 && sorted_.size() > keep) {
     std::partial_sort(sorted_.begin(), sorted_.begin() + keep, sorted_.end(), less);
@@ -232,11 +249,19 @@ StatusWith<bool> PlanExecutor::Next(BsonDocument* out) {
         Status s = RunBlockingSort();
         if (!s.ok()) return AnnotateError(s);
       }
-      if (sorted_pos_ >= sorted_.size()) {
-        sorted_.clear();
-        return false;
+      if (spill_ != nullptr) {
+        SortedItem item;
+        StatusWith<bool> more = spill_->Next(&item);
+        if (!more.ok()) return AnnotateError(more.status());
+        if (!*more) return false;
+        doc = std::move(item.doc);
+      } else {
+        if (sorted_pos_ >= sorted_.size()) {
+          sorted_.clear();
+          return false;
+        }
+        doc = std::move(sorted_[sorted_pos_++].doc);
       }
-      doc = std::move(sorted_[sorted_pos_++].doc);
     } else {
       StatusWith<bool> more = NextMatching(&doc);
       if (!more.ok()) return AnnotateError(more.status());

@@ -23,6 +23,7 @@
 #include "query/planner.h"
 #include "query/projection.h"
 #include "query/sort_pattern.h"
+#include "query/sort_spill.h"
 #include "storage/catalog.h"
 #include "storage/record_store.h"
 
@@ -53,8 +54,9 @@ struct PlanSpec {
   int64_t skip = 0;
   // Maximum documents returned; 0 = no limit. Default: 0.
   int64_t limit = 0;
-  // Without it, a sort over more than max_sort_bytes fails with 292. With it, DDS still sorts in
-  // memory (no external sort yet; TODO(#sort-spill)). Default: false.
+  // Without it, a sort over more than max_sort_bytes fails with 292. With it, sorted runs of
+  // about max_sort_bytes spill to <dbpath>/_tmp and are merged (query/sort_spill.h).
+  // Default: false.
   bool allow_disk_use = false;
   int64_t max_sort_bytes = kMaxBlockingSortBytes;
   // The deadline of maxTimeMS, if any (50 MaxTimeMSExpired once exceeded).
@@ -71,6 +73,9 @@ struct PlanStats {
   int64_t returned = 0;
   bool point_lookup = false;
   bool blocking_sort = false;
+  // Runs the blocking sort wrote to disk (explain's usedDisk / spills).
+  int64_t sort_spills = 0;
+  int64_t sort_spilled_bytes = 0;
 };
 
 class PlanExecutor {
@@ -97,11 +102,7 @@ class PlanExecutor {
   static std::optional<bson::BsonElement> IdPointLookupValue(const bson::BsonView& filter);
 
  private:
-  struct SortedItem {
-    bson::BsonDocument key;
-    bson::BsonDocument doc;
-    uint64_t seq;
-  };
+  using SortedItem = SortItem;
 
   // Produces the next filtered document (before sort/skip/limit/projection) into *out.
   StatusWith<bool> NextMatching(bson::BsonDocument* out);
@@ -126,6 +127,8 @@ class PlanExecutor {
   bool sorted_ready_ = false;
   std::vector<SortedItem> sorted_;
   size_t sorted_pos_ = 0;
+  // Set when the sort spilled: the results come from the merge of its runs instead of sorted_.
+  std::unique_ptr<SortSpill> spill_;
 };
 
 }  // namespace dds::query

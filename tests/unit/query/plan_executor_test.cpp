@@ -146,6 +146,40 @@ TEST_F(PlanExecutorTest, SortOverMemoryLimitFailsWithoutAllowDiskUse) {
   EXPECT_EQ(Run(spec).size(), 20u);
 }
 
+// With allowDiskUse a sort larger than the limit spills sorted runs and merges them: the result
+// is exactly the in-memory sort's (ties in storage order), with and without skip/limit.
+TEST_F(PlanExecutorTest, ExternalSortMatchesTheInMemorySort) {
+  for (const char* pattern : {R"({"a": 1})", R"({"a": -1, "_id": -1})", R"({"b": -1})"}) {
+    PlanSpec spec;
+    auto sort = SortPattern::Parse(FromJson(pattern));
+    ASSERT_OK(sort);
+    spec.sort = std::make_shared<const SortPattern>(std::move(sort).value());
+    std::vector<std::string> in_memory = Run(spec);
+    ASSERT_EQ(in_memory.size(), 20u);
+    spec.allow_disk_use = true;
+    spec.max_sort_bytes = 300;  // a few documents per run
+    PlanExecutor exec(*engine_, coll_, spec);
+    std::vector<std::string> spilled;
+    BsonDocument doc;
+    while (true) {
+      auto has = exec.Next(&doc);
+      ASSERT_OK(has);
+      if (!*has) break;
+      spilled.push_back(doc.ToJson());
+    }
+    EXPECT_EQ(spilled, in_memory) << pattern;
+    EXPECT_GE(exec.stats().sort_spills, 3) << pattern;
+    EXPECT_GT(exec.stats().sort_spilled_bytes, 0) << pattern;
+    spec.skip = 3;
+    spec.limit = 5;
+    EXPECT_EQ(Run(spec), std::vector<std::string>(in_memory.begin() + 3, in_memory.begin() + 8))
+        << pattern;
+  }
+  // Run files are unlinked at creation: nothing is left in <dbpath>/_tmp.
+  std::error_code ec;
+  EXPECT_TRUE(std::filesystem::is_empty(dir_ + "/_tmp", ec));
+}
+
 TEST_F(PlanExecutorTest, ForEachMatchingCountsWithoutCopies) {
   PlanSpec spec;
   spec.filter = Filter(R"({"b": 100})");
