@@ -43,6 +43,13 @@ const std::filesystem::path& CertDir() {
         "make_test_certs.sh");
     const std::string cmd = "bash '" + script.string() + "' '" + d.string() + "'";
     if (std::system(cmd.c_str()) != 0) ADD_FAILURE() << "certificate generation failed: " << cmd;
+    // The keys do not outlive the test process (the path is leaked on purpose: atexit handlers
+    // may run after static destructors).
+    static const std::filesystem::path* to_remove = new std::filesystem::path(d);
+    std::atexit([] {
+      std::error_code ec;
+      std::filesystem::remove_all(*to_remove, ec);
+    });
     return d;
   }();
   return dir;
@@ -184,6 +191,10 @@ TEST_F(TlsTransportTest, RequireTlsServesTlsAndClosesPlaintext) {
   PlainClient plain(port_);
   plain.Send(Ping());
   EXPECT_TRUE(plain.SeesEof());
+  // The refused session ends right after it closes the socket.
+  for (int i = 0; i < 500 && service_.counters.connections_current.load() != 1; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
   EXPECT_EQ(service_.counters.connections_current.load(), 1);
 }
 
