@@ -1,35 +1,19 @@
 // Micro-benchmarks of update application (src/update) on the same ~1 KB order document as
 // bench_match.cpp: parse once, then UpdateDriver::Apply per iteration, as an update statement does
-// for each matched document. Every benchmark reports `allocs_per_doc` (global operator new counted
-// below). Two baselines run in the same process (a plain copy of the document, and a walk over its
-// elements) so that figures can be read as ratios on a loaded machine. Run by hand:
+// for each matched document. Every benchmark reports `allocs_per_doc` (global operator new
+// counted in bench_common.cpp). Two baselines run in the same process (a plain copy of the
+// document, and a walk over its elements) so that figures can be read as ratios on a loaded
+// machine. Run by hand:
 // build-*/bin/bench_update [--benchmark_filter=Set].
 #include <benchmark/benchmark.h>
 
-#include <atomic>
-#include <cstdlib>
-#include <new>
 #include <string>
 
+#include "bench_common.h"
 #include "bson/bson.h"
 #include "query/match_parser.h"
 #include "update/update_driver.h"
 
-namespace {
-std::atomic<long> g_allocations{0};
-}  // namespace
-
-// Counts every heap allocation of the process (the benchmark loop is single-threaded).
-void* operator new(std::size_t n) {
-  g_allocations.fetch_add(1, std::memory_order_relaxed);
-  if (void* p = std::malloc(n == 0 ? 1 : n)) return p;
-  throw std::bad_alloc();
-}
-void* operator new[](std::size_t n) { return operator new(n); }
-void operator delete(void* p) noexcept { std::free(p); }
-void operator delete[](void* p) noexcept { std::free(p); }
-void operator delete(void* p, std::size_t) noexcept { std::free(p); }
-void operator delete[](void* p, std::size_t) noexcept { std::free(p); }
 
 namespace {
 
@@ -37,42 +21,8 @@ using dds::bson::BsonDocument;
 using dds::bson::BsonElement;
 using dds::bson::FromJson;
 
-const BsonDocument& SampleDocument() {
-  static const BsonDocument* doc = new BsonDocument(FromJson(R"({
-    "_id": {"$oid": "507f1f77bcf86cd799439011"},
-    "orderNo": 100234, "status": "shipped", "channel": "web", "currency": "EUR",
-    "created": {"$date": "2024-03-01T10:15:00Z"}, "updated": {"$date": "2024-03-02T08:00:00Z"},
-    "customer": {"id": 5531, "name": "Ada Lovelace", "email": "ada@example.com", "vip": true,
-                 "address": {"street": "12 Analytical Row", "city": "London", "zip": "NW1 6XE",
-                             "country": "GB"}},
-    "items": [
-      {"sku": "A-1001", "name": "Difference engine gear", "qty": 2, "price": 19.5, "tags": ["brass"]},
-      {"sku": "A-1002", "name": "Punched card pack", "qty": 10, "price": 2.25, "tags": ["paper"]},
-      {"sku": "B-2001", "name": "Loom shuttle", "qty": 1, "price": 45.0, "tags": ["wood", "craft"]},
-      {"sku": "B-2002", "name": "Bernoulli notes", "qty": 3, "price": 12.0, "tags": ["book"]},
-      {"sku": "C-3001", "name": "Steam valve", "qty": 4, "price": 7.75, "tags": ["metal", "spare"]}],
-    "tags": ["gift", "priority", "eu", "repeat-customer"],
-    "totals": {"items": 20, "net": 173.25, "tax": 34.65, "gross": 207.9},
-    "payment": {"method": "card", "last4": "4242", "captured": true},
-    "notes": "Leave at the reception desk. Fragile items inside; please keep upright and dry. Contact the customer by email before delivery if the parcel does not fit the letterbox.",
-    "score": 87, "flags": 5, "version": 3})"));
-  return *doc;
-}
-
-class AllocationScope {
- public:
-  explicit AllocationScope(benchmark::State& state) : state_(state), start_(g_allocations.load()) {}
-  ~AllocationScope() {
-    long n = g_allocations.load() - start_;
-    state_.counters["allocs_per_doc"] =
-        benchmark::Counter(static_cast<double>(n) / static_cast<double>(state_.iterations()));
-    state_.counters["doc_bytes"] = static_cast<double>(SampleDocument().view().size());
-  }
-
- private:
-  benchmark::State& state_;
-  long start_;
-};
+using dds::bench::AllocationScope;
+using dds::bench::SampleDocument;
 
 // --- baselines ---------------------------------------------------------------------------------
 
