@@ -51,11 +51,22 @@ std::optional<bson::BsonDocument> Pipeline::LeadingMatch() const {
   return *f;
 }
 
+std::optional<bson::BsonDocument> Pipeline::LeadingSort() const {
+  size_t i = !stages_.empty() && stages_[0]->match_filter() != nullptr ? 1 : 0;
+  if (i >= stages_.size()) return std::nullopt;
+  const bson::BsonDocument* s = stages_[i]->sort_spec();
+  if (s == nullptr) return std::nullopt;
+  return *s;
+}
+
 std::unique_ptr<DocumentSource> Pipeline::Bind(std::unique_ptr<DocumentSource> input,
-                                               bool skip_leading_match) const {
+                                               bool skip_leading_match,
+                                               bool skip_leading_sort) const {
   std::unique_ptr<DocumentSource> chain = std::move(input);
+  size_t sort_index = !stages_.empty() && stages_[0]->match_filter() != nullptr ? 1 : 0;
   for (size_t i = 0; i < stages_.size(); ++i) {
     if (i == 0 && skip_leading_match && stages_[0]->match_filter() != nullptr) continue;
+    if (i == sort_index && skip_leading_sort && stages_[i]->sort_spec() != nullptr) continue;
     chain = stages_[i]->Bind(std::move(chain));
   }
   return chain;

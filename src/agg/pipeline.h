@@ -56,8 +56,13 @@ class Pipeline {
   // If the first stage is $match, returns its filter so the caller can push it into the scan
   // (the stage is then skipped by Bind(..., skip_leading_match=true)).
   std::optional<bson::BsonDocument> LeadingMatch() const;
+  // If the pipeline starts with $sort, or $match then $sort, returns that sort's specification so
+  // the caller can have the query executor sort (through an index when one provides the order,
+  // else a blocking sort that spills to disk); Bind(..., skip_leading_sort=true) then skips it.
+  std::optional<bson::BsonDocument> LeadingSort() const;
   std::unique_ptr<DocumentSource> Bind(std::unique_ptr<DocumentSource> input,
-                                       bool skip_leading_match = false) const;
+                                       bool skip_leading_match = false,
+                                       bool skip_leading_sort = false) const;
   size_t num_stages() const { return stages_.size(); }
   // The stage names in order (for explain).
   std::vector<std::string> StageNames() const;

@@ -19,6 +19,8 @@ class StageSpec {
   virtual std::unique_ptr<DocumentSource> Bind(std::unique_ptr<DocumentSource> input) const = 0;
   // For $match: the filter document; empty otherwise.
   virtual const bson::BsonDocument* match_filter() const { return nullptr; }
+  // For $sort: its specification (so a leading $sort can be answered by the scan or an index).
+  virtual const bson::BsonDocument* sort_spec() const { return nullptr; }
 };
 
 using StagePtr = std::shared_ptr<const StageSpec>;

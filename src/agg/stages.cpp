@@ -405,6 +405,25 @@ std::vector<BsonDocument> SortDocuments(const query::SortPattern& pattern, std::
   return out;
 }
 
+// $sort keeps its specification so that a leading $sort can move into the query executor.
+class SortStage : public StageSpec {
+ public:
+  SortStage(BsonDocument spec, std::shared_ptr<const query::SortPattern> pattern)
+      : spec_(std::move(spec)), pattern_(std::move(pattern)) {}
+  std::string_view name() const override { return "$sort"; }
+  const BsonDocument* sort_spec() const override { return &spec_; }
+  std::unique_ptr<DocumentSource> Bind(std::unique_ptr<DocumentSource> input) const override {
+    auto pattern = pattern_;
+    return MakeBlocking(std::move(input), [pattern](std::vector<BsonDocument> all) {
+      return SortDocuments(*pattern, std::move(all));
+    });
+  }
+
+ private:
+  BsonDocument spec_;
+  std::shared_ptr<const query::SortPattern> pattern_;
+};
+
 StatusWith<StagePtr> ParseSortStage(const BsonElement& spec, const StageParseContext&) {
   if (spec.type() != BsonType::kObject) return Status(15973, "the $sort key specification must be an object");
   if (spec.Object().empty()) return Status(15976, "$sort stage must have at least one sort key");
@@ -412,12 +431,8 @@ StatusWith<StagePtr> ParseSortStage(const BsonElement& spec, const StageParseCon
   if (p.natural_direction()) {
     return Status(ErrorCode::kBadValue, "$natural is not supported in a $sort stage");
   }
-  auto pattern = std::make_shared<const query::SortPattern>(std::move(p));
-  return MakeStage("$sort", [pattern](std::unique_ptr<DocumentSource> input) {
-    return MakeBlocking(std::move(input), [pattern](std::vector<BsonDocument> all) {
-      return SortDocuments(*pattern, std::move(all));
-    });
-  });
+  return StagePtr(std::make_shared<SortStage>(BsonDocument(spec.Object()),
+                                              std::make_shared<const query::SortPattern>(std::move(p))));
 }
 
 StatusWith<StagePtr> ParseSampleStage(const BsonElement& spec, const StageParseContext&) {

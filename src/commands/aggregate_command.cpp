@@ -15,6 +15,7 @@
 #include "commands/write_helpers.h"
 #include "query/match_parser.h"
 #include "query/plan_executor.h"
+#include "query/sort_pattern.h"
 #include "storage/engine.h"
 
 namespace dds::commands {
@@ -277,8 +278,16 @@ StatusWith<BsonDocument> RunAggregate(CommandContext& ctx, const BsonView& cmd) 
       spec.filter = std::shared_ptr<const query::MatchExpression>(std::move(matcher).value());
     }
   }
+  // A leading $sort (after an optional $match) is done by the executor: through an index that
+  // provides the order, else as a blocking sort with the memory limit and disk spilling.
+  std::optional<BsonDocument> leading_sort = pipeline->LeadingSort();
+  if (leading_sort) {
+    DDS_ASSIGN_OR_RETURN(query::SortPattern sort, query::SortPattern::Parse(leading_sort->view()));
+    spec.sort = std::make_shared<const query::SortPattern>(std::move(sort));
+  }
   query::PlannerRequest plan_request;
   if (leading_match) plan_request.filter_doc = leading_match->view();
+  if (leading_sort) plan_request.sort = leading_sort->view();
   plan_request.hint = hint;
   DDS_RETURN_IF_ERROR(ApplyIndexPlan(ctx.engine(), coll, plan_request, &spec));
   spec.allow_disk_use = allow_disk_use;
@@ -290,7 +299,8 @@ StatusWith<BsonDocument> RunAggregate(CommandContext& ctx, const BsonView& cmd) 
   std::unique_ptr<agg::DocumentSource> chain;
   try {
     chain = pipeline->Bind(std::make_unique<ExecutorSource>(std::move(exec)),
-                           /*skip_leading_match=*/leading_match.has_value());
+                           /*skip_leading_match=*/leading_match.has_value(),
+                           /*skip_leading_sort=*/leading_sort.has_value());
   } catch (const DbException& ex) {
     return ex.status();
   }

@@ -131,5 +131,21 @@ TEST(Pipeline, DecimalSumAndAvgAreExact) {
             R"([{"_id":null,"t":{"$numberDecimal":"1.3"},"a":{"$numberDecimal":"0.4333333333333333333333333333333333"}}])");
 }
 
+// A leading $sort (alone or after $match) is offered to the executor; a later one is not.
+TEST(Pipeline, LeadingSortIsOfferedToTheExecutor) {
+  auto leading = [](const char* json) -> std::string {
+    bson::BsonDocument w = bson::FromJson(std::string(R"({"p": )") + json + "}");
+    auto p = Pipeline::Parse(w["p"].Array(), ExpressionContext{});
+    EXPECT_TRUE(p.ok());
+    std::optional<bson::BsonDocument> s = p->LeadingSort();
+    return s ? s->ToJson() : "none";
+  };
+  EXPECT_EQ(leading(R"([{"$sort": {"a": -1}}, {"$limit": 2}])"), R"({"a":-1})");
+  EXPECT_EQ(leading(R"([{"$match": {"x": 1}}, {"$sort": {"a": 1, "b": -1}}])"), R"({"a":1,"b":-1})");
+  EXPECT_EQ(leading(R"([{"$project": {"a": 1}}, {"$sort": {"a": 1}}])"), "none");
+  EXPECT_EQ(leading(R"([{"$match": {"x": 1}}, {"$match": {"y": 1}}, {"$sort": {"a": 1}}])"), "none");
+  EXPECT_EQ(leading("[]"), "none");
+}
+
 }  // namespace
 }  // namespace dds::agg
