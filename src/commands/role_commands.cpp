@@ -98,20 +98,7 @@ const auth::AuthorizationSession& Session(const CommandContext& ctx) { return ct
 
 Status Require(const CommandContext& ctx, const BsonView& cmd, const ResourceTarget& target,
                const ActionSet& actions) {
-  if (Session(ctx).IsAuthorized(target, actions)) return Status::OK();
-  return UnauthorizedError(ctx.db, cmd);
-}
-
-Status RequireOnRoleDbs(const CommandContext& ctx, const BsonView& cmd, std::string_view field,
-                        A action) {
-  BsonElement roles = cmd.Get(field);
-  if (roles.eoo()) return Status::OK();
-  StatusWith<std::vector<auth::RoleName>> parsed = ParseRoleNames(roles, ctx.db, field);
-  if (!parsed.ok()) return Status::OK();  // the command reports the parse error
-  for (const auth::RoleName& r : parsed.value()) {
-    DDS_RETURN_IF_ERROR(Require(ctx, cmd, ResourceTarget::Database(r.db), {action}));
-  }
-  return Status::OK();
+  return RequireAuthorized(ctx, cmd, target, actions);
 }
 
 // mongod's isAuthorizedToGrantPrivilege: `action` on the privilege's database, or on admin for

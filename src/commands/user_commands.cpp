@@ -329,21 +329,7 @@ const auth::AuthorizationSession& Session(const CommandContext& ctx) { return ct
 
 Status Require(const CommandContext& ctx, const BsonView& cmd, const ResourceTarget& target,
                const ActionSet& actions) {
-  if (Session(ctx).IsAuthorized(target, actions)) return Status::OK();
-  return UnauthorizedError(ctx.db, cmd);
-}
-
-// mongod's checkAuthorizedToGrantRoles / RevokeRoles: the action on each role's database.
-Status RequireOnRoleDbs(const CommandContext& ctx, const BsonView& cmd, std::string_view field,
-                        A action) {
-  BsonElement roles = cmd.Get(field);
-  if (roles.eoo()) return Status::OK();
-  StatusWith<std::vector<auth::RoleName>> parsed = ParseRoleNames(roles, ctx.db, field);
-  if (!parsed.ok()) return Status::OK();  // the command reports the parse error
-  for (const auth::RoleName& r : parsed.value()) {
-    DDS_RETURN_IF_ERROR(Require(ctx, cmd, ResourceTarget::Database(r.db), {action}));
-  }
-  return Status::OK();
+  return RequireAuthorized(ctx, cmd, target, actions);
 }
 
 bool IsSelf(const CommandContext& ctx, const auth::UserName& name) {
@@ -595,6 +581,24 @@ Status CheckGrantRolesToUser(const CommandContext& ctx, const BsonView& cmd) {
 
 Status CheckRevokeRolesFromUser(const CommandContext& ctx, const BsonView& cmd) {
   return RequireOnRoleDbs(ctx, cmd, "roles", A::kRevokeRole);
+}
+
+Status RequireAuthorized(const CommandContext& ctx, const BsonView& cmd,
+                         const ResourceTarget& target, const ActionSet& actions) {
+  if (ctx.client.auth.IsAuthorized(target, actions)) return Status::OK();
+  return UnauthorizedError(ctx.db, cmd);
+}
+
+Status RequireOnRoleDbs(const CommandContext& ctx, const BsonView& cmd, std::string_view field,
+                        auth::ActionType action) {
+  BsonElement roles = cmd.Get(field);
+  if (roles.eoo()) return Status::OK();
+  StatusWith<std::vector<auth::RoleName>> parsed = ParseRoleNames(roles, ctx.db, field);
+  if (!parsed.ok()) return Status::OK();  // the command reports the parse error
+  for (const auth::RoleName& r : parsed.value()) {
+    DDS_RETURN_IF_ERROR(RequireAuthorized(ctx, cmd, ResourceTarget::Database(r.db), {action}));
+  }
+  return Status::OK();
 }
 
 }  // namespace dds::commands

@@ -15,6 +15,7 @@
 #include <string_view>
 #include <vector>
 
+#include "auth/privilege.h"
 #include "auth/user_name.h"
 #include "bson/bson.h"
 #include "commands/command.h"
@@ -58,6 +59,16 @@ Status CheckRolesExist(CommandContext& ctx, const std::vector<auth::RoleName>& r
 // Appends `field: [{role, db}, ...]`.
 void AppendRoleNameArray(bson::BsonBuilder* b, std::string_view field,
                          const std::vector<auth::RoleName>& roles);
+
+// 13 Unauthorized (mongod's message for `cmd`) unless the connection may do `actions` on
+// `target`.
+Status RequireAuthorized(const CommandContext& ctx, const bson::BsonView& cmd,
+                         const auth::ResourceTarget& target, const auth::ActionSet& actions);
+
+// mongod's checkAuthorizedToGrantRoles / RevokeRoles: `action` on the database of every role named
+// in `cmd[field]` (a field that does not parse is left to the command to report).
+Status RequireOnRoleDbs(const CommandContext& ctx, const bson::BsonView& cmd,
+                        std::string_view field, auth::ActionType action);
 
 // The user store; InternalError when the process has none.
 StatusWith<class UserStore*> Users(const CommandContext& ctx);
