@@ -624,8 +624,14 @@ class ServiceRestartTest(unittest.TestCase):
             job = svc.job(r.json["job_id"]).json["job"]
             self.assertEqual(job["status"], "Failed")
             self.assertIn("interrupted", job["fail_reason"])
+            # The interrupted restart may have stopped the node: the instance can read "normal"
+            # until the supervisor's next round notices and starts it again.
+            deadline = time.time() + 30
+            while time.time() < deadline and len(node_pids(port=c["port"])) != 1:
+                time.sleep(0.1)
             svc.wait_status(c["id"], "normal", timeout=30)
             self.assertEqual(len(node_pids(port=c["port"])), 1)
+            self.assertIsNotNone(get(c["port"], "kept", {"_id": 1}))
         finally:
             svc.cleanup()
 
