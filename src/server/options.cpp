@@ -1,6 +1,8 @@
 #include "server/options.h"
 
 #include <charconv>
+#include <cmath>
+#include <cstdlib>
 #include <map>
 #include <string_view>
 #include <utility>
@@ -21,11 +23,11 @@
 namespace dds::server {
 namespace {
 
-using Value = std::variant<bool, int64_t, std::string>;
+using Value = std::variant<bool, int64_t, double, std::string>;
 // Options that were set, by dotted mongod name ("net.port").
 using OptionMap = std::map<std::string, Value>;
 
-enum class OptType { kBool, kInt, kString };
+enum class OptType { kBool, kInt, kDouble, kString };
 
 struct OptionSpec {
   std::string_view key;
@@ -49,6 +51,7 @@ constexpr OptionSpec kFileOptions[] = {
     {"security.initialUsersFile", OptType::kString},
     {"storage.dbPath", OptType::kString},
     {"storage.journal.enabled", OptType::kBool},
+    {"storage.wiredTiger.engineConfig.cacheSizeGB", OptType::kDouble},
     {"systemLog.destination", OptType::kString},
     {"systemLog.logAppend", OptType::kBool},
     {"systemLog.path", OptType::kString},
@@ -85,6 +88,8 @@ constexpr FlagSpec kFlags[] = {
      OptType::kBool, "true"},
     {"--tlsAllowInvalidCertificates", "net.tls.allowInvalidCertificates", OptType::kBool, "true"},
     {"--initialUsersFile", "security.initialUsersFile", OptType::kString, nullptr},
+    {"--wiredTigerCacheSizeGB", "storage.wiredTiger.engineConfig.cacheSizeGB", OptType::kDouble,
+     nullptr},
 };
 
 Status BadValue(std::string msg) { return Status(ErrorCode::kBadValue, std::move(msg)); }
@@ -105,6 +110,14 @@ StatusWith<Value> ConvertValue(std::string_view key, OptType type, const std::st
       if (text == "false") return Value(false);
       return BadValue("Bad value for " + std::string(key) + ": expected true or false, got '" +
                       text + "'");
+    case OptType::kDouble: {
+      char* end = nullptr;
+      double v = std::strtod(text.c_str(), &end);
+      if (text.empty() || end != text.c_str() + text.size() || !std::isfinite(v)) {
+        return BadValue("Bad value for " + std::string(key) + ": '" + text + "' is not a number");
+      }
+      return Value(v);
+    }
     case OptType::kInt: {
       int64_t v = 0;
       auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
@@ -172,6 +185,7 @@ Status CheckBindConflict(const OptionMap& m) {
 std::string ValueString(const Value& v) {
   if (const auto* s = std::get_if<std::string>(&v)) return *s;
   if (const auto* b = std::get_if<bool>(&v)) return *b ? "true" : "false";
+  if (const auto* d = std::get_if<double>(&v)) return std::to_string(*d);
   return std::to_string(std::get<int64_t>(v));
 }
 
@@ -188,6 +202,8 @@ void AppendNode(bson::BsonBuilder* b, const std::string& name, const Node& node)
       b->AppendString(name, *s);
     } else if (const auto* x = std::get_if<bool>(&v)) {
       b->AppendBool(name, *x);
+    } else if (const auto* d = std::get_if<double>(&v)) {
+      b->AppendDouble(name, *d);
     } else {
       int64_t i = std::get<int64_t>(v);
       if (i >= INT32_MIN && i <= INT32_MAX) {
@@ -292,6 +308,14 @@ Status Apply(const OptionMap& m, ServerOptions* o) {
     } else if (key == "storage.dbPath") {
       o->db_path = std::get<std::string>(value);
       if (o->db_path.empty()) return BadValue("storage.dbPath must not be empty");
+    } else if (key == "storage.wiredTiger.engineConfig.cacheSizeGB") {
+      // mongod accepts 0.25 GB to 10000 GB; the value sizes RocksDB's block cache here.
+      const double gb = std::get<double>(value);
+      if (gb < 0.25 || gb > 10000) {
+        return BadValue("storage.wiredTiger.engineConfig.cacheSizeGB must be between 0.25 and "
+                        "10000, got " + ValueString(value));
+      }
+      o->cache_size_bytes = static_cast<int64_t>(gb * (1ULL << 30));
     } else if (key == "storage.journal.enabled") {
       // Accepted for mongod compatibility; the write-ahead log is always on.
     } else if (key == "systemLog.destination") {
@@ -452,6 +476,7 @@ General options:
   --noauth                      Run without security (the default)
   --initialUsersFile arg        JSON file of users with SCRAM credentials, created or
                                 replaced at every start (see docs/security.md)
+  --wiredTigerCacheSizeGB arg   Storage cache size in GB (0.25 - 10000; default 0.25)
 
 TLS options:
   --tlsMode arg                 Set the TLS operation mode (disabled|allowTLS|preferTLS|requireTLS)

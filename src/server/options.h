@@ -41,6 +41,11 @@ struct ServerOptions {
   bool log_append = false;
   // systemLog.quiet / --quiet: no connection accepted/ended lines. Default: false.
   bool quiet = false;
+  // storage.wiredTiger.engineConfig.cacheSizeGB / --wiredTigerCacheSizeGB (mongod's names): the
+  // storage engine's cache of uncompressed data and index blocks (RocksDB's block cache).
+  // Default: 256 MiB (mongod sizes its cache at max(256 MB, 50% of RAM - 1 GB); DDS instances
+  // share a host, so the default stays small: raise it for a dedicated machine).
+  int64_t cache_size_bytes = 256LL << 20;
   // security.authorization / --auth / --noauth: "enabled" makes every command but the handshake
   // and authentication ones require an authenticated user. Default: disabled.
   bool auth = false;

@@ -168,6 +168,7 @@ int ServerMain(int argc, char** argv) {
 
   storage::EngineOptions engine_options;
   engine_options.db_path = options.db_path;
+  engine_options.block_cache_bytes = static_cast<size_t>(options.cache_size_bytes);
   auto opened = storage::Engine::Open(engine_options);
   if (!opened.ok()) {
     return Fail(kExitUncaught, 20557, "DBException in initAndListen, terminating",

@@ -55,6 +55,24 @@ TEST(ServerOptions, CommandLineFlags) {
                 .ToJson());
 }
 
+TEST(ServerOptions, CacheSize) {
+  auto defaults = Parse({});
+  ASSERT_OK(defaults);
+  EXPECT_EQ(defaults->cache_size_bytes, 256LL << 20);
+  auto flag = Parse({"--wiredTigerCacheSizeGB", "1.5"});
+  ASSERT_OK(flag);
+  EXPECT_EQ(flag->cache_size_bytes, 3LL << 29);
+  EXPECT_EQ(flag->parsed["storage"].Object()["wiredTiger"].Object()["engineConfig"].Object()
+                ["cacheSizeGB"].Double(),
+            1.5);
+  auto file = Parse({"--config", WriteConfig("storage:\n  wiredTiger:\n    engineConfig:\n"
+                                             "      cacheSizeGB: 2\n")});
+  ASSERT_OK(file);
+  EXPECT_EQ(file->cache_size_bytes, 2LL << 30);
+  EXPECT_CODE(Parse({"--wiredTigerCacheSizeGB", "0.1"}), ErrorCode::kBadValue);
+  EXPECT_CODE(Parse({"--wiredTigerCacheSizeGB", "lots"}), ErrorCode::kBadValue);
+}
+
 TEST(ServerOptions, RejectsBadCommandLines) {
   EXPECT_CODE(Parse({"--bogus"}), ErrorCode::kBadValue);
   EXPECT_NE(Parse({"--bogus"}).status().reason().find("unrecognised option '--bogus'"),
