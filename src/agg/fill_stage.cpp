@@ -1,6 +1,5 @@
 // $fill (5.3): fills null and missing fields with a constant expression, the last observed value
 // (locf) or linear interpolation over the sortBy field, per partition.
-#include <map>
 
 #include "agg/document_util.h"
 #include "agg/expression_internal.h"
@@ -8,8 +7,6 @@
 #include "query/sort_pattern.h"
 
 namespace dds::agg {
-
-std::vector<bson::BsonDocument> SortDocuments(const query::SortPattern& pattern, std::vector<bson::BsonDocument> docs);
 
 namespace {
 
@@ -43,33 +40,16 @@ class FillSource : public DocumentSource {
 
  private:
   Value Eval(const ExprPtr& e, const BsonDocument& d) const {
-    Variables vars(d);
-    for (const BsonElement& x : spec_->let.view()) vars.Push(std::string(x.field_name()), Value::FromElement(x));
-    return e->Evaluate(&vars);
+    return EvaluateWithLet(*e, d, spec_->let.view());
   }
 
   void Compute() {
     done_ = true;
     std::vector<BsonDocument> docs;
     while (auto d = in_->GetNext()) docs.push_back(std::move(*d));
-    if (spec_->sort_by) docs = SortDocuments(*spec_->sort_by, std::move(docs));
-    std::vector<std::vector<BsonDocument>> parts;
-    if (spec_->partition_by) {
-      std::map<Value, size_t, bool (*)(const Value&, const Value&)> index(
-          [](const Value& a, const Value& b) { return CompareValues(a, b) < 0; });
-      for (BsonDocument& d : docs) {
-        Value k = Eval(spec_->partition_by, d);
-        if (k.missing()) k = Value::Null();
-        auto it = index.find(k);
-        if (it == index.end()) {
-          it = index.emplace(k, parts.size()).first;
-          parts.emplace_back();
-        }
-        parts[it->second].push_back(std::move(d));
-      }
-    } else {
-      parts.push_back(std::move(docs));
-    }
+    std::vector<std::vector<BsonDocument>> parts =
+        SortAndPartition(std::move(docs), spec_->sort_by.get(), spec_->partition_by,
+                         spec_->let.view());
     for (auto& part : parts) {
       for (const FillOutput& o : spec_->outputs) Fill(part, o);
       for (BsonDocument& d : part) out_.push_back(std::move(d));
@@ -119,18 +99,6 @@ class FillSource : public DocumentSource {
   bool done_ = false;
   std::vector<BsonDocument> out_;
   size_t pos_ = 0;
-};
-
-class FillStage : public StageSpec {
- public:
-  explicit FillStage(std::shared_ptr<const FillSpec> s) : spec_(std::move(s)) {}
-  std::string_view name() const override { return "$fill"; }
-  std::unique_ptr<DocumentSource> Bind(std::unique_ptr<DocumentSource> input) const override {
-    return std::make_unique<FillSource>(std::move(input), spec_);
-  }
-
- private:
-  std::shared_ptr<const FillSpec> spec_;
 };
 
 }  // namespace
@@ -188,7 +156,10 @@ StatusWith<StagePtr> ParseFillStage(const BsonElement& spec, const StageParseCon
     }
     f->outputs.push_back(std::move(fo));
   }
-  return StagePtr(std::make_shared<FillStage>(std::move(f)));
+  std::shared_ptr<const FillSpec> bound = std::move(f);
+  return MakeStage("$fill", [bound](std::unique_ptr<DocumentSource> input) {
+    return std::unique_ptr<DocumentSource>(std::make_unique<FillSource>(std::move(input), bound));
+  });
 }
 
 }  // namespace dds::agg

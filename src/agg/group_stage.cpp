@@ -7,8 +7,6 @@
 
 namespace dds::agg {
 
-std::vector<bson::BsonDocument> SortDocuments(const query::SortPattern& pattern, std::vector<bson::BsonDocument> docs);
-
 namespace {
 
 using bson::BsonDocument;
@@ -93,18 +91,6 @@ class GroupSource : public DocumentSource {
   size_t pos_ = 0;
 };
 
-class GroupStage : public StageSpec {
- public:
-  explicit GroupStage(std::shared_ptr<const GroupSpec> spec) : spec_(std::move(spec)) {}
-  std::string_view name() const override { return "$group"; }
-  std::unique_ptr<DocumentSource> Bind(std::unique_ptr<DocumentSource> input) const override {
-    return std::make_unique<GroupSource>(std::move(input), spec_);
-  }
-
- private:
-  std::shared_ptr<const GroupSpec> spec_;
-};
-
 }  // namespace
 
 StatusWith<StagePtr> ParseGroupStage(const BsonElement& spec, const StageParseContext& ctx) {
@@ -169,7 +155,10 @@ StatusWith<StagePtr> ParseGroupStage(const BsonElement& spec, const StageParseCo
     g->fields.push_back(std::move(f));
   }
   if (!has_id) return Status(15955, "a group specification must include an _id");
-  return StagePtr(std::make_shared<GroupStage>(std::move(g)));
+  std::shared_ptr<const GroupSpec> bound = std::move(g);
+  return MakeStage("$group", [bound](std::unique_ptr<DocumentSource> input) {
+    return std::unique_ptr<DocumentSource>(std::make_unique<GroupSource>(std::move(input), bound));
+  });
 }
 
 StatusWith<StagePtr> ParseSortByCountStage(const BsonElement& spec, const StageParseContext& ctx) {

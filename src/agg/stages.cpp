@@ -1,6 +1,7 @@
 // Streaming and simple blocking stages: $match $project $addFields/$set $unset $replaceRoot
 // $replaceWith $skip $limit $count $sort $unwind $sample, and the stages that answer errors.
 #include <algorithm>
+#include <map>
 #include <random>
 
 #include "agg/document_util.h"
@@ -15,25 +16,6 @@ namespace {
 using bson::BsonDocument;
 using bson::BsonElement;
 using bson::BsonType;
-
-template <typename BindFn>
-class SimpleStage : public StageSpec {
- public:
-  SimpleStage(std::string_view name, BindFn fn) : name_(name), fn_(std::move(fn)) {}
-  std::string_view name() const override { return name_; }
-  std::unique_ptr<DocumentSource> Bind(std::unique_ptr<DocumentSource> input) const override {
-    return fn_(std::move(input));
-  }
-
- private:
-  std::string_view name_;
-  BindFn fn_;
-};
-
-template <typename BindFn>
-StagePtr MakeStage(std::string_view name, BindFn fn) {
-  return std::make_shared<SimpleStage<BindFn>>(name, std::move(fn));
-}
 
 class MatchStage : public StageSpec {
  public:
@@ -403,6 +385,31 @@ std::vector<BsonDocument> SortDocuments(const query::SortPattern& pattern, std::
   out.reserve(docs.size());
   for (auto& k : keyed) out.push_back(std::move(docs[k.second]));
   return out;
+}
+
+std::vector<std::vector<BsonDocument>> SortAndPartition(std::vector<BsonDocument> docs,
+                                                        const query::SortPattern* sort_by,
+                                                        const ExprPtr& partition_by,
+                                                        const bson::BsonView& let_vars) {
+  if (sort_by != nullptr) docs = SortDocuments(*sort_by, std::move(docs));
+  std::vector<std::vector<BsonDocument>> partitions;
+  if (!partition_by) {
+    partitions.push_back(std::move(docs));
+    return partitions;
+  }
+  std::map<Value, size_t, bool (*)(const Value&, const Value&)> index(
+      [](const Value& a, const Value& b) { return CompareValues(a, b) < 0; });
+  for (BsonDocument& d : docs) {
+    Value key = EvaluateWithLet(*partition_by, d, let_vars);
+    if (key.missing()) key = Value::Null();
+    auto it = index.find(key);
+    if (it == index.end()) {
+      it = index.emplace(key, partitions.size()).first;
+      partitions.emplace_back();
+    }
+    partitions[it->second].push_back(std::move(d));
+  }
+  return partitions;
 }
 
 // $sort keeps its specification so that a leading $sort can move into the query executor.

@@ -1,7 +1,16 @@
 // Parse functions of the pipeline stages, referenced by agg/stage_table.cpp.
 #pragma once
 
+#include <memory>
+#include <string_view>
+#include <vector>
+
+#include "agg/expression.h"
 #include "agg/stage.h"
+
+namespace dds::query {
+class SortPattern;
+}  // namespace dds::query
 
 namespace dds::agg {
 
@@ -38,5 +47,38 @@ template <typename Fn>
 std::unique_ptr<DocumentSource> MakeMapSource(std::unique_ptr<DocumentSource> input, Fn fn) {
   return std::make_unique<MapSource<Fn>>(std::move(input), std::move(fn));
 }
+
+// A stage whose Bind is `fn(input)`: a stage needs no class of its own when it only binds a
+// source over its parsed spec.
+template <typename BindFn>
+class SimpleStage : public StageSpec {
+ public:
+  SimpleStage(std::string_view name, BindFn fn) : name_(name), fn_(std::move(fn)) {}
+  std::string_view name() const override { return name_; }
+  std::unique_ptr<DocumentSource> Bind(std::unique_ptr<DocumentSource> input) const override {
+    return fn_(std::move(input));
+  }
+
+ private:
+  std::string_view name_;
+  BindFn fn_;
+};
+
+template <typename BindFn>
+StagePtr MakeStage(std::string_view name, BindFn fn) {
+  return std::make_shared<SimpleStage<BindFn>>(name, std::move(fn));
+}
+
+// Stable sort by `pattern` ($sort's order; ties keep their input order).
+std::vector<bson::BsonDocument> SortDocuments(const query::SortPattern& pattern,
+                                              std::vector<bson::BsonDocument> docs);
+
+// Sorts `docs` by `sort_by` (when given), then splits them by the value of `partition_by`
+// (evaluated with `let_vars` bound; missing counts as null) in order of each partition's first
+// document: what $setWindowFields and $fill do before they compute. No `partition_by`: one
+// partition.
+std::vector<std::vector<bson::BsonDocument>> SortAndPartition(
+    std::vector<bson::BsonDocument> docs, const query::SortPattern* sort_by,
+    const ExprPtr& partition_by, const bson::BsonView& let_vars);
 
 }  // namespace dds::agg

@@ -2,7 +2,6 @@
 // accumulators over `documents` or `range` windows, plus the window-only functions $rank
 // $denseRank $documentNumber $shift $locf. Blocking: the whole input is buffered.
 #include <algorithm>
-#include <map>
 
 #include "agg/accumulator.h"
 #include "agg/document_util.h"
@@ -10,8 +9,6 @@
 #include "query/sort_pattern.h"
 
 namespace dds::agg {
-
-std::vector<bson::BsonDocument> SortDocuments(const query::SortPattern& pattern, std::vector<bson::BsonDocument> docs);
 
 namespace {
 
@@ -97,34 +94,16 @@ class WindowSource : public DocumentSource {
 
  private:
   Value Eval(const ExprPtr& e, const BsonDocument& d) const {
-    Variables vars(d);
-    for (const BsonElement& x : spec_->let.view()) vars.Push(std::string(x.field_name()), Value::FromElement(x));
-    return e->Evaluate(&vars);
+    return EvaluateWithLet(*e, d, spec_->let.view());
   }
 
   void Compute() {
     done_ = true;
     std::vector<BsonDocument> docs;
     while (auto d = input_->GetNext()) docs.push_back(std::move(*d));
-    // Partition (in order of first appearance of each partition value after sorting).
-    if (spec_->sort_by) docs = SortDocuments(*spec_->sort_by, std::move(docs));
-    std::vector<std::vector<BsonDocument>> partitions;
-    if (spec_->partition_by) {
-      std::map<Value, size_t, bool (*)(const Value&, const Value&)> index(
-          [](const Value& a, const Value& b) { return CompareValues(a, b) < 0; });
-      for (BsonDocument& d : docs) {
-        Value key = Eval(spec_->partition_by, d);
-        if (key.missing()) key = Value::Null();
-        auto it = index.find(key);
-        if (it == index.end()) {
-          it = index.emplace(key, partitions.size()).first;
-          partitions.emplace_back();
-        }
-        partitions[it->second].push_back(std::move(d));
-      }
-    } else {
-      partitions.push_back(std::move(docs));
-    }
+    std::vector<std::vector<BsonDocument>> partitions =
+        SortAndPartition(std::move(docs), spec_->sort_by.get(), spec_->partition_by,
+                         spec_->let.view());
     for (std::vector<BsonDocument>& part : partitions) ComputePartition(part);
   }
 
@@ -231,18 +210,6 @@ class WindowSource : public DocumentSource {
   size_t pos_ = 0;
 };
 
-class WindowStage : public StageSpec {
- public:
-  explicit WindowStage(std::shared_ptr<const WindowSpec> s) : spec_(std::move(s)) {}
-  std::string_view name() const override { return "$setWindowFields"; }
-  std::unique_ptr<DocumentSource> Bind(std::unique_ptr<DocumentSource> input) const override {
-    return std::make_unique<WindowSource>(std::move(input), spec_);
-  }
-
- private:
-  std::shared_ptr<const WindowSpec> spec_;
-};
-
 }  // namespace
 
 StatusWith<StagePtr> ParseSetWindowFieldsStage(const BsonElement& spec, const StageParseContext& ctx) {
@@ -331,7 +298,10 @@ StatusWith<StagePtr> ParseSetWindowFieldsStage(const BsonElement& spec, const St
     }
     w->outputs.push_back(std::move(o));
   }
-  return StagePtr(std::make_shared<WindowStage>(std::move(w)));
+  std::shared_ptr<const WindowSpec> bound = std::move(w);
+  return MakeStage("$setWindowFields", [bound](std::unique_ptr<DocumentSource> input) {
+    return std::unique_ptr<DocumentSource>(std::make_unique<WindowSource>(std::move(input), bound));
+  });
 }
 
 }  // namespace dds::agg
