@@ -7,6 +7,7 @@
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
+#include <functional>
 
 namespace dds::query {
 
@@ -54,12 +55,14 @@ Status SortSpill::WriteRun(std::vector<SortItem>* items) {
   for (const SortItem& item : *items) {
     uint8_t seq[8];
     for (int i = 0; i < 8; ++i) seq[i] = static_cast<uint8_t>(item.seq >> (8 * i));
-    if (std::fwrite(item.key.bytes().data(), 1, static_cast<size_t>(item.key.size()), run->file) != static_cast<size_t>(item.key.size()) ||
-        std::fwrite(item.doc.bytes().data(), 1, static_cast<size_t>(item.doc.size()), run->file) != static_cast<size_t>(item.doc.size()) ||
+    const std::string& key = item.key.bytes();
+    const std::string& doc = item.doc.bytes();
+    if (std::fwrite(key.data(), 1, key.size(), run->file) != key.size() ||
+        std::fwrite(doc.data(), 1, doc.size(), run->file) != doc.size() ||
         std::fwrite(seq, 1, sizeof seq, run->file) != sizeof seq) {
       return IoError("cannot write a run (disk full?)");
     }
-    bytes_written_ += static_cast<int64_t>(static_cast<size_t>(item.key.size()) + static_cast<size_t>(item.doc.size()) + sizeof seq);
+    bytes_written_ += static_cast<int64_t>(key.size() + doc.size() + sizeof seq);
   }
   if (std::fflush(run->file) != 0) return IoError("cannot write a run (disk full?)");
   items->clear();
@@ -96,6 +99,10 @@ StatusWith<bool> SortSpill::ReadItem(Run* run, SortItem* out) {
   return true;
 }
 
+bool SortSpill::HeadAfter(size_t a, size_t b) const {
+  return less_(runs_[b]->head, runs_[a]->head);
+}
+
 Status SortSpill::StartMerge() {
   heap_.clear();
   for (size_t i = 0; i < runs_.size(); ++i) {
@@ -104,22 +111,19 @@ Status SortSpill::StartMerge() {
     DDS_ASSIGN_OR_RETURN(run->has_head, ReadItem(run, &run->head));
     if (run->has_head) heap_.push_back(i);
   }
-  // std heap functions build a max-heap: invert the order to pop the smallest head first.
-  auto greater = [this](size_t a, size_t b) { return less_(runs_[b]->head, runs_[a]->head); };
-  std::make_heap(heap_.begin(), heap_.end(), greater);
+  std::make_heap(heap_.begin(), heap_.end(), std::bind_front(&SortSpill::HeadAfter, this));
   return Status::OK();
 }
 
 StatusWith<bool> SortSpill::Next(SortItem* out) {
   if (heap_.empty()) return false;
-  auto greater = [this](size_t a, size_t b) { return less_(runs_[b]->head, runs_[a]->head); };
-  std::pop_heap(heap_.begin(), heap_.end(), greater);
+  std::pop_heap(heap_.begin(), heap_.end(), std::bind_front(&SortSpill::HeadAfter, this));
   size_t i = heap_.back();
   Run* run = runs_[i].get();
   *out = std::move(run->head);
   DDS_ASSIGN_OR_RETURN(run->has_head, ReadItem(run, &run->head));
   if (run->has_head) {
-    std::push_heap(heap_.begin(), heap_.end(), greater);
+    std::push_heap(heap_.begin(), heap_.end(), std::bind_front(&SortSpill::HeadAfter, this));
   } else {
     heap_.pop_back();
   }

@@ -50,6 +50,9 @@ class SortSpill {
  private:
   struct Run;
   StatusWith<bool> ReadItem(Run* run, SortItem* out);
+  // The merge heap's order: std's heap functions build a max-heap, so run a sorts "before" run b
+  // when a's head comes after b's, and the smallest head is popped first.
+  bool HeadAfter(size_t a, size_t b) const;
 
   std::string dir_;
   Less less_;
