@@ -13,13 +13,11 @@
 #include <unistd.h>
 #include <arpa/inet.h>
 
-#include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
-#include <functional>
 #include <random>
 #include <string>
 #include <thread>
@@ -27,11 +25,10 @@
 
 #include "echo_server.h"
 #include "latency.h"
+#include "timed_run.h"
 
 namespace dds::bench {
 namespace {
-
-using Clock = std::chrono::steady_clock;
 
 constexpr int kDocSize = 1024;        // insertOne / find documents
 constexpr int kPreloadDocs = 10000;   // documents for find / update by _id
@@ -71,60 +68,19 @@ bool Want(const Options& opt, const std::string& name) {
 
 std::string Padding(int n) { return std::string(static_cast<size_t>(n), 'x'); }
 
-// Runs `op` on `conns` threads for opt.seconds; `op(thread, client, rng)` returns the units done
-// (0 = failure, which aborts the case).
+// Runs `op` on `conns` threads for opt.seconds (see timed_run.h); a failure aborts the case.
 CaseResult RunCase(const Options& opt, mongoc_client_pool_t* pool, const std::string& name, int conns,
-                   const std::function<int(int, mongoc_client_t*, std::mt19937_64&)>& op,
-                   const char* unit = "ops") {
+                   const WireOp& op, const char* unit = "ops") {
   CaseResult result;
   result.name = name;
   result.conns = conns;
   result.unit = unit;
-  std::vector<std::vector<uint32_t>> lat(static_cast<size_t>(conns));
-  std::atomic<uint64_t> total{0};
-  std::atomic<bool> failed{false};
-  std::atomic<int> ready{0};
-  std::atomic<bool> go{false};
-  Clock::time_point deadline;
-  std::vector<std::thread> threads;
-  for (int t = 0; t < conns; t++) {
-    threads.emplace_back([&, t] {
-      mongoc_client_t* client = pool ? mongoc_client_pool_pop(pool) : nullptr;
-      std::mt19937_64 rng(static_cast<uint64_t>(t) * 7919 + 17);
-      // One warm-up op opens the connection before the clock starts.
-      if (op(t, client, rng) == 0) failed = true;
-      ready++;
-      while (!go) std::this_thread::yield();
-      auto& mine = lat[static_cast<size_t>(t)];
-      mine.reserve(1 << 16);
-      uint64_t done = 0;
-      while (!failed) {
-        auto t0 = Clock::now();
-        if (t0 >= deadline) break;
-        int units = op(t, client, rng);
-        auto t1 = Clock::now();
-        if (units == 0) {
-          failed = true;
-          break;
-        }
-        done += static_cast<uint64_t>(units);
-        mine.push_back(static_cast<uint32_t>(
-            std::min<int64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(t1 - t0).count(),
-                              UINT32_MAX)));
-      }
-      total += done;
-      if (pool) mongoc_client_pool_push(pool, client);
-    });
-  }
-  while (ready < conns) std::this_thread::yield();
-  auto start = Clock::now();
-  deadline = start + std::chrono::microseconds(static_cast<int64_t>(opt.seconds * 1e6));
-  go = true;
-  for (auto& th : threads) th.join();
-  result.seconds = std::chrono::duration<double>(Clock::now() - start).count();
-  result.ops = total;
+  std::vector<std::vector<uint32_t>> lat;
+  TimedRun run = RunTimed(pool, conns, opt.seconds, 0, op, &lat);
+  result.seconds = run.seconds;
+  result.ops = run.units;
   SummarizeLatencies(lat, &result);
-  if (failed) {
+  if (run.failed) {
     std::fprintf(stderr, "case %s (%d conns) failed; result is partial\n", name.c_str(), conns);
     result.ops = 0;
   }
