@@ -159,6 +159,8 @@ StatusWith<BsonDocument> RunAggregate(CommandContext& ctx, const BsonView& cmd) 
   DDS_RETURN_IF_ERROR(p.ReadObject("let", &let_vars));
   std::optional<int64_t> max_time_ms;
   DDS_RETURN_IF_ERROR(p.ReadNonNegativeInt64("maxTimeMS", &max_time_ms));
+  bool bypass_document_validation = false;
+  DDS_RETURN_IF_ERROR(p.ReadSafeBool("bypassDocumentValidation", &bypass_document_validation));
   bool ignored = false;
   DDS_RETURN_IF_ERROR(p.ReadBool("needsMerge", &ignored));
   DDS_RETURN_IF_ERROR(p.ReadBool("fromMongos", &ignored));
@@ -212,7 +214,10 @@ StatusWith<BsonDocument> RunAggregate(CommandContext& ctx, const BsonView& cmd) 
   std::optional<OutputStageSpec> output;
   BsonDocument output_rest;
   DDS_RETURN_IF_ERROR(ExtractOutputStage(ctx, to_parse, &output, &output_rest));
-  if (output) to_parse = output_rest.view();
+  if (output) {
+    to_parse = output_rest.view();
+    output->bypass_document_validation = bypass_document_validation;
+  }
 
   agg::ExpressionContext ectx;
   ectx.let_vars = let_vars;

@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "commands/cursor_manager.h"
+#include "commands/document_validation.h"
 #include "commands/namespace_util.h"
 #include "commands/request_parser.h"
 #include "commands/write_helpers.h"
@@ -172,7 +173,8 @@ StatusWith<BsonDocument> MergeLetFor(const Spec& spec, const BsonView& doc) {
 
 // Writes one document for $merge.
 Status MergeOne(const Spec& spec, const std::string& ns, storage::WriteUnit* unit,
-                const storage::CollectionDescriptor& target, const BsonView& doc) {
+                const storage::CollectionDescriptor& target, const WriteValidation& validation,
+                const BsonView& doc) {
   std::string scratch;
   PreparedDocument prepared;
   DDS_RETURN_IF_ERROR(PrepareInsertDocument(doc, &scratch, &prepared));
@@ -187,6 +189,8 @@ Status MergeOne(const Spec& spec, const std::string& ns, storage::WriteUnit* uni
                       "$merge could not find a matching document in the target collection for "
                       "at least one document in the source collection");
       case Spec::WhenNotMatched::kInsert:
+        DDS_RETURN_IF_ERROR(
+            validation.CheckInsert(prepared.view).WithPrefix(kUpdateExecutorPrefix));
         return InsertRecordFor(unit, target, prepared.id, prepared.view);
     }
   }
@@ -198,11 +202,15 @@ Status MergeOne(const Spec& spec, const std::string& ns, storage::WriteUnit* uni
       return DuplicateIdError(ns, id);
     case Spec::WhenMatched::kReplace: {
       DDS_RETURN_IF_ERROR(ValidateUpdatedDocument(prepared.view));
+      DDS_RETURN_IF_ERROR(validation.CheckUpdate(*existing, prepared.view)
+                              .WithPrefix(kUpdateExecutorPrefix));
       return UpdateRecordFor(unit, target, id, *existing, prepared.view);
     }
     case Spec::WhenMatched::kMerge: {
       BsonDocument merged = MergeDocuments(*existing, prepared.view);
       DDS_RETURN_IF_ERROR(ValidateUpdatedDocument(merged));
+      DDS_RETURN_IF_ERROR(
+          validation.CheckUpdate(*existing, merged).WithPrefix(kUpdateExecutorPrefix));
       return UpdateRecordFor(unit, target, id, *existing, merged);
     }
     case Spec::WhenMatched::kPipeline: {
@@ -215,6 +223,8 @@ Status MergeOne(const Spec& spec, const std::string& ns, storage::WriteUnit* uni
       DDS_ASSIGN_OR_RETURN(update::UpdateOutcome outcome, driver.Apply(*existing));
       if (!outcome.modified) return Status::OK();
       DDS_RETURN_IF_ERROR(ValidateUpdatedDocument(outcome.doc));
+      DDS_RETURN_IF_ERROR(
+          validation.CheckUpdate(*existing, outcome.doc).WithPrefix(kUpdateExecutorPrefix));
       return UpdateRecordFor(unit, target, id, *existing, outcome.doc);
     }
   }
@@ -289,21 +299,36 @@ Status WriteOutputStage(CommandContext& ctx, const OutputStageSpec& spec,
   if (spec.kind == OutputStageSpec::Kind::kMerge) {
     DDS_ASSIGN_OR_RETURN(storage::CollectionPtr target,
                          GetOrCreateCollection(engine, spec.db, spec.coll));
+    DDS_ASSIGN_OR_RETURN(WriteValidation validation,
+                         WriteValidation::Make(target, spec.bypass_document_validation));
     return Drain(engine, source, [&](storage::WriteUnit* unit, const BsonView& doc) {
-      return MergeOne(spec, target_ns, unit, *target, doc);
+      return MergeOne(spec, target_ns, unit, *target, validation, doc);
     });
   }
 
-  // $out: fill a temporary collection, then rename it over the target in one catalog write.
+  // $out: fill a temporary collection, then rename it over the target in one catalog write. As
+  // in mongod, the temporary collection takes the target's options, so the target keeps its
+  // validator and the documents are validated against it on the way in.
   std::string tmp_name = "tmp.agg_out." + bson::ObjectId::Generate().ToHex();
   bool created = false;
+  BsonDocument target_options;
+  if (storage::CollectionPtr existing = catalog.Lookup(spec.db, spec.coll)) {
+    target_options = existing->options;
+  }
   DDS_ASSIGN_OR_RETURN(storage::CollectionPtr tmp,
-                       catalog.CreateCollection(spec.db, tmp_name, BsonView(), &created));
+                       catalog.CreateCollection(spec.db, tmp_name, target_options, &created));
+  StatusWith<WriteValidation> validation =
+      WriteValidation::Make(tmp, spec.bypass_document_validation);
+  if (!validation.ok()) {
+    catalog.DropCollection(spec.db, tmp_name);
+    return validation.status();
+  }
   const std::string tmp_ns = MakeNamespace(spec.db, tmp_name);
   Status s = Drain(engine, source, [&](storage::WriteUnit* unit, const BsonView& doc) {
     std::string scratch;
     PreparedDocument prepared;
     DDS_RETURN_IF_ERROR(PrepareInsertDocument(doc, &scratch, &prepared));
+    DDS_RETURN_IF_ERROR(validation.value().CheckInsert(prepared.view));
     return InsertRecordFor(unit, *tmp, prepared.id, prepared.view);
   });
   if (s.ok()) {

@@ -33,6 +33,8 @@ struct OutputStageSpec {
   // The whenMatched pipeline ({"": [...]}) and the $merge `let` (unevaluated), when given.
   std::optional<bson::BsonDocument> pipeline;
   std::optional<bson::BsonDocument> let_spec;
+  // The command's bypassDocumentValidation: the target's validator is not applied.
+  bool bypass_document_validation = false;
 };
 
 // Finds $out/$merge in `stages`: it must be the last stage (40601 otherwise). When present,

@@ -12,6 +12,7 @@
 #include "commands/command_handlers.h"
 #include "commands/command_authorization.h"
 #include "commands/cursor_manager.h"
+#include "commands/document_validation.h"
 #include "commands/namespace_util.h"
 #include "commands/request_parser.h"
 #include "index/index_build.h"
@@ -104,7 +105,8 @@ int64_t TotalIndexCount(const storage::CollectionDescriptor& c) {
   return static_cast<int64_t>(c.indexes.size());
 }
 
-Status ValidateCreateOptions(const bson::BsonView& cmd, bson::BsonDocument* options_out) {
+Status ValidateCreateOptions(std::string_view db, std::string_view coll,
+                             const bson::BsonView& cmd, bson::BsonDocument* options_out) {
   FieldParser p("create", cmd);
   bool capped = false;
   DDS_RETURN_IF_ERROR(p.ReadSafeBool("capped", &capped));
@@ -176,9 +178,7 @@ Status ValidateCreateOptions(const bson::BsonView& cmd, bson::BsonDocument* opti
   if (encrypted) {
     return Status(ErrorCode::kNotImplemented, "queryable encryption is not supported");
   }
-  if (validator && !validator->empty()) {
-    return Status(ErrorCode::kNotImplemented, "document validation is not supported yet");
-  }
+  if (validator) DDS_RETURN_IF_ERROR(CheckValidatorOptions(db, coll, *validator, false));
   if (auto_index_id && !*auto_index_id) {
     return Status(ErrorCode::kNotImplemented, "collections without an _id index are not supported");
   }
@@ -193,6 +193,8 @@ Status ValidateCreateOptions(const bson::BsonView& cmd, bson::BsonDocument* opti
     }
     std::string_view n = e.field_name();
     if (IsGenericArgument(n) || n == "autoIndexId" || n == "temp" || n == "flags") continue;
+    // An empty validator is no validator: mongod does not keep it.
+    if (n == kValidator && e.IsObject() && e.Object().empty()) continue;
     b.AppendElement(e);
   }
   *options_out = b.Done();
@@ -289,7 +291,7 @@ StatusWith<bson::BsonDocument> RunCreate(CommandContext& ctx, const bson::BsonVi
   DDS_ASSIGN_OR_RETURN(std::string coll, CollectionNameFromCommand(ctx.db, cmd));
   DDS_RETURN_IF_ERROR(ValidateUserCreatableCollection(ctx.db, coll));
   bson::BsonDocument options;
-  DDS_RETURN_IF_ERROR(ValidateCreateOptions(cmd, &options));
+  DDS_RETURN_IF_ERROR(ValidateCreateOptions(ctx.db, coll, cmd, &options));
   bool created = false;
   DDS_ASSIGN_OR_RETURN(storage::CollectionPtr desc,
                        ctx.engine().catalog().CreateCollection(ctx.db, coll, options, &created));
@@ -593,6 +595,47 @@ bson::BsonDocument WithOption(const bson::BsonView& options, std::string_view na
   return b.Done();
 }
 
+// Returns `options` after collMod's validator/validationLevel/validationAction in `cmd`. As
+// mongod's setValidator/setValidationLevel/setValidationAction do, any of them makes the level
+// and the action explicit ("strict", "error" by default); an empty validator is not kept.
+bson::BsonDocument WithValidationOptions(const bson::BsonView& options, const bson::BsonView& cmd) {
+  BsonElement validator = cmd.Get(kValidator);
+  if (validator.eoo()) validator = options.Get(kValidator);
+  BsonElement level = cmd.Get(kValidationLevel);
+  if (level.eoo()) level = options.Get(kValidationLevel);
+  BsonElement action = cmd.Get(kValidationAction);
+  if (action.eoo()) action = options.Get(kValidationAction);
+  BsonBuilder b;
+  bool placed = false;
+  auto place = [&]() {
+    if (placed) return;
+    placed = true;
+    if (validator.IsObject() && !validator.Object().empty()) {
+      b.AppendElementAs(kValidator, validator);
+    }
+    if (level.eoo()) {
+      b.AppendString(kValidationLevel, "strict");
+    } else {
+      b.AppendElementAs(kValidationLevel, level);
+    }
+    if (action.eoo()) {
+      b.AppendString(kValidationAction, "error");
+    } else {
+      b.AppendElementAs(kValidationAction, action);
+    }
+  };
+  for (const BsonElement& e : options) {
+    std::string_view n = e.field_name();
+    if (n == kValidator || n == kValidationLevel || n == kValidationAction) {
+      place();
+    } else {
+      b.AppendElement(e);
+    }
+  }
+  place();
+  return b.Done();
+}
+
 }  // namespace
 
 StatusWith<bson::BsonDocument> RunCollMod(CommandContext& ctx, const bson::BsonView& cmd) {
@@ -626,9 +669,6 @@ StatusWith<bson::BsonDocument> RunCollMod(CommandContext& ctx, const bson::BsonV
                                             "' for field 'collMod.validationAction' is not a "
                                             "valid value.");
   }
-  if (validator && !validator->empty()) {
-    return Status(ErrorCode::kNotImplemented, "document validation is not supported yet");
-  }
   if (change_stream) {
     FieldParser cp("collMod.changeStreamPreAndPostImages", *change_stream, FieldParser::kNested);
     bool enabled = false;
@@ -640,6 +680,7 @@ StatusWith<bson::BsonDocument> RunCollMod(CommandContext& ctx, const bson::BsonV
   std::string ns = MakeNamespace(ctx.db, coll);
   storage::CollectionPtr desc = catalog.Lookup(ctx.db, coll);
   if (desc == nullptr) return Status(ErrorCode::kNamespaceNotFound, "ns does not exist: " + ns);
+  if (validator) DDS_RETURN_IF_ERROR(CheckValidatorOptions(ctx.db, coll, *validator, true));
 
   // Index changes: hidden and expireAfterSeconds.
   BsonBuilder reply;
@@ -758,12 +799,8 @@ StatusWith<bson::BsonDocument> RunCollMod(CommandContext& ctx, const bson::BsonV
 
   // Collection option changes.
   bson::BsonDocument options = desc->options;
-  if (validator) options = WithOption(options.view(), "validator", BsonElement());
-  if (validation_level) {
-    options = WithOption(options.view(), "validationLevel", cmd.Get("validationLevel"));
-  }
-  if (validation_action) {
-    options = WithOption(options.view(), "validationAction", cmd.Get("validationAction"));
+  if (validator || validation_level || validation_action) {
+    options = WithValidationOptions(options.view(), cmd);
   }
   if (change_stream) {
     options = WithOption(options.view(), "changeStreamPreAndPostImages",

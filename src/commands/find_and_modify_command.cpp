@@ -5,6 +5,7 @@
 #include <string>
 
 #include "commands/crud_commands.h"
+#include "commands/document_validation.h"
 #include "commands/namespace_util.h"
 #include "commands/request_parser.h"
 #include "commands/write_concern.h"
@@ -41,6 +42,7 @@ struct FindAndModifyRequest {
   BsonElement hint;
   BsonView let_vars;
   BsonDocument let_storage;  // the evaluated `let` (let_vars points into it)
+  bool bypass_document_validation = false;
 };
 
 Status Parse(CommandContext& ctx, const BsonView& cmd, FindAndModifyRequest* r) {
@@ -64,9 +66,7 @@ Status Parse(CommandContext& ctx, const BsonView& cmd, FindAndModifyRequest* r) 
   DDS_RETURN_IF_ERROR(p.ReadObject("let", &r->let_vars));
   std::optional<int64_t> max_time_ms;
   DDS_RETURN_IF_ERROR(p.ReadNonNegativeInt64("maxTimeMS", &max_time_ms));
-  // IDL safeBool; ddsd has no document validators yet, so there is nothing to bypass.
-  bool bypass_document_validation = false;
-  DDS_RETURN_IF_ERROR(p.ReadSafeBool("bypassDocumentValidation", &bypass_document_validation));
+  DDS_RETURN_IF_ERROR(p.ReadSafeBool(kBypassDocumentValidation, &r->bypass_document_validation));
   DDS_RETURN_IF_ERROR(p.Finish());
   if (!r->let_vars.empty()) {
     DDS_ASSIGN_OR_RETURN(r->let_storage, EvaluateLetVars(r->let_vars));
@@ -142,6 +142,8 @@ StatusWith<BsonDocument> Execute(CommandContext& ctx, const FindAndModifyRequest
 
   storage::CollectionPtr coll = ctx.engine().catalog().Lookup(ctx.db, r.coll_name);
   DDS_RETURN_IF_ERROR(CheckHint(r.hint, coll.get()));
+  DDS_ASSIGN_OR_RETURN(WriteValidation validation,
+                       WriteValidation::Make(coll, r.bypass_document_validation));
   std::unique_ptr<storage::WriteUnit> unit;
   std::optional<BsonDocument> value;  // the reply's `value`, unprojected
   bool found = false;
@@ -200,6 +202,7 @@ StatusWith<BsonDocument> Execute(CommandContext& ctx, const FindAndModifyRequest
       if (!outcome.ok()) return outcome.status().WithPrefix(kExecutorPrefix);
       if (outcome->modified) {
         Status valid = ValidateUpdatedDocument(outcome->doc);
+        if (valid.ok()) valid = validation.CheckUpdate(*current, outcome->doc);
         if (!valid.ok()) return valid.WithPrefix(kExecutorPrefix);
         DDS_RETURN_IF_ERROR(
             UpdateRecordFor(unit.get(), *coll, stored_id, *current, outcome->doc));
@@ -231,6 +234,7 @@ StatusWith<BsonDocument> Execute(CommandContext& ctx, const FindAndModifyRequest
     std::string scratch;
     PreparedDocument prepared;
     Status valid = PrepareInsertDocument(built.value(), &scratch, &prepared);
+    if (valid.ok()) valid = validation.CheckInsert(prepared.view);
     if (!valid.ok()) return valid.WithPrefix(kExecutorPrefix);
     DDS_RETURN_IF_ERROR(InsertRecordFor(unit.get(), *coll, prepared.id, prepared.view));
     reply.AppendInt32("n", 1);

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "commands/crud_commands.h"
+#include "commands/document_validation.h"
 #include "commands/namespace_util.h"
 #include "commands/request_parser.h"
 #include "commands/write_concern.h"
@@ -163,7 +164,8 @@ BsonDocument MergeLet(const BsonView& let_vars, const BsonView& constants) {
 
 Status ExecuteUpdate(CommandContext& ctx, const std::string& coll_name,
                      storage::CollectionPtr& coll, const UpdateStatement& st,
-                     const BsonView& let_vars, bool durable, UpdateResult* result) {
+                     const BsonView& let_vars, const WriteValidation& validation, bool durable,
+                     UpdateResult* result) {
   BsonDocument merged_let;
   BsonView effective_let = let_vars;
   if (st.constants) {
@@ -212,6 +214,8 @@ Status ExecuteUpdate(CommandContext& ctx, const std::string& coll_name,
       ++matched;
       if (outcome.modified) {
         DDS_RETURN_IF_ERROR(ValidateUpdatedDocument(outcome.doc));
+        DDS_RETURN_IF_ERROR(
+            validation.CheckUpdate(*current, outcome.doc).WithPrefix(kUpdateExecutorPrefix));
         BsonElement stored_id = current->view()["_id"];
         DDS_RETURN_IF_ERROR(UpdateRecordFor(unit.get(), *coll, stored_id, *current, outcome.doc));
         ++modified;
@@ -230,6 +234,7 @@ Status ExecuteUpdate(CommandContext& ctx, const std::string& coll_name,
     std::string scratch;
     PreparedDocument prepared;
     DDS_RETURN_IF_ERROR(PrepareInsertDocument(new_doc, &scratch, &prepared));
+    DDS_RETURN_IF_ERROR(validation.CheckInsert(prepared.view).WithPrefix(kUpdateExecutorPrefix));
     DDS_RETURN_IF_ERROR(InsertRecordFor(unit.get(), *coll, prepared.id, prepared.view));
     BsonBuilder id_builder(32);
     id_builder.AppendElementAs("", prepared.id);
@@ -314,12 +319,15 @@ StatusWith<BsonDocument> RunInsert(CommandContext& ctx, const BsonView& cmd) {
   DDS_RETURN_IF_ERROR(p.ReadArray("documents", &documents, Presence::kRequired));
   bool ordered = true;
   DDS_RETURN_IF_ERROR(p.ReadBool("ordered", &ordered));
+  bool bypass = false;
+  DDS_RETURN_IF_ERROR(p.ReadSafeBool(kBypassDocumentValidation, &bypass));
   DDS_RETURN_IF_ERROR(p.Finish());
   DDS_RETURN_IF_ERROR(CheckStatements(p, "documents", documents));
   DDS_ASSIGN_OR_RETURN(WriteConcern wc, ParseWriteConcernFromCommand(cmd));
   DDS_RETURN_IF_ERROR(ValidateUserWritableCollection(ctx.db, coll_name));
   DDS_ASSIGN_OR_RETURN(storage::CollectionPtr coll,
                        GetOrCreateCollection(ctx.engine(), ctx.db, coll_name));
+  DDS_ASSIGN_OR_RETURN(WriteValidation validation, WriteValidation::Make(coll, bypass));
 
   std::unique_ptr<storage::WriteUnit> unit = ctx.engine().BeginWrite();
   WriteErrors errors;
@@ -329,6 +337,8 @@ StatusWith<BsonDocument> RunInsert(CommandContext& ctx, const BsonView& cmd) {
   for (const BsonElement& e : documents) {
     PreparedDocument prepared;
     Status s = PrepareInsertDocument(e.Object(), &scratch, &prepared);
+    // Validation comes before any write: a failing document leaves nothing behind.
+    if (s.ok()) s = validation.CheckInsert(prepared.view);
     if (s.ok()) {
       // A statement is the record plus its index entries: a save point undoes a failed one
       // alone (an index build may add indexes to the collection at any time).
@@ -367,6 +377,7 @@ template <typename Statement>
 struct StatementBatch {
   std::string coll_name;
   bool ordered = true;
+  bool bypass_document_validation = false;
   BsonDocument let_storage;  // let_vars points here once evaluated
   BsonView let_vars;
   std::vector<Statement> statements;
@@ -386,6 +397,8 @@ Status ParseStatementBatch(CommandContext& ctx, const BsonView& cmd, std::string
   DDS_RETURN_IF_ERROR(p.ReadArray(array_field, &array, Presence::kRequired));
   DDS_RETURN_IF_ERROR(p.ReadBool("ordered", &batch->ordered));
   DDS_RETURN_IF_ERROR(p.ReadObject("let", &batch->let_vars));
+  DDS_RETURN_IF_ERROR(
+      p.ReadSafeBool(kBypassDocumentValidation, &batch->bypass_document_validation));
   DDS_RETURN_IF_ERROR(p.Finish());
   if (!batch->let_vars.empty()) {
     DDS_ASSIGN_OR_RETURN(batch->let_storage, EvaluateLetVars(batch->let_vars));
@@ -414,6 +427,8 @@ StatusWith<BsonDocument> RunUpdate(CommandContext& ctx, const BsonView& cmd) {
   const BsonView& let_vars = batch.let_vars;
   const WriteConcern& wc = batch.wc;
   const bool ordered = batch.ordered;
+  DDS_ASSIGN_OR_RETURN(WriteValidation validation,
+                       WriteValidation::Make(coll, batch.bypass_document_validation));
 
   WriteErrors errors;
   int64_t n = 0, n_modified = 0;
@@ -425,7 +440,7 @@ StatusWith<BsonDocument> RunUpdate(CommandContext& ctx, const BsonView& cmd) {
     try {
       for (int attempt = 0;; ++attempt) {
         result = UpdateResult();
-        s = ExecuteUpdate(ctx, coll_name, coll, st, let_vars, wc.durable, &result);
+        s = ExecuteUpdate(ctx, coll_name, coll, st, let_vars, validation, wc.durable, &result);
         if (!s.Is(ErrorCode::kWriteConflict) || result.committed_partially ||
             attempt + 1 >= kMaxWriteConflictRetries) {
           break;

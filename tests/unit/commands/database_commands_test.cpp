@@ -116,13 +116,18 @@ TEST_F(DatabaseCommandsTest, CollMod) {
   EXPECT_EQ(Code(R"({"collMod": "m", "$db": "test"})"), 0);
   EXPECT_EQ(Code(R"({"collMod": "m", "validationLevel": "moderate", "$db": "test"})"), 0);
   EXPECT_EQ(Code(R"({"collMod": "m", "validationLevel": "bogus", "$db": "test"})"), 2);
-  EXPECT_EQ(Code(R"({"collMod": "m", "validator": {"a": 1}, "$db": "test"})"), 238);
+  EXPECT_EQ(Code(R"({"collMod": "m", "validator": {"a": 1}, "$db": "test"})"), 0);
+  EXPECT_EQ(Code(R"({"collMod": "m", "validator": {"$where": "1"}, "$db": "test"})"), 2);
+  EXPECT_EQ(Code(R"({"collMod": "m", "validator": {"a": {"$bogus": 1}}, "$db": "test"})"), 2);
   EXPECT_EQ(Code(R"({"collMod": "m", "changeStreamPreAndPostImages": {"enabled": true},
                     "$db": "test"})"),
             0);
   bson::BsonDocument r = Run(R"({"listCollections": 1, "$db": "test"})");
   bson::BsonView options = r["cursor"].Object()["firstBatch"].Array()["0"].Object()["options"].Object();
   EXPECT_EQ(options["validationLevel"].String(), "moderate");
+  // Any validation option makes the level and the action explicit, as mongod stores them.
+  EXPECT_EQ(options["validationAction"].String(), "error");
+  EXPECT_EQ(options["validator"].Object().ToJson(), bson::FromJson(R"({"a": 1})").ToJson());
   EXPECT_TRUE(options["changeStreamPreAndPostImages"].Object()["enabled"].Bool());
 
   ASSERT_EQ(Code(R"({"createIndexes": "m", "indexes": [{"key": {"a": 1}, "name": "a_1"},
