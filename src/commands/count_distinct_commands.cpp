@@ -9,6 +9,7 @@
 #include "commands/namespace_util.h"
 #include "commands/request_parser.h"
 #include "commands/write_helpers.h"
+#include "query/key_scans.h"
 #include "query/match_parser.h"
 #include "query/plan_executor.h"
 #include "storage/engine.h"
@@ -147,6 +148,21 @@ StatusWith<BsonDocument> RunCount(CommandContext& ctx, const BsonView& cmd) {
     // Without a query, count answers from the collection's record count (exact, kept per
     // commit), as mongod's count does from its metadata.
     if (coll != nullptr) matched = ctx.engine().ApproximateRecordCount(coll->id);
+  } else if (spec.plan && spec.plan->exact && spec.plan->kind == query::QueryPlan::Kind::kIndexScan) {
+    // The bounds answer the filter: count the index keys (COUNT_SCAN), no document is read.
+    const int64_t stop_at = limit > 0 ? skip + limit : 0;
+    std::unique_ptr<storage::ReadUnit> read = ctx.engine().BeginRead();
+    query::PlanRunStats stats;
+    auto deadline = spec.deadline;
+    StatusWith<int64_t> counted = query::CountPlanKeys(
+        read.get(), *spec.plan, stop_at, &stats, [deadline]() {
+          if (deadline && std::chrono::steady_clock::now() > *deadline) {
+            return Status(ErrorCode::kMaxTimeMSExpired, "operation exceeded time limit");
+          }
+          return Status::OK();
+        });
+    if (!counted.ok()) return counted.status();
+    matched = counted.value();
   } else {
     const int64_t stop_at = limit > 0 ? skip + limit : 0;
     query::PlanExecutor exec(ctx.engine(), std::move(coll), std::move(spec));
@@ -198,6 +214,7 @@ StatusWith<BsonDocument> RunDistinct(CommandContext& ctx, const BsonView& cmd) {
   query::PlannerRequest plan_request;
   plan_request.filter_doc = query;
   plan_request.hint = hint;
+  plan_request.distinct_key = key;
   DDS_RETURN_IF_ERROR(ApplyIndexPlan(ctx.engine(), coll, plan_request, &spec));
 
   // mongod keeps the values in a BSONElementSet: deduplicated by value (1, 1.0 and
@@ -206,23 +223,42 @@ StatusWith<BsonDocument> RunDistinct(CommandContext& ctx, const BsonView& cmd) {
   std::vector<BsonElement> found;
   int64_t bytes = 0;
   Status too_big;
-  query::PlanExecutor exec(ctx.engine(), std::move(coll), std::move(spec));
-  DDS_RETURN_IF_ERROR(exec.ForEachMatching([&](const BsonView& doc) {
+  auto add_value = [&](const BsonElement& v) {
+    if (values.find(v) != values.end()) return true;
+    BsonBuilder b(v.value_size() + 8);
+    b.AppendElementAs("", v);
+    bytes += static_cast<int64_t>(v.value_size()) + 8;
+    if (bytes > kMaxDistinctBytes) {
+      too_big = Status(17217, "distinct too big, 16mb cap");
+      return false;
+    }
+    values.insert(b.Done());
+    return true;
+  };
+  auto add_document = [&](const BsonView& doc) {
     found.clear();
     CollectDotted(doc, key, &found);
     for (const BsonElement& v : found) {
-      if (values.find(v) != values.end()) continue;
-      BsonBuilder b(v.value_size() + 8);
-      b.AppendElementAs("", v);
-      bytes += static_cast<int64_t>(v.value_size()) + 8;
-      if (bytes > kMaxDistinctBytes) {
-        too_big = Status(17217, "distinct too big, 16mb cap");
-        return false;
-      }
-      values.insert(b.Done());
+      if (!add_value(v)) return false;
     }
     return true;
-  }));
+  };
+  if (spec.plan && spec.plan->distinct_field >= 0) {
+    // DISTINCT_SCAN: one index key per distinct value; no document is read.
+    std::unique_ptr<storage::ReadUnit> read = ctx.engine().BeginRead();
+    query::PlanRunStats stats;
+    auto deadline = spec.deadline;
+    DDS_RETURN_IF_ERROR(query::ForEachDistinctKey(
+        read.get(), *spec.plan, &stats, add_value, add_document, [deadline]() {
+          if (deadline && std::chrono::steady_clock::now() > *deadline) {
+            return Status(ErrorCode::kMaxTimeMSExpired, "operation exceeded time limit");
+          }
+          return Status::OK();
+        }));
+  } else {
+    query::PlanExecutor exec(ctx.engine(), std::move(coll), std::move(spec));
+    DDS_RETURN_IF_ERROR(exec.ForEachMatching(add_document));
+  }
   DDS_RETURN_IF_ERROR(too_big);
 
   BsonBuilder reply(static_cast<size_t>(bytes) + 64);

@@ -33,6 +33,7 @@ struct Explained {
   BsonElement hint;
   int64_t skip = 0, limit = 0;
   bool count_only = false;
+  std::string distinct_key;
   std::string root_stage;
   bson::BsonDocument root_fields;
   // Aggregate: the stages after the pushed-down $match/$sort.
@@ -74,10 +75,9 @@ StatusWith<Explained> Describe(const std::string& db, const BsonView& inner) {
       return Status(ErrorCode::kFailedToParse,
                     "BSON field 'distinct.key' is missing but a required field");
     }
-    BsonBuilder b;
-    b.AppendString("distinctKey", key.String());
-    x.root_fields = b.Done();
-    x.root_stage = "PROJECTION_DEFAULT";
+    // mongod shows the plan itself: PROJECTION_COVERED over DISTINCT_SCAN when an index answers
+    // it, else the plan of the filter (COLLSCAN, FETCH + IXSCAN).
+    x.distinct_key = std::string(key.String());
   } else if (name == "delete" || name == "update") {
     bool is_delete = name == "delete";
     BsonElement list = inner[is_delete ? "deletes" : "updates"];
@@ -170,6 +170,7 @@ StatusWith<bson::BsonDocument> RunExplain(CommandContext& ctx, const bson::BsonV
   req.planner.skip = x.skip;
   req.planner.limit = x.limit;
   req.planner.count_only = x.count_only;
+  req.planner.distinct_key = x.distinct_key;
   DDS_ASSIGN_OR_RETURN(bson::BsonDocument explained, query::ExplainQuery(ctx.engine(), coll, req));
 
   BsonBuilder b;

@@ -3,6 +3,7 @@
 #include <chrono>
 #include <unistd.h>
 
+#include "query/key_scans.h"
 #include "query/sort_pattern.h"
 #include "storage/engine.h"
 
@@ -35,6 +36,31 @@ StatusWith<ExecCounts> Execute(storage::Engine& engine, const QueryPlan& plan,
   c.ran = true;
   auto start = std::chrono::steady_clock::now();
   std::unique_ptr<storage::ReadUnit> read = engine.BeginRead();
+  auto finish_counts = [&](int64_t n) {
+    c.scanned = c.matched = n;
+    c.skipped_out = std::max<int64_t>(0, n - r.skip);
+    c.returned = r.limit > 0 ? std::min<int64_t>(c.skipped_out, r.limit) : c.skipped_out;
+    c.millis = std::chrono::duration_cast<std::chrono::milliseconds>(
+                   std::chrono::steady_clock::now() - start)
+                   .count();
+  };
+  if (plan.kind == QueryPlan::Kind::kIndexScan && plan.distinct_field >= 0 &&
+      !r.distinct_key.empty()) {
+    // DISTINCT_SCAN: one result per distinct key value (the command deduplicates further).
+    int64_t n = 0;
+    DDS_RETURN_IF_ERROR(ForEachDistinctKey(
+        read.get(), plan, &c.stats, [&](const bson::BsonElement&) { return ++n, true; },
+        [&](const bson::BsonView&) { return ++n, true; }));
+    finish_counts(n);
+    return c;
+  }
+  if (plan.kind == QueryPlan::Kind::kIndexScan && plan.exact && r.count_only) {
+    // Counted from the keys (COUNT_SCAN, or an IXSCAN without FETCH).
+    int64_t stop_at = r.limit > 0 ? r.skip + r.limit : 0;
+    DDS_ASSIGN_OR_RETURN(int64_t n, CountPlanKeys(read.get(), plan, stop_at, &c.stats));
+    finish_counts(n);
+    return c;
+  }
   std::unique_ptr<storage::RecordCursor> cursor = plan.Open(read.get(), &c.stats);
   bool blocking = NeedsBlockingSort(plan, r);
   std::optional<SortPattern> sort;
@@ -90,11 +116,27 @@ void AppendCommonStats(BsonBuilder* b, int64_t returned, const ExecCounts* c, in
   b->AppendInt32("isEOF", 1);
 }
 
+void AppendIndexFields(BsonBuilder* b, const index::IndexInfo& info);
+
 void AppendIxscan(BsonBuilder* b, const IndexScanNode& scan, const ExecCounts* c,
                   int64_t returned) {
   const index::IndexInfo& info = scan.info;
   b->AppendString("stage", "IXSCAN");
   AppendCommonStats(b, returned, c, c ? c->stats.keys_examined + 1 : 0);
+  AppendIndexFields(b, info);
+  b->AppendString("direction", scan.forward ? "forward" : "backward");
+  b->AppendDocument("indexBounds", scan.bounds.ToExplain(info, scan.forward));
+  if (c != nullptr) {
+    b->AppendInt32("keysExamined", static_cast<int32_t>(c->stats.keys_examined));
+    b->AppendInt32("seeks", static_cast<int32_t>(c->stats.seeks));
+    b->AppendInt32("dupsTested", static_cast<int32_t>(
+                                     info.multikey ? c->stats.keys_examined : 0));
+    b->AppendInt32("dupsDropped", static_cast<int32_t>(c->stats.dups_dropped));
+  }
+}
+
+// The index description fields shared by IXSCAN, COUNT_SCAN and DISTINCT_SCAN.
+void AppendIndexFields(BsonBuilder* b, const index::IndexInfo& info) {
   b->AppendDocument("keyPattern", info.key_pattern);
   b->AppendString("indexName", info.name);
   b->AppendBool("isMultiKey", info.multikey);
@@ -109,19 +151,59 @@ void AppendIxscan(BsonBuilder* b, const IndexScanNode& scan, const ExecCounts* c
   b->AppendBool("isSparse", info.sparse);
   b->AppendBool("isPartial", info.partial_filter.has_value());
   b->AppendInt32("indexVersion", 2);
-  b->AppendString("direction", scan.forward ? "forward" : "backward");
-  b->AppendDocument("indexBounds", scan.bounds.ToExplain(info, scan.forward));
-  if (c != nullptr) {
-    b->AppendInt32("keysExamined", static_cast<int32_t>(c->stats.keys_examined));
-    b->AppendInt32("seeks", static_cast<int32_t>(c->stats.seeks));
-    b->AppendInt32("dupsTested", static_cast<int32_t>(
-                                     info.multikey ? c->stats.keys_examined : 0));
-    b->AppendInt32("dupsDropped", static_cast<int32_t>(c->stats.dups_dropped));
-  }
+}
+
+// COUNT_SCAN (mongod's CountScanStats: keysExamined, then the index and its start/end keys).
+bson::BsonDocument CountScanStage(const IndexScanNode& scan, const ExecCounts* c) {
+  BsonBuilder b;
+  b.AppendString("stage", "COUNT_SCAN");
+  AppendCommonStats(&b, c ? c->scanned : 0, c, c ? c->stats.keys_examined + 1 : 0);
+  if (c != nullptr) b.AppendInt32("keysExamined", static_cast<int32_t>(c->stats.keys_examined));
+  AppendIndexFields(&b, scan.info);
+  bson::BsonDocument start, end;
+  bool start_inclusive = true, end_inclusive = true;
+  scan.bounds.SingleInterval(scan.info, &start, &start_inclusive, &end, &end_inclusive);
+  b.StartDocument("indexBounds");
+  b.AppendDocument("startKey", start);
+  b.AppendBool("startKeyInclusive", start_inclusive);
+  b.AppendDocument("endKey", end);
+  b.AppendBool("endKeyInclusive", end_inclusive);
+  b.End();
+  return b.Done();
+}
+
+// PROJECTION_COVERED (PROJECTION_DEFAULT for a dotted key) over DISTINCT_SCAN.
+bson::BsonDocument DistinctScanStages(const QueryPlan& plan, const PlannerRequest& r,
+                                      const ExecCounts* c) {
+  const IndexScanNode& scan = plan.scans[0];
+  BsonBuilder d;
+  d.AppendString("stage", "DISTINCT_SCAN");
+  AppendCommonStats(&d, c ? c->scanned : 0, c, c ? c->stats.keys_examined + 1 : 0);
+  AppendIndexFields(&d, scan.info);
+  d.AppendString("direction", "forward");
+  d.AppendDocument("indexBounds", scan.bounds.ToExplain(scan.info, true));
+  if (c != nullptr) d.AppendInt32("keysExamined", static_cast<int32_t>(c->stats.keys_examined));
+  BsonBuilder b;
+  bool dotted = r.distinct_key.find('.') != std::string_view::npos;
+  b.AppendString("stage", dotted ? "PROJECTION_DEFAULT" : "PROJECTION_COVERED");
+  AppendCommonStats(&b, c ? c->scanned : 0, c, c ? c->scanned + 1 : 0);
+  b.StartDocument("transformBy");
+  b.AppendInt32("_id", 0);
+  b.AppendInt32(r.distinct_key, 1);
+  b.End();
+  b.AppendDocument("inputStage", d.Done());
+  return b.Done();
 }
 
 // The scan part: COLLSCAN, IXSCAN or OR of IXSCANs (with FETCH above unless covered).
 bson::BsonDocument ScanStages(const QueryPlan& plan, const PlannerRequest& r, const ExecCounts* c) {
+  if (plan.kind == QueryPlan::Kind::kIndexScan && plan.count_scan && r.count_only) {
+    return CountScanStage(plan.scans[0], c);
+  }
+  if (plan.kind == QueryPlan::Kind::kIndexScan && plan.distinct_field >= 0 &&
+      !r.distinct_key.empty()) {
+    return DistinctScanStages(plan, r, c);
+  }
   BsonBuilder b;
   std::string filter = r.filter_doc.empty() ? "" : "x";
   if (plan.kind == QueryPlan::Kind::kCollScan) {
@@ -183,10 +265,12 @@ bson::BsonDocument PlanStages(const QueryPlan& plan, const ExplainRequest& req,
       b->AppendString("type", "simple");
     });
   }
-  if (r.skip > 0) {
+  // mongod's COUNT stage applies skip and limit itself (no SKIP / LIMIT stages below it).
+  const bool count_root = req.root_stage == "COUNT";
+  if (r.skip > 0 && !count_root) {
     wrap("SKIP", c ? c->skipped_out : 0, [&](BsonBuilder* b) { b->AppendInt64("skipAmount", r.skip); });
   }
-  if (r.limit > 0) {
+  if (r.limit > 0 && !count_root) {
     wrap("LIMIT", c ? c->returned : 0, [&](BsonBuilder* b) { b->AppendInt64("limitAmount", r.limit); });
   }
   if (!r.projection.empty() && req.root_stage.empty()) {
@@ -200,7 +284,14 @@ bson::BsonDocument PlanStages(const QueryPlan& plan, const ExplainRequest& req,
   }
   if (!req.root_stage.empty()) {
     wrap(req.root_stage, req.root_stage == "COUNT" ? 0 : (c ? c->returned : 0),
-         [&](BsonBuilder* b) { b->AppendElements(req.root_stage_fields.view()); });
+         [&](BsonBuilder* b) {
+           b->AppendElements(req.root_stage_fields.view());
+           if (req.root_stage == "COUNT" && c != nullptr) {
+             // mongod's CountStats.
+             b->AppendInt32("nCounted", static_cast<int32_t>(c->returned));
+             b->AppendInt32("nSkipped", static_cast<int32_t>(std::min(r.skip, c->matched)));
+           }
+         });
   }
   return stage;
 }

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 
 #include "index/key_generator.h"
 #include "query/match_nodes.h"
@@ -60,9 +61,15 @@ const BsonElement& MaxKeyElement() {
   return e;
 }
 
+bson::BsonDocument ValueDoc(const BsonElement& v) {
+  bson::BsonBuilder b;
+  b.AppendElementAs("", v);
+  return b.Done();
+}
+
 Interval Point(const BsonElement& v) {
   Interval i;
-  i.low = IntervalBound{Ks(v), true, Display(v)};
+  i.low = IntervalBound{Ks(v), true, Display(v), ValueDoc(v)};
   i.high = i.low;
   i.point = true;
   return i;
@@ -88,6 +95,41 @@ std::pair<std::string, std::string> BracketDisplay(BsonType type) {
     default:
       return {"MinKey", "MaxKey"};
   }
+}
+
+// The values of the edges of a type bracket (as mongod's bounds hold them).
+bson::BsonDocument BracketValue(BsonType type, bool high) {
+  bson::BsonBuilder b;
+  switch (type) {
+    case BsonType::kInt32:
+    case BsonType::kInt64:
+    case BsonType::kDouble:
+    case BsonType::kDecimal128:
+      b.AppendDouble("", high ? std::numeric_limits<double>::infinity()
+                              : -std::numeric_limits<double>::infinity());
+      break;
+    case BsonType::kString:
+    case BsonType::kSymbol:
+      if (high) {
+        b.StartDocument("");
+        b.End();
+      } else {
+        b.AppendString("", "");
+      }
+      break;
+    case BsonType::kDate:
+      b.AppendDate("", high ? std::numeric_limits<int64_t>::max()
+                            : std::numeric_limits<int64_t>::min());
+      break;
+    default:
+      if (high) {
+        b.AppendMaxKey("");
+      } else {
+        b.AppendMinKey("");
+      }
+      break;
+  }
+  return b.Done();
 }
 
 // The interval of one comparison; nullopt when it cannot be bounded.
@@ -132,13 +174,22 @@ std::optional<IntervalList> ComparisonBounds(MatchKind kind, const BsonElement& 
   switch (kind) {
     case MatchKind::kGt:
     case MatchKind::kGte:
-      i.low = IntervalBound{ks, kind == MatchKind::kGte, Display(v)};
-      i.high = IntervalBound{bracket, true, hi_disp};
+      i.low = IntervalBound{ks, kind == MatchKind::kGte, Display(v), ValueDoc(v)};
+      i.high = IntervalBound{bracket, true, hi_disp, BracketValue(t, true)};
       break;
     case MatchKind::kLt:
     case MatchKind::kLte:
-      i.low = IntervalBound{bracket, true, lo_disp};
-      i.high = IntervalBound{ks, kind == MatchKind::kLte, Display(v)};
+      if (v.IsNumber()) {
+        // NaN sorts below every number but matches no range: start after it, as mongod's
+        // [-inf, v) does (so the bounds are exact).
+        bson::BsonBuilder nb;
+        nb.AppendDouble("", std::numeric_limits<double>::quiet_NaN());
+        bson::BsonDocument nan = nb.Done();
+        i.low = IntervalBound{Ks(nan.view().FirstElement()), false, lo_disp, BracketValue(t, false)};
+      } else {
+        i.low = IntervalBound{bracket, true, lo_disp, BracketValue(t, false)};
+      }
+      i.high = IntervalBound{ks, kind == MatchKind::kLte, Display(v), ValueDoc(v)};
       break;
     default:
       return std::nullopt;
@@ -165,8 +216,8 @@ Interval Reverse(const Interval& i) {
     for (char& c : out) c = static_cast<char>(~static_cast<unsigned char>(c));
     return out;
   };
-  r.low = IntervalBound{invert(i.high.ks), i.high.inclusive, i.high.display};
-  r.high = IntervalBound{invert(i.low.ks), i.low.inclusive, i.low.display};
+  r.low = IntervalBound{invert(i.high.ks), i.high.inclusive, i.high.display, i.high.value};
+  r.high = IntervalBound{invert(i.low.ks), i.low.inclusive, i.low.display, i.low.value};
   return r;
 }
 
@@ -187,8 +238,8 @@ std::string Interval::ToString() const {
 
 IntervalList FullIntervalList() {
   Interval i;
-  i.low = IntervalBound{Ks(MinKeyElement()), true, "MinKey"};
-  i.high = IntervalBound{Ks(MaxKeyElement()), true, "MaxKey"};
+  i.low = IntervalBound{Ks(MinKeyElement()), true, "MinKey", ValueDoc(MinKeyElement())};
+  i.high = IntervalBound{Ks(MaxKeyElement()), true, "MaxKey", ValueDoc(MaxKeyElement())};
   return {i};
 }
 
@@ -308,6 +359,73 @@ size_t IndexBounds::SinglePointPrefix() const {
   size_t n = 0;
   while (n < fields.size() && fields[n].size() == 1 && fields[n][0].is_point()) ++n;
   return n;
+}
+
+size_t IndexBounds::ConstrainedFields(size_t max_points) const {
+  size_t combos = 1;
+  size_t k = 0;
+  for (; k < fields.size(); ++k) {
+    const IntervalList& list = fields[k];
+    bool all_points = !list.empty() && std::all_of(list.begin(), list.end(),
+                                                   [](const Interval& i) { return i.is_point(); });
+    if (!all_points || combos * list.size() > max_points) break;
+    combos *= list.size();
+  }
+  if (k == fields.size() || IsFull(fields[k])) return k;
+  return k + 1;
+}
+
+bool IndexBounds::SingleInterval(const index::IndexInfo& info, bson::BsonDocument* start_key,
+                                 bool* start_inclusive, bson::BsonDocument* end_key,
+                                 bool* end_inclusive) const {
+  bson::BsonBuilder sb, eb;
+  *start_inclusive = true;
+  *end_inclusive = true;
+  auto append = [](bson::BsonBuilder* b, const std::string& path, const IntervalBound& bound) {
+    BsonElement v = bound.value.view().FirstElement();
+    if (v.eoo()) return false;
+    b->AppendElementAs(path, v);
+    return true;
+  };
+  size_t f = 0;
+  for (; f < fields.size(); ++f) {
+    if (fields[f].size() != 1 || !fields[f][0].is_point()) break;
+    if (!append(&sb, info.fields[f].path, fields[f][0].low) ||
+        !append(&eb, info.fields[f].path, fields[f][0].high)) {
+      return false;
+    }
+  }
+  if (f < fields.size()) {
+    if (fields[f].size() != 1) return false;
+    bool descending = info.fields[f].kind == index::KeyKind::kDescending;
+    const Interval& i = fields[f][0];
+    const IntervalBound& start = descending ? i.high : i.low;
+    const IntervalBound& end = descending ? i.low : i.high;
+    if (!append(&sb, info.fields[f].path, start) || !append(&eb, info.fields[f].path, end)) {
+      return false;
+    }
+    *start_inclusive = start.inclusive;
+    *end_inclusive = end.inclusive;
+    for (++f; f < fields.size(); ++f) {
+      if (!IsFull(fields[f])) return false;
+      // mongod's appendTrailingAllValuesInterval: MinKey/MaxKey by inclusivity and direction.
+      bool asc = info.fields[f].kind != index::KeyKind::kDescending;
+      const std::string& path = info.fields[f].path;
+      if (*start_inclusive == asc) {
+        sb.AppendMinKey(path);
+      } else {
+        sb.AppendMaxKey(path);
+      }
+      if (*end_inclusive == asc) {
+        eb.AppendMaxKey(path);
+      } else {
+        eb.AppendMinKey(path);
+      }
+    }
+  }
+  *start_key = sb.Done();
+  *end_key = eb.Done();
+  return true;
 }
 
 std::vector<index::KeyRange> IndexBounds::ToKeyRanges(const index::IndexInfo& info,

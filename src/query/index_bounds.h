@@ -29,6 +29,9 @@ struct IntervalBound {
   bool inclusive = true;
   // How explain prints the bound ("5", "\"abc\"", "-inf.0", "MinKey", ...).
   std::string display;
+  // The bound as a value ({"": v}; the bracket edge for a type-bracket bound, e.g. Infinity),
+  // for the startKey/endKey of COUNT_SCAN explain. Empty when unknown.
+  bson::BsonDocument value;
 };
 
 struct Interval {
@@ -72,6 +75,17 @@ struct IndexBounds {
   bson::BsonDocument ToExplain(const index::IndexInfo& info, bool forward) const;
   // Number of leading fields bounded to exactly one point.
   size_t SinglePointPrefix() const;
+  // Number of fields that ToKeyRanges(info, max_points) actually constrains: the leading
+  // union-of-points fields and the first field after them (when it is not [MinKey, MaxKey]).
+  // Predicates on later fields are not enforced by the scan.
+  size_t ConstrainedFields(size_t max_points = 4096) const;
+  // mongod's IndexBoundsBuilder::isSingleInterval: single points, then at most one single
+  // non-point interval, then only [MinKey, MaxKey]. On success sets the start and end keys
+  // ({path: value, ...} in scan order, trailing fields MinKey/MaxKey by inclusivity) as COUNT_SCAN
+  // explain shows them.
+  bool SingleInterval(const index::IndexInfo& info, bson::BsonDocument* start_key,
+                      bool* start_inclusive, bson::BsonDocument* end_key,
+                      bool* end_inclusive) const;
 };
 
 }  // namespace dds::query

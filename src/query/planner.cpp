@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <functional>
 #include <map>
@@ -237,6 +238,71 @@ bool HasNumericComponent(std::string_view path) {
 
 std::string_view FirstComponent(std::string_view path) { return path.substr(0, path.find('.')); }
 
+// ---- exact bounds (count / distinct) ----
+
+// Whether an equality (or $in) operand's point bounds hold exactly the keys of matching values.
+bool ExactPointValue(const BsonElement& v) {
+  switch (v.type()) {
+    case bson::BsonType::kInt32:
+    case bson::BsonType::kInt64:
+    case bson::BsonType::kDouble:
+    case bson::BsonType::kDecimal128:
+    case bson::BsonType::kString:
+    case bson::BsonType::kDate:
+    case bson::BsonType::kObjectId:
+    case bson::BsonType::kBool:
+    case bson::BsonType::kTimestamp:
+    case bson::BsonType::kBinData:
+      return true;
+    default:
+      return false;  // null (also matches missing), arrays, objects, regexes, MinKey/MaxKey...
+  }
+}
+
+// Whether the bounds BoundsForPredicate builds for `leaf` hold exactly the keys whose documents
+// match it (mongod's BoundsTightness EXACT), for an index that is `multikey` or not.
+bool ExactPredicate(const MatchExpression* leaf, bool multikey) {
+  // Multikey dotted paths: keys and the matcher may disagree on nested arrays; stay inexact.
+  if (multikey && leaf->path().find('.') != std::string::npos) return false;
+  switch (leaf->kind()) {
+    case MatchKind::kEq: {
+      const BsonElement* v = ComparisonOperand(leaf);
+      return v != nullptr && ExactPointValue(*v);
+    }
+    case MatchKind::kLt:
+    case MatchKind::kLte:
+    case MatchKind::kGt:
+    case MatchKind::kGte: {
+      const BsonElement* v = ComparisonOperand(leaf);
+      if (v == nullptr) return false;
+      if (v->IsNumber()) return !std::isnan(v->NumberDouble());  // NaN is outside ranges
+      return v->type() == bson::BsonType::kString || v->type() == bson::BsonType::kDate;
+    }
+    case MatchKind::kIn: {
+      const auto* in = dynamic_cast<const InMatch*>(leaf);
+      if (in == nullptr) return false;
+      for (const BsonElement& v : in->values()) {
+        if (!ExactPointValue(v)) return false;
+      }
+      return true;  // regex operands make BoundsForPredicate fail: the leaf is then unused
+    }
+    default:
+      return false;
+  }
+}
+
+// Whether `e` is null or only path predicates joined by $and (what bounds can answer).
+bool OnlyLeafConjuncts(const MatchExpression* e) {
+  if (e == nullptr) return true;
+  if (e->kind() == MatchKind::kAnd) {
+    for (size_t i = 0; i < e->num_children(); ++i) {
+      if (!OnlyLeafConjuncts(e->child(i))) return false;
+    }
+    return true;
+  }
+  return IsLeaf(e);
+}
+
 // ---- sort ----
 
 struct SortField {
@@ -285,6 +351,8 @@ struct Candidate {
   bool bounded = false;  // a predicate bounds the leading field
   int sort_dir = 0;
   int score = 0;         // heuristic (OR branches)
+  // Every leaf became bounds of this scan and the bounds are exact (see ExactPredicate).
+  bool exact = false;
 };
 
 std::optional<Candidate> MakeCandidate(const storage::IndexDescriptor& desc,
@@ -321,6 +389,9 @@ std::optional<Candidate> MakeCandidate(const storage::IndexDescriptor& desc,
       }
     }
   }
+  // Leaves whose bounds the scan holds; `lossy` when bounds of a used leaf were replaced.
+  std::set<const MatchExpression*> used;
+  bool lossy = false;
   for (size_t i = 0; i < info.fields.size(); ++i) {
     const index::KeyField& f = info.fields[i];
     if (HasNumericComponent(f.path)) continue;
@@ -339,9 +410,11 @@ std::optional<Candidate> MakeCandidate(const storage::IndexDescriptor& desc,
       } else if (all_points && !points[i]) {
         // Multikey: bounds of two predicates cannot be intersected; keep the tighter kind.
         c.scan.bounds.fields[i] = std::move(*b);
+        lossy = true;
       } else {
         continue;
       }
+      used.insert(leaf);
       set[i] = true;
       points[i] = std::all_of(c.scan.bounds.fields[i].begin(), c.scan.bounds.fields[i].end(),
                               [](const Interval& x) { return x.point; });
@@ -353,6 +426,20 @@ std::optional<Candidate> MakeCandidate(const storage::IndexDescriptor& desc,
   if (!c.bounded && c.sort_dir == 0 && !hinted) return std::nullopt;
   c.scan.forward = c.sort_dir >= 0;
   c.scan.ranges = c.scan.bounds.ToKeyRanges(info);
+  // Exact: every leaf is an exact predicate whose bounds the scan enforces (fields the key ranges
+  // leave unconstrained must carry no predicate), and the index holds every document.
+  c.exact = !lossy && used.size() == leaves.size() && (!info.sparse || exists_implied) &&
+            (!info.partial_filter || PartialApplies(info.partial_filter->view(), leaves));
+  for (const MatchExpression* leaf : leaves) {
+    if (!c.exact) break;
+    c.exact = ExactPredicate(leaf, info.multikey);
+  }
+  for (size_t i = 0; c.exact && i < info.fields.size(); ++i) {
+    if (set[i] && info.fields[i].kind == index::KeyKind::kHashed) c.exact = false;
+  }
+  for (size_t i = c.scan.bounds.ConstrainedFields(); c.exact && i < info.fields.size(); ++i) {
+    if (!IsFull(c.scan.bounds.fields[i])) c.exact = false;
+  }
   size_t prefix = c.scan.bounds.SinglePointPrefix();
   c.score = static_cast<int>(prefix) * 4 + (c.bounded ? 2 : 0) + (info.unique ? 1 : 0);
   for (size_t i = prefix; i < set.size(); ++i) c.score += set[i] ? 1 : 0;
@@ -631,9 +718,10 @@ std::unique_ptr<storage::RecordCursor> QueryPlan::Open(storage::ReadUnit* read,
 std::string QueryPlan::Summary() const {
   if (kind == Kind::kCollScan) return "COLLSCAN";
   std::string s;
+  const char* stage = count_scan ? "COUNT_SCAN " : distinct_field >= 0 ? "DISTINCT_SCAN " : "IXSCAN ";
   for (size_t i = 0; i < scans.size(); ++i) {
     if (i > 0) s += ", ";
-    s += "IXSCAN " + scans[i].info.name;
+    s += stage + scans[i].info.name;
   }
   if (kind == Kind::kOr) s = "OR(" + s + ")";
   if (covered) s += " covered";
@@ -725,6 +813,69 @@ StatusWith<PlannerResult> PlanQuery(storage::Engine& engine, const storage::Coll
     }
   }
 
+  const bool filter_simple = ors.empty() && OnlyLeafConjuncts(request.filter);
+  if (!request.distinct_key.empty() && leaves.empty() && ors.empty() && request.filter_doc.empty()) {
+    // mongod's getExecutorForSimpleDistinct: with no filter, the index with the fewest fields
+    // whose key pattern starts with the key (not hashed, not partial, not hidden; with a hint,
+    // only the hinted index). Values come from the keys (PROJECTION_COVERED).
+    const storage::IndexDescriptor* best = nullptr;
+    std::optional<Candidate> best_candidate;
+    for (const storage::IndexDescriptor& d : coll->indexes) {
+      if (hinted != nullptr && &d != hinted) continue;
+      if (d.building || d.index_id == 0) continue;
+      std::optional<Candidate> c = MakeCandidate(d, {}, std::nullopt, true);
+      if (!c) continue;
+      const index::IndexInfo& info = c->scan.info;
+      if ((info.hidden && hinted == nullptr) || info.partial_filter || info.fields.empty() ||
+          info.fields[0].path != request.distinct_key ||
+          info.fields[0].kind == index::KeyKind::kHashed ||
+          (info.multikey && request.distinct_key.find('.') != std::string_view::npos)) {
+        continue;
+      }
+      if (best == nullptr || info.fields.size() < best_candidate->scan.info.fields.size()) {
+        best = &d;
+        best_candidate = std::move(c);
+      }
+    }
+    if (best != nullptr) {
+      auto plan = std::make_shared<QueryPlan>();
+      plan->kind = QueryPlan::Kind::kIndexScan;
+      plan->collection_id = coll->id;
+      plan->covered = true;
+      plan->exact = true;
+      plan->dedup = best_candidate->scan.info.multikey;
+      plan->distinct_field = 0;
+      best_candidate->scan.forward = true;
+      plan->scans.push_back(std::move(best_candidate->scan));
+      result.winner = std::move(plan);
+      return result;
+    }
+  }
+  // With a filter: the first exact, non-multikey scan of an index holding the key after single
+  // points (mongod's turnIxscanIntoDistinctIxscan: no residual filter, the distinct field not
+  // multikey).
+  auto as_distinct_scan = [&](const std::shared_ptr<QueryPlan>& plan) {
+    if (request.distinct_key.empty() || plan->kind != QueryPlan::Kind::kIndexScan ||
+        !plan->exact || plan->scans.size() != 1) {
+      return false;
+    }
+    const IndexScanNode& scan = plan->scans[0];
+    if (scan.method == nullptr || scan.info.multikey || scan.info.partial_filter) return false;
+    for (size_t i = 0; i < scan.info.fields.size(); ++i) {
+      if (scan.info.fields[i].path != request.distinct_key) continue;
+      if (scan.info.fields[i].kind == index::KeyKind::kHashed ||
+          scan.bounds.SinglePointPrefix() < i) {
+        return false;
+      }
+      plan->distinct_field = static_cast<int>(i);
+      plan->covered = true;
+      plan->dedup = false;
+      plan->scans[0].forward = true;
+      return true;
+    }
+    return false;
+  };
+
   ProjectionNeeds needs = AnalyzeProjection(request.projection);
   std::set<std::string> filter_paths;
   bool filter_coverable = CollectFilterPaths(request.filter, &filter_paths);
@@ -742,6 +893,15 @@ StatusWith<PlannerResult> PlanQuery(storage::Engine& engine, const storage::Coll
       }
       plan->covered = (sort.has_value() || request.sort.empty()) && CanCover(c.scan.info, needed);
     }
+    plan->exact = c.exact && filter_simple;
+    if (plan->exact && request.count_only) {
+      // Counting needs no document (mongod plans COUNT over an IXSCAN without FETCH).
+      plan->covered = true;
+      bson::BsonDocument start, end;
+      bool start_inclusive, end_inclusive;
+      plan->count_scan =
+          c.scan.bounds.SingleInterval(c.scan.info, &start, &start_inclusive, &end, &end_inclusive);
+    }
     plan->scans.push_back(std::move(c.scan));
     return plan;
   };
@@ -750,12 +910,22 @@ StatusWith<PlannerResult> PlanQuery(storage::Engine& engine, const storage::Coll
   if (hinted != nullptr) {
     std::optional<Candidate> c = MakeCandidate(*hinted, leaves, sort, true);
     if (!c) return Status(ErrorCode::kBadValue, HintError(*coll));
-    result.winner = finish(std::move(*c));
+    std::shared_ptr<QueryPlan> plan = finish(std::move(*c));
+    if (!plan->count_scan) as_distinct_scan(plan);
+    result.winner = std::move(plan);
     return result;
   }
   for (const storage::IndexDescriptor& d : coll->indexes) {
     std::optional<Candidate> c = MakeCandidate(d, leaves, sort, false);
     if (c) candidates.push_back(finish(std::move(*c)));
+  }
+  // mongod takes a COUNT_SCAN or DISTINCT_SCAN solution without multi-planning ("fast count" /
+  // "fast distinct" in get_executor.cpp).
+  for (const auto& c : candidates) {
+    if (c->count_scan || as_distinct_scan(c)) {
+      result.winner = c;
+      return result;
+    }
   }
   // One $or: an OR plan when every branch can use an index.
   if (ors.size() == 1) {

@@ -14,6 +14,13 @@
 // A plan's cursor yields a superset of the matching documents (the caller always re-applies the
 // filter): fetched records, or, for covered plans, documents rebuilt from index entries.
 //
+// Count and distinct (mongod's "fast count" and "distinct hack"): when a scan's bounds answer the
+// filter exactly (only equality / range / $in predicates on scalar values, every one turned into
+// bounds of the scan, no residual), a count counts index keys without fetching or rebuilding
+// documents; a single-interval one is shown as COUNT_SCAN and chosen without a trial. A distinct
+// over an index led by its key (empty or exact filter) is a DISTINCT_SCAN that seeks past each
+// value.
+//
 // PlanQuery is thread-safe (the plan cache is shared); plans are immutable and shareable.
 #pragma once
 
@@ -70,11 +77,21 @@ class QueryPlan {
   bool covered = false;
   // Entries of one document may repeat (multikey or OR): deduplicate on _id.
   bool dedup = false;
+  // kIndexScan: the bounds answer the whole filter (no residual predicate): the matches are the
+  // scan's distinct documents, so a count can count keys (CountPlanKeys, query/key_scans.h).
+  bool exact = false;
+  // count_only requests: an exact scan whose bounds are one interval, which mongod turns into a
+  // COUNT_SCAN (explain shows it; the count counts keys).
+  bool count_scan = false;
+  // distinct requests: the position in the key pattern of the distinct field when the plan is a
+  // DISTINCT_SCAN (one key per distinct value, ForEachDistinctKey); -1 otherwise.
+  int distinct_field = -1;
 
   // Opens a cursor over the candidate documents at `read`'s snapshot. REQUIRES: `read` and
   // `stats` outlive the cursor.
   std::unique_ptr<storage::RecordCursor> Open(storage::ReadUnit* read, PlanRunStats* stats) const;
-  // A short description for logs and tests: "COLLSCAN", "IXSCAN a_1", "OR(IXSCAN a_1, IXSCAN b_1)".
+  // A short description for logs and tests: "COLLSCAN", "IXSCAN a_1", "OR(IXSCAN a_1, IXSCAN b_1)",
+  // "COUNT_SCAN a_1", "DISTINCT_SCAN a_1".
   std::string Summary() const;
 };
 
@@ -93,6 +110,10 @@ struct PlannerRequest {
   bool count_only = false;
   // Skip the plan cache (explain always re-plans so it can show rejected plans).
   bool bypass_cache = false;
+  // The distinct command's key (empty otherwise): the planner may choose a DISTINCT_SCAN (mongod's
+  // getExecutorDistinct: an index whose key pattern starts with the key, with an empty filter or
+  // a filter its bounds answer exactly; not partial; with a filter, not multikey).
+  std::string_view distinct_key;
 };
 
 // The outcome of a trial run of one candidate.

@@ -1,0 +1,145 @@
+#include "query/key_scans.h"
+
+#include <string>
+#include <string_view>
+#include <unordered_set>
+#include <utility>
+#include <vector>
+
+#include "common/assert.h"
+#include "storage/key_string.h"
+#include "storage/keyspace.h"
+
+namespace dds::query {
+namespace {
+
+// How often (in keys) the caller's check runs.
+constexpr int64_t kCheckInterval = 256;
+
+Status Corrupt() {
+  return Status(ErrorCode::kInternalError, "data corruption: invalid index entry");
+}
+
+// The raw key prefix of the scan's entries: [0x04][index id], or the record prefix for _id.
+std::string ScanPrefix(const QueryPlan& plan, const IndexScanNode& scan) {
+  return scan.method != nullptr ? scan.method->prefix() : storage::RecordPrefix(plan.collection_id);
+}
+
+// The scan's ranges as raw [lower, upper) byte ranges (IndexCursor's translation).
+std::vector<std::pair<std::string, std::string>> RawRanges(const std::string& prefix,
+                                                           const std::vector<index::KeyRange>& ranges) {
+  std::vector<std::pair<std::string, std::string>> out;
+  std::string end = storage::PrefixSuccessor(prefix);
+  for (const index::KeyRange& r : ranges) {
+    std::string lower = prefix, upper;
+    if (!r.low_unbounded) {
+      lower += r.low;
+      if (!r.low_inclusive) lower = storage::PrefixSuccessor(lower);
+    }
+    if (r.high_unbounded) {
+      upper = end;
+    } else {
+      upper = prefix + r.high;
+      if (r.high_inclusive) upper = storage::PrefixSuccessor(upper);
+    }
+    if (lower < upper) out.emplace_back(std::move(lower), std::move(upper));
+  }
+  return out;
+}
+
+// Returns the length of the first `n` KeyString values of `bytes`, or 0 when malformed.
+size_t TupleSize(std::string_view bytes, size_t n) {
+  size_t pos = 0;
+  for (size_t i = 0; i < n; ++i) {
+    size_t size = storage::KeyStringValueSize(bytes.substr(pos));
+    if (size == 0) return 0;
+    pos += size;
+  }
+  return pos;
+}
+
+}  // namespace
+
+StatusWith<int64_t> CountPlanKeys(storage::ReadUnit* read, const QueryPlan& plan, int64_t stop_at,
+                                  PlanRunStats* stats, const std::function<Status()>& check) {
+  DDS_INVARIANT(plan.kind == QueryPlan::Kind::kIndexScan && plan.scans.size() == 1);
+  const IndexScanNode& scan = plan.scans[0];
+  const std::string prefix = ScanPrefix(plan, scan);
+  // Only a multikey secondary index has several keys per document.
+  const bool dedup = scan.method != nullptr && scan.info.multikey;
+  const size_t fields = scan.info.fields.size();
+  std::unordered_set<std::string> seen;
+  int64_t counted = 0;
+  int64_t keys = 0;
+  for (const auto& [lower, upper] : RawRanges(prefix, scan.ranges)) {
+    ++stats->seeks;
+    std::unique_ptr<storage::RawCursor> cursor = read->ScanRaw(lower, upper, true);
+    while (cursor->Next()) {
+      ++stats->keys_examined;
+      if (check && ++keys % kCheckInterval == 0) DDS_RETURN_IF_ERROR(check());
+      if (dedup) {
+        std::string_view key = cursor->key().substr(prefix.size());
+        size_t tuple = TupleSize(key, fields);
+        if (tuple == 0) return Corrupt();
+        if (!seen.emplace(key.substr(tuple)).second) {
+          ++stats->dups_dropped;
+          continue;
+        }
+      }
+      if (++counted == stop_at) return counted;
+    }
+    DDS_RETURN_IF_ERROR(cursor->status());
+  }
+  return counted;
+}
+
+Status ForEachDistinctKey(storage::ReadUnit* read, const QueryPlan& plan, PlanRunStats* stats,
+                          const std::function<bool(const bson::BsonElement&)>& on_value,
+                          const std::function<bool(const bson::BsonView&)>& on_document,
+                          const std::function<Status()>& check) {
+  DDS_INVARIANT(plan.kind == QueryPlan::Kind::kIndexScan && plan.scans.size() == 1 &&
+                plan.distinct_field >= 0 && plan.scans[0].method != nullptr);
+  const IndexScanNode& scan = plan.scans[0];
+  const std::string prefix = ScanPrefix(plan, scan);
+  const size_t field = static_cast<size_t>(plan.distinct_field);
+  const std::string field_name(bson::IndexName(field));
+  int64_t keys = 0;
+  for (const auto& [lower, upper] : RawRanges(prefix, scan.ranges)) {
+    ++stats->seeks;
+    std::unique_ptr<storage::RawCursor> cursor = read->ScanRaw(lower, upper, true);
+    while (cursor->Next()) {
+      ++stats->keys_examined;
+      if (check && ++keys % kCheckInterval == 0) DDS_RETURN_IF_ERROR(check());
+      std::string_view key = cursor->key();
+      std::string_view value = cursor->value();
+      size_t doc_size = 0;
+      if (!bson::ValidateBson(value.data(), value.size(), bson::kMaxBsonDepth + 50, &doc_size).ok() ||
+          doc_size != value.size()) {
+        return Corrupt();
+      }
+      bson::BsonView entry(value.data());
+      bson::BsonElement v = entry[field_name];
+      if (v.eoo()) continue;  // the document lacks the field: no value; more null keys may follow
+      if (scan.info.multikey && v.type() == bson::BsonType::kUndefined) {
+        // An empty array or an undefined value: the document says which.
+        StatusWith<std::optional<bson::BsonDocument>> doc =
+            read->GetRecord(plan.collection_id, entry.FirstElement());
+        if (!doc.ok()) return doc.status();
+        ++stats->docs_examined;
+        if (doc.value().has_value() && !on_document(doc.value()->view())) return Status::OK();
+        continue;
+      }
+      if (!on_value(v)) return Status::OK();
+      // Skip every other entry with this value (and the same leading point values).
+      size_t tuple = TupleSize(key.substr(prefix.size()), field + 1);
+      if (tuple == 0) return Corrupt();
+      std::string target = storage::PrefixSuccessor(key.substr(0, prefix.size() + tuple));
+      ++stats->seeks;
+      cursor->Seek(target);
+    }
+    DDS_RETURN_IF_ERROR(cursor->status());
+  }
+  return Status::OK();
+}
+
+}  // namespace dds::query
