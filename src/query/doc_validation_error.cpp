@@ -274,7 +274,8 @@ BsonDocument ListError(std::string_view op, const std::vector<BsonDocument>& chi
   const bool child_inverted = is_nor ? !inverted : inverted;
   BsonBuilder b;
   b.AppendString("operatorName", op);
-  b.StartArray(inverted ? "clausesSatisfied" : "clausesNotSatisfied");
+  // A $nor flips the sense before it reports (mongod: clausesSatisfied for a failing $nor).
+  b.StartArray(child_inverted ? "clausesSatisfied" : "clausesNotSatisfied");
   size_t n = 0;
   for (size_t i = 0; i < children_specs.size(); ++i) {
     const BsonView spec = children_specs[i].view();
