@@ -25,6 +25,8 @@ using Details = std::vector<BsonDocument>;
 
 // mongod's internalQueryMaxDocValidationErrorConsideredValues default.
 constexpr size_t kMaxConsideredValues = 10;
+// mongod's maximum size of a generated error (3/4 of the 16 MiB user object limit).
+constexpr int64_t kMaxDetailsBytes = 12 * 1024 * 1024;
 
 // True if `filter` matches `doc`; an evaluation error counts as no match (as in mongod's
 // checkValidation, where a throwing validator fails the document).
@@ -796,7 +798,13 @@ BsonDocument GenerateValidationError(const BsonView& validator, const BsonView& 
   BsonBuilder b;
   BsonElement id = doc["_id"];
   if (!id.eoo()) b.AppendElementAs("failingDocumentId", id);
-  b.AppendDocument("details", TreeError(validator, doc, false));
+  BsonDocument details = TreeError(validator, doc, false);
+  if (details.size() > kMaxDetailsBytes) {
+    // mongod's last resort when even a truncated error is too large.
+    b.AppendString("note", "detailed error was too large");
+    return b.Done();
+  }
+  b.AppendDocument("details", details);
   return b.Done();
 }
 

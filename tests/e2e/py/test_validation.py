@@ -141,6 +141,16 @@ def test_warn_action_logs_20294_and_lets_the_write_through(ddsd, db):
     assert found["attr"]["document"] == {"_id": 1, "qty": -1}
 
 
+def test_oversized_details_are_replaced_by_a_note(db):
+    db.create_collection("big", validator={"s": {"$type": "int"}})
+    big = "x" * (13 * 1024 * 1024)
+    with pytest.raises(WriteError) as e:
+        db.big.insert_one({"_id": 1, "s": big})
+    assert e.value.code == 121
+    assert e.value.details["errInfo"] == {"failingDocumentId": 1,
+                                          "note": "detailed error was too large"}
+
+
 def test_internal_databases_refuse_validators(client):
     for name in ("admin", "config"):
         with pytest.raises(OperationFailure) as e:
