@@ -431,16 +431,49 @@ void ScalarKeywordErrors(const BsonView& s, const BsonElement& v, Details* out) 
     check("minLength", {"minLength"}, "specified string length was not satisfied");
   }
   if (v.IsNumber()) {
-    check("maximum", {"maximum", "exclusiveMaximum"}, "comparison failed");
-    check("minimum", {"minimum", "exclusiveMinimum"}, "comparison failed");
     check("multipleOf", {"multipleOf"},
           "considered value is not a multiple of the specified value");
+    // specifiedAs names exclusiveMaximum/exclusiveMinimum only when they are true.
+    check("maximum", {"maximum", s["exclusiveMaximum"].TrueValue() ? "exclusiveMaximum" : ""},
+          "comparison failed");
+    check("minimum", {"minimum", s["exclusiveMinimum"].TrueValue() ? "exclusiveMinimum" : ""},
+          "comparison failed");
   }
 }
 
 void ArrayKeywordErrors(const BsonView& s, const BsonElement& v, Details* out) {
   if (v.type() != BsonType::kArray) return;
   BsonView arr = v.Array();
+  for (std::string_view k : {"minItems", "maxItems"}) {
+    if (s[k].eoo()) continue;
+    BsonDocument sub = Subset(s, {k});
+    if (SchemaMatches(sub, v)) continue;
+    BsonBuilder b;
+    b.AppendString("operatorName", k);
+    b.AppendDocument("specifiedAs", sub);
+    b.AppendString("reason", "array did not match specified length");
+    b.AppendElementAs("consideredValue", v);
+    b.AppendInt32("numberOfItems", arr.CountFields());
+    out->push_back(b.Done());
+  }
+  if (s["uniqueItems"].TrueValue()) {
+    std::vector<BsonElement> seen;
+    for (const BsonElement& x : arr) {
+      bool dup = false;
+      for (const BsonElement& y : seen) dup = dup || bson::CompareElementValues(x, y) == 0;
+      if (dup) {
+        BsonBuilder b;
+        b.AppendString("operatorName", "uniqueItems");
+        b.AppendDocument("specifiedAs", Subset(s, {"uniqueItems"}));
+        b.AppendString("reason", "found a duplicate item");
+        b.AppendElementAs("consideredValue", v);
+        b.AppendElementAs("duplicatedValue", x);
+        out->push_back(b.Done());
+        break;
+      }
+      seen.push_back(x);
+    }
+  }
   BsonElement items = s["items"];
   if (items.IsObject()) {
     size_t i = 0;
@@ -507,36 +540,6 @@ void ArrayKeywordErrors(const BsonView& s, const BsonElement& v, Details* out) {
         }
         ++j;
       }
-    }
-  }
-  for (std::string_view k : {"maxItems", "minItems"}) {
-    if (s[k].eoo()) continue;
-    BsonDocument sub = Subset(s, {k});
-    if (SchemaMatches(sub, v)) continue;
-    BsonBuilder b;
-    b.AppendString("operatorName", k);
-    b.AppendDocument("specifiedAs", sub);
-    b.AppendString("reason", "array did not match specified length");
-    b.AppendElementAs("consideredValue", v);
-    b.AppendInt32("numberOfItems", arr.CountFields());
-    out->push_back(b.Done());
-  }
-  if (s["uniqueItems"].TrueValue()) {
-    std::vector<BsonElement> seen;
-    for (const BsonElement& x : arr) {
-      bool dup = false;
-      for (const BsonElement& y : seen) dup = dup || bson::CompareElementValues(x, y) == 0;
-      if (dup) {
-        BsonBuilder b;
-        b.AppendString("operatorName", "uniqueItems");
-        b.AppendDocument("specifiedAs", Subset(s, {"uniqueItems"}));
-        b.AppendString("reason", "found a duplicate item");
-        b.AppendElementAs("consideredValue", v);
-        b.AppendElementAs("duplicatedValue", x);
-        out->push_back(b.Done());
-        break;
-      }
-      seen.push_back(x);
     }
   }
 }
@@ -646,7 +649,7 @@ void ObjectKeywordErrors(const BsonView& s, const BsonElement& v, Details* out) 
       out->push_back(b.Done());
     }
   }
-  for (std::string_view k : {"maxProperties", "minProperties"}) {
+  for (std::string_view k : {"minProperties", "maxProperties"}) {
     if (s[k].eoo()) continue;
     BsonDocument sub = Subset(s, {k});
     if (SchemaMatches(sub, v)) continue;

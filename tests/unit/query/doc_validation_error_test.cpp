@@ -139,5 +139,39 @@ TEST(DocValidationError, JsonSchemaKeywords) {
                       {"conditionalProperty": "a", "missingProperties": ["b", "c"]}]}]})"));
 }
 
+TEST(DocValidationError, JsonSchemaKeywordsComeInMongodTranslationOrder) {
+  // Scalar keywords (pattern, maxLength, minLength, multipleOf, maximum, minimum), array keywords
+  // (minItems, maxItems, uniqueItems, items), then the type of a nested value.
+  EXPECT_EQ(Details(R"({"$jsonSchema": {"properties": {"a": {"minimum": 10,
+                        "exclusiveMinimum": true, "multipleOf": 3, "maximum": 1,
+                        "exclusiveMaximum": false}}}})",
+                    R"({"a": 7})"),
+            Json(R"({"operatorName": "$jsonSchema", "schemaRulesNotSatisfied": [
+                    {"operatorName": "properties", "propertiesNotSatisfied": [
+                      {"propertyName": "a", "details": [
+                        {"operatorName": "multipleOf", "specifiedAs": {"multipleOf": 3},
+                         "reason": "considered value is not a multiple of the specified value",
+                         "consideredValue": 7},
+                        {"operatorName": "maximum", "specifiedAs": {"maximum": 1},
+                         "reason": "comparison failed", "consideredValue": 7},
+                        {"operatorName": "minimum",
+                         "specifiedAs": {"minimum": 10, "exclusiveMinimum": true},
+                         "reason": "comparison failed", "consideredValue": 7}]}]}]})"));
+  EXPECT_EQ(Details(R"({"$jsonSchema": {"properties": {"a": {"items": {"bsonType": "int"},
+                        "maxItems": 1, "bsonType": "array"}}}})",
+                    R"({"a": ["x", 2]})"),
+            Json(R"({"operatorName": "$jsonSchema", "schemaRulesNotSatisfied": [
+                    {"operatorName": "properties", "propertiesNotSatisfied": [
+                      {"propertyName": "a", "details": [
+                        {"operatorName": "maxItems", "specifiedAs": {"maxItems": 1},
+                         "reason": "array did not match specified length",
+                         "consideredValue": ["x", 2], "numberOfItems": 2},
+                        {"operatorName": "items",
+                         "reason": "At least one item did not match the sub-schema",
+                         "itemIndex": 0, "details": [{"operatorName": "bsonType",
+                           "specifiedAs": {"bsonType": "int"}, "reason": "type did not match",
+                           "consideredValue": "x", "consideredType": "string"}]}]}]}]})"));
+}
+
 }  // namespace
 }  // namespace dds::query
