@@ -151,6 +151,32 @@ def test_oversized_details_are_replaced_by_a_note(db):
                                           "note": "detailed error was too large"}
 
 
+def test_concurrent_writers_share_one_validator(client, db):
+    import threading
+    db.create_collection("conc", validator={"$jsonSchema": {
+        "required": ["qty"], "properties": {"qty": {"bsonType": "int", "minimum": 0}}}})
+    errors = []
+
+    def writer(t):
+        coll = client[db.name].conc
+        for i in range(100):
+            try:
+                coll.insert_one({"_id": t * 1000 + i, "qty": i if i % 2 == 0 else -i})
+                assert i % 2 == 0
+            except WriteError as e:
+                if i % 2 == 0 or e.code != 121:
+                    errors.append(e)
+
+    threads = [threading.Thread(target=writer, args=(t,)) for t in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    assert db.conc.count_documents({}) == 8 * 50
+    assert db.conc.count_documents({"qty": {"$lt": 0}}) == 0
+
+
 def test_internal_databases_refuse_validators(client):
     for name in ("admin", "config"):
         with pytest.raises(OperationFailure) as e:
