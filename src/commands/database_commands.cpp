@@ -186,6 +186,7 @@ Status ValidateCreateOptions(std::string_view db, std::string_view coll,
   // The stored options: what the client gave, minus the command name and generic arguments.
   BsonBuilder b;
   bool first = true;
+  bool validation_placed = false;
   for (const BsonElement& e : cmd) {
     if (first) {
       first = false;
@@ -193,8 +194,16 @@ Status ValidateCreateOptions(std::string_view db, std::string_view coll,
     }
     std::string_view n = e.field_name();
     if (IsGenericArgument(n) || n == "autoIndexId" || n == "temp" || n == "flags") continue;
-    // An empty validator is no validator: mongod does not keep it.
-    if (n == kValidator && e.IsObject() && e.Object().empty()) continue;
+    if (n == kValidator || n == kValidationLevel || n == kValidationAction) {
+      // mongod's CollectionOptions order: validator, validationLevel, validationAction; an
+      // empty validator is no validator and is not kept.
+      if (validation_placed) continue;
+      validation_placed = true;
+      if (validator && !validator->empty()) b.AppendDocument(kValidator, *validator);
+      if (validation_level) b.AppendString(kValidationLevel, *validation_level);
+      if (validation_action) b.AppendString(kValidationAction, *validation_action);
+      continue;
+    }
     b.AppendElement(e);
   }
   *options_out = b.Done();
