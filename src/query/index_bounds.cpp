@@ -180,12 +180,10 @@ std::optional<IntervalList> ComparisonBounds(MatchKind kind, const BsonElement& 
     case MatchKind::kLt:
     case MatchKind::kLte:
       if (v.IsNumber()) {
-        // NaN sorts below every number but matches no range: start after it, as mongod's
+        // NaN sorts below every number but matches no range: start at -inf, as mongod's
         // [-inf, v) does (so the bounds are exact).
-        bson::BsonBuilder nb;
-        nb.AppendDouble("", std::numeric_limits<double>::quiet_NaN());
-        bson::BsonDocument nan = nb.Done();
-        i.low = IntervalBound{Ks(nan.view().FirstElement()), false, lo_disp, BracketValue(t, false)};
+        bson::BsonDocument neg_inf = BracketValue(t, false);
+        i.low = IntervalBound{Ks(neg_inf.view().FirstElement()), true, lo_disp, neg_inf};
       } else {
         i.low = IntervalBound{bracket, true, lo_disp, BracketValue(t, false)};
       }
@@ -218,6 +216,7 @@ Interval Reverse(const Interval& i) {
   };
   r.low = IntervalBound{invert(i.high.ks), i.high.inclusive, i.high.display, i.high.value};
   r.high = IntervalBound{invert(i.low.ks), i.low.inclusive, i.low.display, i.low.value};
+  r.point = i.point;  // a point stays a point (later fields of a compound key then apply)
   return r;
 }
 
