@@ -854,26 +854,28 @@ StatusWith<PlannerResult> PlanQuery(storage::Engine& engine, const storage::Coll
   // With a filter: the first exact, non-multikey scan of an index holding the key after single
   // points (mongod's turnIxscanIntoDistinctIxscan: no residual filter, the distinct field not
   // multikey).
-  auto as_distinct_scan = [&](const std::shared_ptr<QueryPlan>& plan) {
-    if (request.distinct_key.empty() || plan->kind != QueryPlan::Kind::kIndexScan ||
-        !plan->exact || plan->scans.size() != 1) {
-      return false;
+  auto distinct_field_of = [&](const QueryPlan& plan) {
+    if (request.distinct_key.empty() || plan.kind != QueryPlan::Kind::kIndexScan ||
+        !plan.exact || plan.scans.size() != 1) {
+      return -1;
     }
-    const IndexScanNode& scan = plan->scans[0];
-    if (scan.method == nullptr || scan.info.multikey || scan.info.partial_filter) return false;
+    const IndexScanNode& scan = plan.scans[0];
+    if (scan.method == nullptr || scan.info.multikey || scan.info.partial_filter) return -1;
     for (size_t i = 0; i < scan.info.fields.size(); ++i) {
       if (scan.info.fields[i].path != request.distinct_key) continue;
       if (scan.info.fields[i].kind == index::KeyKind::kHashed ||
           scan.bounds.SinglePointPrefix() < i) {
-        return false;
+        return -1;
       }
-      plan->distinct_field = static_cast<int>(i);
-      plan->covered = true;
-      plan->dedup = false;
-      plan->scans[0].forward = true;
-      return true;
+      return static_cast<int>(i);
     }
-    return false;
+    return -1;
+  };
+  auto make_distinct_scan = [](QueryPlan* plan, int field) {
+    plan->distinct_field = field;
+    plan->covered = true;
+    plan->dedup = false;
+    plan->scans[0].forward = true;
   };
 
   ProjectionNeeds needs = AnalyzeProjection(request.projection);
@@ -911,7 +913,8 @@ StatusWith<PlannerResult> PlanQuery(storage::Engine& engine, const storage::Coll
     std::optional<Candidate> c = MakeCandidate(*hinted, leaves, sort, true);
     if (!c) return Status(ErrorCode::kBadValue, HintError(*coll));
     std::shared_ptr<QueryPlan> plan = finish(std::move(*c));
-    if (!plan->count_scan) as_distinct_scan(plan);
+    int field = plan->count_scan ? -1 : distinct_field_of(*plan);
+    if (field >= 0) make_distinct_scan(plan.get(), field);
     result.winner = std::move(plan);
     return result;
   }
@@ -920,12 +923,26 @@ StatusWith<PlannerResult> PlanQuery(storage::Engine& engine, const storage::Coll
     if (c) candidates.push_back(finish(std::move(*c)));
   }
   // mongod takes a COUNT_SCAN or DISTINCT_SCAN solution without multi-planning ("fast count" /
-  // "fast distinct" in get_executor.cpp).
+  // "fast distinct" in get_executor.cpp). For distinct, the index with the fewest fields (as
+  // without a filter).
+  std::shared_ptr<QueryPlan> distinct_scan;
+  int distinct_field = -1;
   for (const auto& c : candidates) {
-    if (c->count_scan || as_distinct_scan(c)) {
+    if (c->count_scan) {
       result.winner = c;
       return result;
     }
+    int field = distinct_field_of(*c);
+    if (field >= 0 && (distinct_scan == nullptr || c->scans[0].info.fields.size() <
+                                                      distinct_scan->scans[0].info.fields.size())) {
+      distinct_scan = c;
+      distinct_field = field;
+    }
+  }
+  if (distinct_scan != nullptr) {
+    make_distinct_scan(distinct_scan.get(), distinct_field);
+    result.winner = distinct_scan;
+    return result;
   }
   // One $or: an OR plan when every branch can use an index.
   if (ors.size() == 1) {
