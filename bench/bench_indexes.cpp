@@ -14,6 +14,7 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <ctime>
 #include <filesystem>
 #include <memory>
 #include <random>
@@ -36,6 +37,14 @@ using Clock = std::chrono::steady_clock;
 
 double Seconds(Clock::time_point start) {
   return std::chrono::duration<double>(Clock::now() - start).count();
+}
+
+// CPU seconds of the calling thread: the finds run on this thread alone, so their CPU time is a
+// steadier measure than wall time on a loaded machine.
+double ThreadCpuSeconds() {
+  timespec ts;
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
 }
 
 bson::BsonDocument MakeDoc(int64_t i, std::mt19937_64& rng) {
@@ -175,8 +184,10 @@ int main(int argc, char** argv) {
   storage::CollectionPtr plain = catalog.Lookup("bench", "plain");
   std::mt19937_64 rng(7);
   int64_t found = 0;
+  double cpu_secs = 0;
   auto find_by_id = [&](int64_t n) {
     auto start = Clock::now();
+    double cpu_start = ThreadCpuSeconds();
     for (int64_t q = 0; q < n; ++q) {
       int64_t id = static_cast<int64_t>(rng() % docs);
       bson::BsonBuilder f;
@@ -188,10 +199,12 @@ int main(int argc, char** argv) {
       bson::BsonDocument out;
       while (exec.Next(&out).value()) ++found;
     }
+    cpu_secs = ThreadCpuSeconds() - cpu_start;
     return Seconds(start);
   };
   auto find_by_k = [&](int64_t n) {
     auto start = Clock::now();
+    double cpu_start = ThreadCpuSeconds();
     for (int64_t q = 0; q < n; ++q) {
       int64_t id = static_cast<int64_t>(rng() % docs);
       bson::BsonBuilder f;
@@ -211,20 +224,25 @@ int main(int argc, char** argv) {
       bson::BsonDocument out;
       while (exec.Next(&out).value()) ++found;
     }
+    cpu_secs = ThreadCpuSeconds() - cpu_start;
     return Seconds(start);
   };
   const int64_t per_round = std::max<int64_t>(1, queries / rounds);
   queries = per_round * rounds;
   for (int pass = 0; pass < 2; ++pass) {
-    double id_secs = 0, k_secs = 0;
+    double id_secs = 0, k_secs = 0, id_cpu = 0, k_cpu = 0;
     for (int64_t r = 0; r < rounds; ++r) {
       id_secs += find_by_id(per_round);
+      id_cpu += cpu_secs;
       k_secs += find_by_k(per_round);
+      k_cpu += cpu_secs;
     }
     double by_id = queries / id_secs, by_k = queries / k_secs;
     std::printf("find by _id: %.0f/s; find by indexed field: %.0f/s  ratio %.2f (%s)\n", by_id,
                 by_k, by_k / by_id,
                 pass == 0 ? "cold cache, first queries" : "steady state; target >= 0.80");
+    std::printf("  CPU per find: by _id %.1f us, by indexed field %.1f us  ratio %.2f\n",
+                id_cpu / queries * 1e6, k_cpu / queries * 1e6, id_cpu / k_cpu);
   }
   if (found != 4 * queries) std::fprintf(stderr, "found %lld\n", static_cast<long long>(found));
 

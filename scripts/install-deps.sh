@@ -11,7 +11,7 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 APT_PACKAGES=(
   build-essential cmake ninja-build ccache pkg-config git
   clang-14 libclang-rt-14-dev
-  librocksdb-dev libboost-dev libboost-system-dev
+  librocksdb-dev libjemalloc-dev libboost-dev libboost-system-dev
   libsnappy-dev libzstd-dev zlib1g-dev libpcre2-dev libssl-dev libsqlite3-dev
   nlohmann-json3-dev libcli11-dev libyaml-cpp-dev libspdlog-dev
   libmongoc-dev libbson-dev

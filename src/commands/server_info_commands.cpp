@@ -1,6 +1,7 @@
 // Server information and administration commands (compat §2.2, §2.4): ping, buildInfo,
 // getParameter/setParameter, getCmdLineOpts, getLog, hostInfo, serverStatus, whatsmyuri,
 // connectionStatus, logout, listCommands, shutdown, fsync, replSetGetStatus.
+#include <dlfcn.h>
 #include <sys/utsname.h>
 #include <unistd.h>
 
@@ -165,6 +166,13 @@ void AppendParameter(BsonBuilder& b, const Parameter& p, bool show_details,
   b.End();
 }
 
+// "jemalloc" when the process runs on it (ddsd links it when built with it; see the top-level
+// CMakeLists.txt), else "system". Decided by the symbol, so it is true of this very process.
+const char* AllocatorName() {
+  static const char* name = dlsym(RTLD_DEFAULT, "mallctl") != nullptr ? "jemalloc" : "system";
+  return name;
+}
+
 }  // namespace
 
 StatusWith<bson::BsonDocument> RunPing(CommandContext& ctx, const bson::BsonView& cmd) {
@@ -176,7 +184,7 @@ StatusWith<bson::BsonDocument> RunBuildInfo(CommandContext& ctx, const bson::Bso
   b.AppendString("version", kMongoVersion);
   b.AppendString("gitVersion", kGitVersion);
   b.StartArray("modules").End();
-  b.AppendString("allocator", "system");
+  b.AppendString("allocator", AllocatorName());
   b.AppendString("javascriptEngine", "none");
   b.AppendString("sysInfo", "deprecated");
   b.StartArray("versionArray");
