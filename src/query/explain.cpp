@@ -1,5 +1,6 @@
 #include "query/explain.h"
 
+#include <algorithm>
 #include <chrono>
 #include <unistd.h>
 
@@ -354,10 +355,70 @@ void AppendServerInfo(BsonBuilder* b) {
   b->End();
 }
 
+namespace {
+
+// count without a filter or hint: mongod answers from the collection's record count with a
+// RECORD_STORE_FAST_COUNT root (get_executor.cpp getExecutorCount), no scan.
+bson::BsonDocument FastCountStage(storage::Engine& engine, const storage::CollectionPtr& coll,
+                                  const PlannerRequest& r, bool exec) {
+  BsonBuilder b;
+  b.AppendString("stage", "RECORD_STORE_FAST_COUNT");
+  if (exec) {
+    int64_t n = engine.ApproximateRecordCount(coll->id);
+    int64_t counted = std::max<int64_t>(0, n - r.skip);
+    if (r.limit > 0) counted = std::min(counted, r.limit);
+    b.AppendInt32("nReturned", 0);
+    b.AppendInt32("executionTimeMillisEstimate", 0);
+    b.AppendInt32("works", 1);
+    b.AppendInt32("advanced", 0);
+    b.AppendInt32("needTime", 0);
+    b.AppendInt32("needYield", 0);
+    b.AppendInt32("saveState", 0);
+    b.AppendInt32("restoreState", 0);
+    b.AppendInt32("isEOF", 1);
+    b.AppendInt32("nCounted", static_cast<int32_t>(counted));
+    b.AppendInt32("nSkipped", static_cast<int32_t>(std::min(r.skip, n)));
+  }
+  return b.Done();
+}
+
+}  // namespace
+
 StatusWith<bson::BsonDocument> ExplainQuery(storage::Engine& engine,
                                             const storage::CollectionPtr& coll,
                                             const ExplainRequest& request) {
   PlannerRequest pr = request.planner;
+  if (request.root_stage == "COUNT" && coll != nullptr && pr.filter_doc.empty() &&
+      pr.hint.eoo()) {
+    BsonBuilder b;
+    b.StartDocument("queryPlanner");
+    b.AppendString("namespace", request.ns);
+    b.AppendBool("indexFilterSet", false);
+    b.StartDocument("parsedQuery");
+    b.End();
+    b.AppendBool("maxIndexedOrSolutionsReached", false);
+    b.AppendBool("maxIndexedAndSolutionsReached", false);
+    b.AppendBool("maxScansToExplodeReached", false);
+    b.AppendDocument("winningPlan", FastCountStage(engine, coll, pr, false));
+    b.StartArray("rejectedPlans");
+    b.End();
+    b.End();
+    if (request.verbosity != ExplainVerbosity::kQueryPlanner) {
+      b.StartDocument("executionStats");
+      b.AppendBool("executionSuccess", true);
+      b.AppendInt32("nReturned", 0);
+      b.AppendInt32("executionTimeMillis", 0);
+      b.AppendInt32("totalKeysExamined", 0);
+      b.AppendInt32("totalDocsExamined", 0);
+      b.AppendDocument("executionStages", FastCountStage(engine, coll, pr, true));
+      if (request.verbosity == ExplainVerbosity::kAllPlansExecution) {
+        b.StartArray("allPlansExecution");
+        b.End();
+      }
+      b.End();
+    }
+    return b.Done();
+  }
   pr.bypass_cache = true;
   DDS_ASSIGN_OR_RETURN(PlannerResult planned, PlanQuery(engine, coll, pr));
   std::optional<ExecCounts> exec;

@@ -207,3 +207,19 @@ def test_distinct_multikey(db):
     assert stages(win) == ["PROJECTION_COVERED", "DISTINCT_SCAN"]
     win = explain_distinct(db, "a", {"a": 3})["queryPlanner"]["winningPlan"]
     assert stages(win) == ["FETCH", "IXSCAN"]
+
+
+def test_count_without_filter_is_a_fast_count(db):
+    db.c.insert_many([{"_id": i} for i in range(25)])
+    e = db.command("explain", {"count": "c", "query": {}, "skip": 5, "limit": 100},
+                   verbosity="executionStats")
+    assert e["queryPlanner"]["winningPlan"] == {"stage": "RECORD_STORE_FAST_COUNT"}
+    st = e["executionStats"]
+    assert st["totalDocsExamined"] == 0 and st["totalKeysExamined"] == 0
+    assert st["executionStages"]["nCounted"] == 20
+    assert st["executionStages"]["nSkipped"] == 5
+    assert count(db, {}, skip=5, limit=100) == 20
+    # With a hint the planner answers (mongod: no fast count with a hint): a full COUNT_SCAN.
+    db.c.create_index("x")
+    e = explain_count(db, {}, hint="x_1")
+    assert stages(e["queryPlanner"]["winningPlan"]) == ["COUNT", "COUNT_SCAN"]
