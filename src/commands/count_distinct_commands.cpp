@@ -1,6 +1,9 @@
 // count and distinct (compat §2.2): scans through PlanExecutor::ForEachMatching without copying
 // documents.
+#include <chrono>
+#include <functional>
 #include <memory>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -98,6 +101,17 @@ struct ValueLess {
   }
 };
 
+// The maxTimeMS check of a key scan.
+std::function<Status()> DeadlineCheck(std::optional<std::chrono::steady_clock::time_point> deadline) {
+  if (!deadline) return nullptr;
+  return [deadline]() {
+    if (std::chrono::steady_clock::now() > *deadline) {
+      return Status(ErrorCode::kMaxTimeMSExpired, "operation exceeded time limit");
+    }
+    return Status::OK();
+  };
+}
+
 }  // namespace
 
 StatusWith<BsonDocument> RunCount(CommandContext& ctx, const BsonView& cmd) {
@@ -148,28 +162,28 @@ StatusWith<BsonDocument> RunCount(CommandContext& ctx, const BsonView& cmd) {
     // Without a query, count answers from the collection's record count (exact, kept per
     // commit), as mongod's count does from its metadata.
     if (coll != nullptr) matched = ctx.engine().ApproximateRecordCount(coll->id);
-  } else if (spec.plan && spec.plan->exact && spec.plan->kind == query::QueryPlan::Kind::kIndexScan) {
-    // The bounds answer the filter: count the index keys (COUNT_SCAN), no document is read.
-    const int64_t stop_at = limit > 0 ? skip + limit : 0;
-    std::unique_ptr<storage::ReadUnit> read = ctx.engine().BeginRead();
-    query::PlanRunStats stats;
-    auto deadline = spec.deadline;
-    StatusWith<int64_t> counted = query::CountPlanKeys(
-        read.get(), *spec.plan, stop_at, &stats, [deadline]() {
-          if (deadline && std::chrono::steady_clock::now() > *deadline) {
-            return Status(ErrorCode::kMaxTimeMSExpired, "operation exceeded time limit");
-          }
-          return Status::OK();
-        });
-    if (!counted.ok()) return counted.status();
-    matched = counted.value();
   } else {
     const int64_t stop_at = limit > 0 ? skip + limit : 0;
-    query::PlanExecutor exec(ctx.engine(), std::move(coll), std::move(spec));
-    DDS_RETURN_IF_ERROR(exec.ForEachMatching([&](const BsonView&) {
-      ++matched;
-      return stop_at == 0 || matched < stop_at;
-    }));
+    bool counted_keys = false;
+    if (spec.plan && spec.plan->exact && spec.plan->kind == query::QueryPlan::Kind::kIndexScan) {
+      // The bounds answer the filter: count the index keys (COUNT_SCAN), no document is read.
+      std::unique_ptr<storage::ReadUnit> read = ctx.engine().BeginRead();
+      if (query::KeyScansStillValid(*spec.plan, ctx.engine().catalog().Lookup(ctx.db, coll_name))) {
+        query::PlanRunStats stats;
+        DDS_ASSIGN_OR_RETURN(matched, query::CountPlanKeys(read.get(), *spec.plan, stop_at, &stats,
+                                                           DeadlineCheck(spec.deadline)));
+        counted_keys = true;
+      } else {
+        spec.plan.reset();  // the index changed since planning: scan the collection
+      }
+    }
+    if (!counted_keys) {
+      query::PlanExecutor exec(ctx.engine(), std::move(coll), std::move(spec));
+      DDS_RETURN_IF_ERROR(exec.ForEachMatching([&](const BsonView&) {
+        ++matched;
+        return stop_at == 0 || matched < stop_at;
+      }));
+    }
   }
   int64_t n = std::max<int64_t>(0, matched - skip);
   if (limit > 0) n = std::min(n, limit);
@@ -243,19 +257,20 @@ StatusWith<BsonDocument> RunDistinct(CommandContext& ctx, const BsonView& cmd) {
     }
     return true;
   };
+  bool scanned_keys = false;
   if (spec.plan && spec.plan->distinct_field >= 0) {
     // DISTINCT_SCAN: one index key per distinct value; no document is read.
     std::unique_ptr<storage::ReadUnit> read = ctx.engine().BeginRead();
-    query::PlanRunStats stats;
-    auto deadline = spec.deadline;
-    DDS_RETURN_IF_ERROR(query::ForEachDistinctKey(
-        read.get(), *spec.plan, &stats, add_value, add_document, [deadline]() {
-          if (deadline && std::chrono::steady_clock::now() > *deadline) {
-            return Status(ErrorCode::kMaxTimeMSExpired, "operation exceeded time limit");
-          }
-          return Status::OK();
-        }));
-  } else {
+    if (query::KeyScansStillValid(*spec.plan, ctx.engine().catalog().Lookup(ctx.db, coll_name))) {
+      query::PlanRunStats stats;
+      DDS_RETURN_IF_ERROR(query::ForEachDistinctKey(read.get(), *spec.plan, &stats, add_value,
+                                                    add_document, DeadlineCheck(spec.deadline)));
+      scanned_keys = true;
+    } else {
+      spec.plan.reset();  // the index changed since planning: scan the collection
+    }
+  }
+  if (!scanned_keys) {
     query::PlanExecutor exec(ctx.engine(), std::move(coll), std::move(spec));
     DDS_RETURN_IF_ERROR(exec.ForEachMatching(add_document));
   }

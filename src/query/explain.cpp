@@ -45,8 +45,10 @@ StatusWith<ExecCounts> Execute(storage::Engine& engine, const QueryPlan& plan,
                    std::chrono::steady_clock::now() - start)
                    .count();
   };
-  if (plan.kind == QueryPlan::Kind::kIndexScan && plan.distinct_field >= 0 &&
-      !r.distinct_key.empty()) {
+  const bool key_scans_valid =
+      plan.kind == QueryPlan::Kind::kIndexScan &&
+      KeyScansStillValid(plan, engine.catalog().LookupById(plan.collection_id));
+  if (key_scans_valid && plan.distinct_field >= 0 && !r.distinct_key.empty()) {
     // DISTINCT_SCAN: one result per distinct key value (the command deduplicates further).
     int64_t n = 0;
     DDS_RETURN_IF_ERROR(ForEachDistinctKey(
@@ -55,7 +57,7 @@ StatusWith<ExecCounts> Execute(storage::Engine& engine, const QueryPlan& plan,
     finish_counts(n);
     return c;
   }
-  if (plan.kind == QueryPlan::Kind::kIndexScan && plan.exact && r.count_only) {
+  if (key_scans_valid && plan.exact && r.count_only) {
     // Counted from the keys (COUNT_SCAN, or an IXSCAN without FETCH).
     int64_t stop_at = r.limit > 0 ? r.skip + r.limit : 0;
     DDS_ASSIGN_OR_RETURN(int64_t n, CountPlanKeys(read.get(), plan, stop_at, &c.stats));

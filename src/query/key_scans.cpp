@@ -60,6 +60,21 @@ size_t TupleSize(std::string_view bytes, size_t n) {
 
 }  // namespace
 
+bool KeyScansStillValid(const QueryPlan& plan, const storage::CollectionPtr& current) {
+  if (current == nullptr || current->id != plan.collection_id) return false;
+  for (const IndexScanNode& scan : plan.scans) {
+    if (scan.method == nullptr) continue;  // the _id index is the record store
+    bool found = false;
+    for (const storage::IndexDescriptor& d : current->indexes) {
+      if (d.index_id != scan.info.index_id) continue;
+      found = !d.building && (scan.info.multikey || !d.multikey);
+      break;
+    }
+    if (!found) return false;
+  }
+  return true;
+}
+
 StatusWith<int64_t> CountPlanKeys(storage::ReadUnit* read, const QueryPlan& plan, int64_t stop_at,
                                   PlanRunStats* stats, const std::function<Status()>& check) {
   DDS_INVARIANT(plan.kind == QueryPlan::Kind::kIndexScan && plan.scans.size() == 1);

@@ -14,9 +14,17 @@
 #include "bson/bson.h"
 #include "common/status.h"
 #include "query/planner.h"
+#include "storage/catalog.h"
 #include "storage/record_store.h"
 
 namespace dds::query {
+
+// Whether the key scans of `plan` still hold for the collection as `current` describes it (looked
+// up after the ReadUnit's snapshot was taken): every index still there, and none became multikey
+// since planning (an insert marks an index multikey before it commits, so a snapshot taken before
+// the lookup has no multikey entries in an index the lookup shows as not multikey). When false,
+// the caller runs the ordinary executor instead.
+bool KeyScansStillValid(const QueryPlan& plan, const storage::CollectionPtr& current);
 
 // Returns the number of documents `plan` yields, counting index keys. Stops once `stop_at` (> 0)
 // documents were counted. `check` (may be empty) is called every few hundred keys; a non-OK
