@@ -13,9 +13,11 @@
 //   4. explain executionStats of find({k: {$gte: 5000}}).limit(10): keys and documents examined.
 // Every reply is checked: a failed command, insert or find aborts the run, nothing is counted.
 // Usage: bench_indexes_wire [--uri URI | --port N] [--docs N] [--seconds S] [--conns C]
-// Defaults: N = 1000000 documents of about 1 KB, S = 5 seconds per kind per find case, C = 4.
-// Prints one table with the targets of issue #4 (PASS/MISS) and the load average; exits 3 when a
-// target is missed, 1 on an error.
+//                           [--rounds R]
+// Defaults: N = 1000000 documents of about 1 KB, S = 5 seconds per kind per find case, C = 4,
+// R = 5 alternating rounds of S/R seconds of each kind per find case. Prints one table with the
+// targets of issue #4 (PASS/MISS) and the load average; exits 3 when a target is missed, 1 on an
+// error.
 
 #include <algorithm>
 #include <chrono>
@@ -39,7 +41,6 @@ using Clock = std::chrono::steady_clock;
 constexpr const char* kDb = "bench_indexes_wire";
 constexpr int kBatch = 1000;             // insert_many batch size
 constexpr int64_t kInsertDocs = 200000;  // documents of the with/without indexes comparison
-constexpr int kRounds = 5;               // alternating rounds per find case
 
 struct Options {
   std::string uri;
@@ -47,12 +48,13 @@ struct Options {
   int64_t docs = 1000000;
   double seconds = 5;  // per kind (by _id, by k) per find case
   int conns = 4;
+  int rounds = 5;  // alternating rounds of each kind per find case
 };
 
 void Usage() {
   std::fprintf(stderr,
                "usage: bench_indexes_wire [--uri URI | --port N] [--docs N] [--seconds S] "
-               "[--conns C]\n");
+               "[--conns C] [--rounds R]\n");
 }
 
 [[noreturn]] void Die(const std::string& what, const bson_error_t* error = nullptr) {
@@ -321,7 +323,7 @@ int FindOne(mongoc_client_t* client, const char* field, int64_t value, int64_t i
   return result;
 }
 
-// 3. Finds by _id and by k on `conns` connections, `seconds` of each kind in kRounds alternating
+// 3. Finds by _id and by k on `conns` connections, `seconds` of each kind in opt.rounds alternating
 // rounds (ABBA order). Returns the two rows; the second carries the ratio and the target.
 void MeasureFinds(mongoc_client_pool_t* pool, const Options& opt, int conns, double seconds,
                   const std::string& label, bool with_target, uint64_t seed,
@@ -337,10 +339,10 @@ void MeasureFinds(mongoc_client_pool_t* pool, const Options& opt, int conns, dou
   };
   CaseResult r[2];
   std::vector<std::vector<uint32_t>> lat[2];
-  for (int round = 0; round < kRounds; round++) {
+  for (int round = 0; round < opt.rounds; round++) {
     int first = round % 2;
     for (int kind : {first, 1 - first}) {
-      TimedRun run = RunTimed(pool, conns, seconds / kRounds, seed + round * 2 + kind,
+      TimedRun run = RunTimed(pool, conns, seconds / opt.rounds, seed + round * 2 + kind,
                               kind == 0 ? by_id : by_k, &lat[kind]);
       if (run.failed) Die("a find failed; aborting");
       r[kind].ops += run.units;
@@ -430,12 +432,14 @@ int Main(int argc, char** argv) {
       opt.seconds = std::atof(v.c_str());
     } else if (a == "--conns") {
       opt.conns = std::atoi(v.c_str());
+    } else if (a == "--rounds") {
+      opt.rounds = std::atoi(v.c_str());
     } else {
       Usage();
       return 2;
     }
   }
-  if (opt.docs < 1000 || opt.seconds <= 0 || opt.conns < 1) {
+  if (opt.docs < 1000 || opt.seconds <= 0 || opt.conns < 1 || opt.rounds < 1) {
     Usage();
     return 2;
   }

@@ -8,7 +8,7 @@
 #                   if missing
 #   DOCS            documents (default 1000000, ~1 KB each: ~1.2 GB of data in the temp directory)
 #   SECONDS_PER_CASE  seconds of each kind per find case (default 5)
-# Extra arguments go to bench_indexes_wire (e.g. --conns 8).
+# Extra arguments go to bench_indexes_wire (e.g. --conns 8, --rounds 20).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 BUILD="${DDS_BUILD_DIR:-$ROOT/build}"
