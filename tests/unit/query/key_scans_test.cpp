@@ -304,6 +304,25 @@ TEST_F(KeyScansTest, DistinctScanSeeksPastEachValue) {
   EXPECT_EQ(plan->distinct_field, -1);
 }
 
+TEST_F(KeyScansTest, StaleMultikeyFlagInvalidatesKeyScans) {
+  Index(R"({"a":1})");
+  Insert(R"({"_id":1,"a":1})");
+  auto p = Prepare(R"({"a":{"$gte":1}})", "", true);
+  auto plan = Plan(*p);
+  ASSERT_TRUE(plan);
+  ASSERT_TRUE(plan->count_scan);
+  EXPECT_TRUE(KeyScansStillValid(*plan, Coll()));
+  // An array makes the index multikey: the plan (without deduplication) no longer holds.
+  Insert(R"({"_id":2,"a":[1,2,3]})");
+  EXPECT_FALSE(KeyScansStillValid(*plan, Coll()));
+  auto replanned = Plan(*p);
+  ASSERT_TRUE(replanned);
+  EXPECT_TRUE(KeyScansStillValid(*replanned, Coll()));
+  PlanRunStats stats;
+  EXPECT_EQ(CountKeys(*replanned, &stats), 2);
+  EXPECT_EQ(stats.dups_dropped, 2);
+}
+
 // ---- randomized property test: key counts and distinct scans equal collection scans ----
 
 std::string RandomValue(std::mt19937& rng, bool allow_array) {
