@@ -244,6 +244,11 @@ int ServerMain(int argc, char** argv) {
       DDS_LOG_INFO("QUERY", 20529, "Cursors timed out", {{"numTimedOut", reaped}});
     }
   });
+  // Index-scan iterators kept for reuse pin the files they were made over: an idle server lets
+  // them go instead of holding replaced files until the next query.
+  storage::Engine* engine_ptr = engine.get();
+  transport.AddPeriodicTask(std::chrono::seconds(1),
+                            [engine_ptr] { engine_ptr->ReleaseIdleIterators(); });
 
   // The TTL monitor (expireAfterSeconds indexes) runs while the server listens.
   std::unique_ptr<commands::TtlService> ttl =

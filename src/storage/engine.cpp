@@ -13,6 +13,7 @@
 #include <rocksdb/utilities/transaction.h>
 #include <rocksdb/utilities/transaction_db.h>
 
+#include "storage/iterator_pool_internal.h"
 #include "storage/key_string.h"
 #include "storage/keyspace.h"
 #include "storage/record_stats_internal.h"
@@ -77,9 +78,12 @@ Engine::Engine(EngineOptions options, rocksdb::TransactionDB* db)
     : options_(std::move(options)),
       db_(db),
       catalog_(std::make_unique<Catalog>(db)),
-      stats_(std::make_unique<RecordStats>()) {}
+      stats_(std::make_unique<RecordStats>()),
+      // Enough for every io thread's scan plus a few long-lived cursors' finished ones.
+      iterator_pool_(std::make_unique<IteratorPool>(32)) {}
 
 Engine::~Engine() {
+  iterator_pool_->Clear();  // pooled iterators and snapshots go before the database
   catalog_.reset();
   if (db_ != nullptr) {
     db_->Close();
@@ -123,7 +127,7 @@ std::unique_ptr<WriteUnit> Engine::BeginWrite() {
 }
 
 std::unique_ptr<ReadUnit> Engine::BeginRead() {
-  return std::make_unique<ReadUnit>(db_, db_->GetSnapshot());
+  return std::make_unique<ReadUnit>(db_, db_->GetSnapshot(), iterator_pool_.get());
 }
 
 Status Engine::SyncWal() { return FromRocks(db_->SyncWAL()); }
@@ -175,6 +179,8 @@ int64_t Engine::ApproximateIndexSize(uint64_t index_id) {
   db_->GetApproximateSizes(size_options, db_->DefaultColumnFamily(), &range, 1, &size);
   return static_cast<int64_t>(size);
 }
+
+void Engine::ReleaseIdleIterators() { iterator_pool_->DropExpired(); }
 
 Status Engine::FlushForTest() { return FromRocks(db_->Flush(rocksdb::FlushOptions())); }
 

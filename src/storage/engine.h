@@ -24,6 +24,8 @@ class TransactionDB;
 
 namespace dds::storage {
 
+class IteratorPool;
+
 struct EngineOptions {
   // Directory of the database; created if missing (mkdir -p). Required.
   std::string db_path;
@@ -69,6 +71,10 @@ class Engine {
   int64_t ApproximateIndexSize(uint64_t index_id);
   const std::string& db_path() const { return options_.db_path; }
 
+  // Drops index-scan iterators kept for reuse longer than their idle limit (they pin memtables
+  // and files that flushes and compactions replaced). ddsd calls it periodically.
+  void ReleaseIdleIterators();
+
   // Flushes the memtables to SST files (tests and benchmarks: exercises reads across files).
   Status FlushForTest();
   // Returns the number of WAL fsyncs since open (from RocksDB's DB stats), for tests.
@@ -81,6 +87,7 @@ class Engine {
   rocksdb::TransactionDB* db_;
   std::unique_ptr<Catalog> catalog_;
   std::unique_ptr<RecordStats> stats_;
+  std::unique_ptr<IteratorPool> iterator_pool_;
 };
 
 }  // namespace dds::storage

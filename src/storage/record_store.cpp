@@ -6,6 +6,7 @@
 
 #include "common/assert.h"
 #include "storage/catalog.h"
+#include "storage/iterator_pool_internal.h"
 #include "storage/key_string.h"
 #include "storage/keyspace.h"
 #include "storage/record_stats_internal.h"
@@ -46,6 +47,8 @@ struct IteratorSource {
   rocksdb::DB* db = nullptr;
   const rocksdb::Snapshot* snapshot = nullptr;
   rocksdb::Transaction* txn = nullptr;
+  // Index scans of snapshot readers reuse iterators from here (may be null).
+  IteratorPool* pool = nullptr;
 };
 
 // A bounded iterator over [lower, upper), forward or backward.
@@ -54,32 +57,64 @@ class BoundedIterator {
   // Iterates `source.db` at `source.snapshot`, or the transaction `source.txn` (its own writes
   // over the latest committed data) when it is set.
   BoundedIterator(const IteratorSource& source, std::string lower, std::string upper, bool forward)
-      : lower_(std::move(lower)), upper_(std::move(upper)), forward_(forward) {
-    lower_slice_ = rocksdb::Slice(lower_);
-    upper_slice_ = rocksdb::Slice(upper_);
-    rocksdb::ReadOptions options;
-    options.snapshot = source.snapshot;
-    options.iterate_lower_bound = &lower_slice_;
-    options.iterate_upper_bound = &upper_slice_;
+      : forward_(forward) {
     // Every key of the range has lower's index-key prefix (an equality on an index's first
     // field): SST files whose prefix bloom filter rules the prefix out are skipped. Otherwise,
     // and always inside transactions, a total-order seek (a prefix seek must never cross prefixes).
-    if (source.txn == nullptr && forward && RangeSharesIndexKeyPrefix(lower_, upper_)) {
+    const bool prefix_mode =
+        source.txn == nullptr && forward && RangeSharesIndexKeyPrefix(lower, upper);
+    if (source.pool != nullptr && source.snapshot != nullptr) {
+      pool_ = source.pool;
+      state_ = pool_->Take(source.snapshot->GetSequenceNumber(), prefix_mode);
+      if (state_ != nullptr) {
+        state_->SetBounds(std::move(lower), std::move(upper));
+        return;
+      }
+    }
+    state_ = std::make_unique<PooledIterator>();
+    state_->SetBounds(std::move(lower), std::move(upper));
+    state_->prefix_mode = prefix_mode;
+    rocksdb::ReadOptions options;
+    options.snapshot = source.snapshot;
+    if (pool_ != nullptr) {
+      // Poolable only when made at the latest data: the entry's own snapshot then has the
+      // reader's sequence number and outlives the reader.
+      const rocksdb::Snapshot* own = source.db->GetSnapshot();
+      if (own->GetSequenceNumber() == source.snapshot->GetSequenceNumber()) {
+        state_->db = source.db;
+        state_->own_snapshot = own;
+        state_->sequence = own->GetSequenceNumber();
+        state_->created = std::chrono::steady_clock::now();
+        options.snapshot = own;
+      } else {
+        source.db->ReleaseSnapshot(own);
+      }
+    }
+    // The iterator reads its bounds through these pointers, so a pooled one follows SetBounds.
+    options.iterate_lower_bound = &state_->lower_slice;
+    options.iterate_upper_bound = &state_->upper_slice;
+    if (prefix_mode) {
       options.prefix_same_as_start = true;
     } else {
       options.total_order_seek = true;
     }
-    it_.reset(source.txn != nullptr ? source.txn->GetIterator(options)
-                                    : source.db->NewIterator(options));
+    state_->it.reset(source.txn != nullptr ? source.txn->GetIterator(options)
+                                           : source.db->NewIterator(options));
   }
+
+  ~BoundedIterator() {
+    if (pool_ != nullptr) pool_->Return(std::move(state_));
+  }
+  BoundedIterator(const BoundedIterator&) = delete;
+  BoundedIterator& operator=(const BoundedIterator&) = delete;
 
   void Seek(std::string_view target) {
     if (forward_) {
-      it_->Seek(ToSlice(target < lower_ ? std::string_view(lower_) : target));
-    } else if (target >= upper_) {
+      it()->Seek(ToSlice(target < state_->lower ? std::string_view(state_->lower) : target));
+    } else if (target >= state_->upper) {
       SeekToEnd();
     } else {
-      it_->SeekForPrev(ToSlice(target));
+      it()->SeekForPrev(ToSlice(target));
     }
     started_ = true;
     positioned_ = true;
@@ -87,44 +122,46 @@ class BoundedIterator {
 
   // Moves to the next entry; false at the end (status() tells errors apart).
   bool Next() {
+    rocksdb::Iterator* it = this->it();
     if (!started_) {
       if (forward_) {
-        it_->Seek(lower_slice_);
+        it->Seek(state_->lower_slice);
       } else {
         SeekToEnd();
       }
       started_ = true;
     } else if (positioned_) {
       positioned_ = false;
-    } else if (it_->Valid()) {
+    } else if (it->Valid()) {
       if (forward_) {
-        it_->Next();
+        it->Next();
       } else {
-        it_->Prev();
+        it->Prev();
       }
     }
     positioned_ = false;
-    if (!it_->Valid()) return false;
-    rocksdb::Slice key = it_->key();
-    if (key.compare(lower_slice_) < 0 || key.compare(upper_slice_) >= 0) return false;
+    if (!it->Valid()) return false;
+    rocksdb::Slice key = it->key();
+    if (key.compare(state_->lower_slice) < 0 || key.compare(state_->upper_slice) >= 0) {
+      return false;
+    }
     return true;
   }
 
-  rocksdb::Iterator* it() const { return it_.get(); }
-  Status status() const { return FromRocks(it_->status()); }
+  rocksdb::Iterator* it() const { return state_->it.get(); }
+  Status status() const { return FromRocks(it()->status()); }
 
  private:
   void SeekToEnd() {
-    it_->SeekForPrev(upper_slice_);
-    if (it_->Valid() && it_->key().compare(upper_slice_) >= 0) it_->Prev();
+    it()->SeekForPrev(state_->upper_slice);
+    if (it()->Valid() && it()->key().compare(state_->upper_slice) >= 0) it()->Prev();
   }
 
-  std::string lower_, upper_;
-  rocksdb::Slice lower_slice_, upper_slice_;
+  std::unique_ptr<PooledIterator> state_;
+  IteratorPool* pool_ = nullptr;
   bool forward_;
   bool started_ = false;
   bool positioned_ = false;
-  std::unique_ptr<rocksdb::Iterator> it_;
 };
 
 class RecordCursorImpl : public RecordCursor {
@@ -402,8 +439,9 @@ uint64_t WriteUnit::write_count() const {
 
 // ---- ReadUnit ----
 
-ReadUnit::ReadUnit(rocksdb::TransactionDB* db, const rocksdb::Snapshot* snapshot)
-    : db_(db), snapshot_(snapshot) {}
+ReadUnit::ReadUnit(rocksdb::TransactionDB* db, const rocksdb::Snapshot* snapshot,
+                   IteratorPool* pool)
+    : db_(db), snapshot_(snapshot), pool_(pool) {}
 
 ReadUnit::~ReadUnit() { db_->ReleaseSnapshot(snapshot_); }
 
@@ -423,7 +461,7 @@ std::unique_ptr<RecordCursor> ReadUnit::ScanRecords(uint64_t collection_id, bool
 }
 
 std::unique_ptr<RawCursor> ReadUnit::ScanRaw(std::string lower, std::string upper, bool forward) {
-  return std::make_unique<RawCursorImpl>(IteratorSource{db_, snapshot_, nullptr}, std::move(lower),
+  return std::make_unique<RawCursorImpl>(IteratorSource{db_, snapshot_, nullptr, pool_}, std::move(lower),
                                          std::move(upper), forward);
 }
 

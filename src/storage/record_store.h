@@ -29,6 +29,7 @@ class TransactionDB;
 namespace dds::storage {
 
 class Catalog;
+class IteratorPool;
 class RecordStats;
 
 // A change of a collection's record count and total BSON bytes.
@@ -185,7 +186,10 @@ class RawCursor {
 // across getMore). Cursors created from it must not outlive it.
 class ReadUnit {
  public:
-  ReadUnit(rocksdb::TransactionDB* db, const rocksdb::Snapshot* snapshot);  // takes the snapshot
+  // Takes the snapshot. Index scans (ScanRaw) reuse iterators through `pool` when it is set; it
+  // must outlive the unit and its cursors.
+  ReadUnit(rocksdb::TransactionDB* db, const rocksdb::Snapshot* snapshot,
+           IteratorPool* pool = nullptr);
   ~ReadUnit();
   ReadUnit(const ReadUnit&) = delete;
   ReadUnit& operator=(const ReadUnit&) = delete;
@@ -203,6 +207,7 @@ class ReadUnit {
  private:
   rocksdb::TransactionDB* db_;
   const rocksdb::Snapshot* snapshot_;
+  IteratorPool* pool_;
   std::string key_buf_;
 };
 
