@@ -237,7 +237,8 @@ bson::BsonDocument ScanStages(const QueryPlan& plan, const PlannerRequest& r, co
   bson::BsonDocument scan_doc = scan.Done();
   if (plan.covered) return scan_doc;  // the filter is re-checked on the index keys
   b.AppendString("stage", "FETCH");
-  if (!r.filter_doc.empty()) b.AppendDocument("filter", r.filter_doc);
+  // An exact plan has no residual predicate to apply (PlanExecutor skips it too).
+  if (!r.filter_doc.empty() && !plan.exact) b.AppendDocument("filter", r.filter_doc);
   AppendCommonStats(&b, c ? c->matched : 0, c, c ? c->scanned + 1 : 0);
   if (c != nullptr) {
     b.AppendInt32("docsExamined", static_cast<int32_t>(c->stats.docs_examined));

@@ -100,7 +100,7 @@ StatusWith<bool> PlanExecutor::NextMatching(BsonDocument* out) {
       DDS_RETURN_IF_ERROR(CheckDeadline());
     }
     BsonView doc = cursor_->doc();
-    if (spec_.filter) {
+    if (spec_.filter && !FilterAnsweredByPlan()) {
       try {
         if (!spec_.filter->Matches(doc, nullptr)) continue;
       } catch (const DbException& ex) {
@@ -215,7 +215,9 @@ Status PlanExecutor::ForEachMatching(const std::function<bool(const BsonView&)>&
         if (!s.ok()) return AnnotateError(s);
       }
       BsonView doc = cursor_->doc();
-      if (spec_.filter && !spec_.filter->Matches(doc, nullptr)) continue;
+      if (spec_.filter && !FilterAnsweredByPlan() && !spec_.filter->Matches(doc, nullptr)) {
+        continue;
+      }
       if (!fn(doc)) return Status::OK();
     }
   } catch (const DbException& ex) {

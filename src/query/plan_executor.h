@@ -110,6 +110,12 @@ class PlanExecutor {
   Status CheckDeadline();
   StatusWith<bson::BsonDocument> Project(bson::BsonDocument doc);
   Status AnnotateError(const Status& s) const;
+  // The plan's index bounds answer the whole filter (QueryPlan::exact): every document the plan
+  // yields matches, so the filter is not re-applied (mongod drops such a FETCH filter too).
+  bool FilterAnsweredByPlan() const {
+    return spec_.plan != nullptr && spec_.plan->kind == QueryPlan::Kind::kIndexScan &&
+           spec_.plan->exact;
+  }
 
   storage::Engine& engine_;
   storage::CollectionPtr coll_;
