@@ -63,6 +63,7 @@ DDS_DECLARE_HANDLER(RunDbStats);
 DDS_DECLARE_HANDLER(RunCollStats);
 DDS_DECLARE_HANDLER(RunDataSize);
 DDS_DECLARE_HANDLER(RunValidate);
+DDS_DECLARE_HANDLER(RunCompact);
 DDS_DECLARE_HANDLER(RunCollMod);
 
 // index_commands.cpp

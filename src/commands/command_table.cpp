@@ -34,6 +34,8 @@ constexpr CommandEntry kCommands[] = {
      "statistics of one collection"},
     {"collstats", &RunCollStats, kRead | kCollectionLevel, OnNamespace({A::kCollStats}),
      "alias of collStats"},
+    {"compact", &RunCompact, kWrite | kCollectionLevel, OnNamespace({A::kCompact}),
+     "rewrites a collection's records and indexes without deleted data"},
     {"configureFailPoint", &RunConfigureFailPoint, kAdminOnly | kNoAuth, PreAuth(),
      "configures the failCommand fail point (needs enableTestCommands)"},
     {"connectionStatus", &RunConnectionStatus, kNoAuth, PreAuth(),

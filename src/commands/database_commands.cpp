@@ -520,6 +520,32 @@ StatusWith<bson::BsonDocument> RunDataSize(CommandContext& ctx, const bson::Bson
   return b.Done();
 }
 
+// compact: rewrites the collection's records and index entries without the versions that
+// deletes and updates left behind (an LSM keeps them until compaction reaches them). Reads and
+// writes go on meanwhile, as with mongod 4.4+. `force` (replica-set primaries) and
+// `freeSpaceTargetMB` (WiredTiger's threshold) are accepted and have nothing to decide here.
+StatusWith<bson::BsonDocument> RunCompact(CommandContext& ctx, const bson::BsonView& cmd) {
+  DDS_ASSIGN_OR_RETURN(std::string coll, CollectionNameFromCommand(ctx.db, cmd));
+  FieldParser p("compact", cmd);
+  bool force = false;
+  std::optional<int64_t> free_space_target_mb;
+  DDS_RETURN_IF_ERROR(p.ReadSafeBool("force", &force));
+  DDS_RETURN_IF_ERROR(p.ReadInt64("freeSpaceTargetMB", &free_space_target_mb));
+  DDS_RETURN_IF_ERROR(p.Finish());
+  storage::CollectionPtr desc = ctx.engine().catalog().Lookup(ctx.db, coll);
+  if (desc == nullptr) {
+    return Status(ErrorCode::kNamespaceNotFound, "collection does not exist");
+  }
+  DDS_ASSIGN_OR_RETURN(int64_t bytes_freed, ctx.engine().CompactCollection(*desc));
+  BsonBuilder b;
+  if (bytes_freed <= INT32_MAX) {
+    b.AppendInt32("bytesFreed", static_cast<int32_t>(bytes_freed));
+  } else {
+    b.AppendInt64("bytesFreed", bytes_freed);
+  }
+  return b.Done();
+}
+
 StatusWith<bson::BsonDocument> RunValidate(CommandContext& ctx, const bson::BsonView& cmd) {
   DDS_ASSIGN_OR_RETURN(std::string coll, CollectionNameFromCommand(ctx.db, cmd));
   FieldParser p("validate", cmd);

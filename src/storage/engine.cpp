@@ -1,5 +1,6 @@
 #include "storage/engine.h"
 
+#include <algorithm>
 #include <filesystem>
 #include <system_error>
 
@@ -178,6 +179,39 @@ int64_t Engine::ApproximateIndexSize(uint64_t index_id) {
   uint64_t size = 0;
   db_->GetApproximateSizes(size_options, db_->DefaultColumnFamily(), &range, 1, &size);
   return static_cast<int64_t>(size);
+}
+
+StatusWith<int64_t> Engine::CompactCollection(const CollectionDescriptor& collection) {
+  std::vector<std::pair<std::string, std::string>> ranges = {
+      {RecordPrefix(collection.id), RecordPrefix(collection.id + 1)}};
+  for (const IndexDescriptor& index : collection.indexes) {
+    if (index.index_id != 0) {
+      ranges.emplace_back(IndexPrefix(index.index_id), IndexPrefix(index.index_id + 1));
+    }
+  }
+  auto size_of = [&] {
+    uint64_t total = 0;
+    for (const auto& [lower, upper] : ranges) {
+      rocksdb::Range range(lower, upper);
+      rocksdb::SizeApproximationOptions size_options;
+      size_options.include_memtables = true;
+      size_options.include_files = true;
+      uint64_t size = 0;
+      db_->GetApproximateSizes(size_options, db_->DefaultColumnFamily(), &range, 1, &size);
+      total += size;
+    }
+    return static_cast<int64_t>(total);
+  };
+  const int64_t before = size_of();
+  rocksdb::CompactRangeOptions options;
+  // Rewrite the bottommost files too: that is where deleted documents' old versions live.
+  options.bottommost_level_compaction = rocksdb::BottommostLevelCompaction::kForceOptimized;
+  options.exclusive_manual_compaction = false;  // background compactions go on meanwhile
+  for (const auto& [lower, upper] : ranges) {
+    rocksdb::Slice begin(lower), end(upper);
+    DDS_RETURN_IF_ERROR(FromRocks(db_->CompactRange(options, &begin, &end)));
+  }
+  return std::max<int64_t>(0, before - size_of());
 }
 
 void Engine::ReleaseIdleIterators() { iterator_pool_->DropExpired(); }

@@ -71,6 +71,12 @@ class Engine {
   int64_t ApproximateIndexSize(uint64_t index_id);
   const std::string& db_path() const { return options_.db_path; }
 
+  // Compacts one collection's records and index entries (the compact command): rewrites the SST
+  // files holding them, dropping deleted and overwritten versions no snapshot needs. Runs in the
+  // caller's thread, alongside reads and writes (RocksDB compacts ranges concurrently). Returns
+  // the approximate bytes freed (storage size before minus after; 0 when it grew).
+  StatusWith<int64_t> CompactCollection(const CollectionDescriptor& collection);
+
   // Drops index-scan iterators kept for reuse longer than their idle limit (they pin memtables
   // and files that flushes and compactions replaced). ddsd calls it periodically.
   void ReleaseIdleIterators();

@@ -120,6 +120,33 @@ def test_unique_build_failure_leaves_nothing(db):
     assert stats["nindexes"] == 1
 
 
+def test_compact_frees_deleted_data_and_keeps_the_rest(db):
+    c = db.compacted
+    c.create_index("k")
+    pad = "p" * 2000  # incompressible enough: a random-ish tail per document
+    for start in range(0, 6000, 1000):
+        c.insert_many([{"_id": i, "k": i % 97, "pad": pad + str(i * 7919)}
+                       for i in range(start, start + 1000)])
+    c.delete_many({"_id": {"$gte": 100}})
+    reply = db.command("compact", "compacted")
+    assert reply["ok"] == 1.0
+    assert isinstance(reply["bytesFreed"], int) and reply["bytesFreed"] > 0
+    # What is left is intact, through the collection and through the index.
+    assert c.count_documents({}) == 100
+    assert sorted(d["_id"] for d in c.find({"k": 5}, hint="k_1")) == [5]
+    assert c.find_one({"_id": 99})["pad"] == pad + str(99 * 7919)
+    # A second compact has (almost) nothing left to free, and still answers a number.
+    assert isinstance(db.command("compact", "compacted")["bytesFreed"], int)
+
+    with pytest.raises(OperationFailure) as e:
+        db.command("compact", "missing")
+    assert e.value.code == 26
+    with pytest.raises(OperationFailure) as e:
+        db.command({"compact": "compacted", "bogus": 1})
+    assert e.value.code == 40415
+    assert db.command({"compact": "compacted", "force": True})["ok"] == 1.0
+
+
 def test_ttl_deletes_expired_documents():
     d = Ddsd(extra_args=["--setParameter", "ttlMonitorSleepSecs=1"]).start()
     try:
