@@ -10,6 +10,8 @@
 #include "commands/dispatch.h"
 #include "common/logging.h"
 #include "storage/engine.h"
+#include "storage/key_string.h"
+#include "storage/keyspace.h"
 #include "test_util.h"
 
 namespace dds::commands {
@@ -125,6 +127,62 @@ TEST_F(IndexIntegrationTest, CollStatsReportsIndexes) {
   bson::BsonDocument r = Ok(R"({"collStats": "c", "$db": "t"})");
   EXPECT_EQ(r["nindexes"].Int32(), 2);
   EXPECT_TRUE(r["indexSizes"].Object().HasField("a_1"));
+}
+
+TEST_F(IndexIntegrationTest, ValidateChecksSecondaryIndexesBothWays) {
+  Ok(R"({"createIndexes": "c", "indexes": [{"key": {"k": 1}, "name": "k_1"},
+        {"key": {"tags": 1}, "name": "tags_1"},
+        {"key": {"p": 1}, "name": "p_1", "partialFilterExpression": {"p": {"$gt": 1}}}],
+        "$db": "t"})");
+  Ok(R"({"insert": "c", "documents": [{"_id": 1, "k": 10, "tags": ["a", "b"], "p": 1},
+        {"_id": 2, "k": 20, "tags": [], "p": 2}, {"_id": 3, "tags": "c", "p": 3}], "$db": "t"})");
+  bson::BsonDocument r = Ok(R"({"validate": "c", "$db": "t"})");
+  EXPECT_TRUE(r["valid"].Bool()) << r.ToJson();
+  bson::BsonView keys = r["keysPerIndex"].Object();
+  EXPECT_EQ(keys["_id_"].NumberDouble(), 3);
+  EXPECT_EQ(keys["k_1"].NumberDouble(), 3);     // a missing k is indexed as null
+  EXPECT_EQ(keys["tags_1"].NumberDouble(), 4);  // a, b, undefined (empty array), c
+  EXPECT_EQ(keys["p_1"].NumberDouble(), 2);     // the partial filter leaves _id 1 out
+  EXPECT_TRUE(r["indexDetails"].Object()["tags_1"].Object()["valid"].Bool());
+  EXPECT_EQ(r["errors"].Array().CountFields(), 0);
+
+  // Damage k_1 behind the engine's back: drop the entry of _id 2, add one for a document that
+  // does not exist (the entry of _id 1 with another _id in its key and value).
+  storage::CollectionPtr coll = engine_->catalog().Lookup("t", "c");
+  const std::string prefix = storage::IndexPrefix(coll->FindIndex("k_1")->index_id);
+  std::vector<std::pair<std::string, std::string>> entries;
+  {
+    auto read = engine_->BeginRead();
+    auto cursor = read->ScanRaw(prefix, storage::PrefixSuccessor(prefix));
+    while (cursor->Next()) entries.emplace_back(cursor->key(), cursor->value());
+  }
+  ASSERT_EQ(entries.size(), 3u);
+  bson::BsonDocument id2 = bson::FromJson(R"({"_id": 2})");
+  bson::BsonDocument id7 = bson::FromJson(R"({"_id": 7})");
+  const std::string id2_ks = storage::EncodeKeyString(id2.view()["_id"]);
+  const std::string id1_ks = storage::EncodeKeyString(bson::FromJson(R"({"_id": 1})").view()["_id"]);
+  {
+    auto unit = engine_->BeginWrite();
+    for (const auto& [key, value] : entries) {
+      if (key.ends_with(id2_ks)) ASSERT_OK(unit->Delete(key));
+      if (key.ends_with(id1_ks)) {
+        std::string bogus = key.substr(0, key.size() - id1_ks.size()) +
+                            storage::EncodeKeyString(id7.view()["_id"]);
+        ASSERT_OK(unit->Put(bogus, bson::FromJson(R"({"_id": 7, "0": 10})").view().bytes()));
+      }
+    }
+    ASSERT_OK(unit->Commit(false));
+  }
+  r = Ok(R"({"validate": "c", "$db": "t"})");
+  EXPECT_FALSE(r["valid"].Bool());
+  EXPECT_FALSE(r["indexDetails"].Object()["k_1"].Object()["valid"].Bool());
+  EXPECT_TRUE(r["indexDetails"].Object()["tags_1"].Object()["valid"].Bool());
+  EXPECT_EQ(r["keysPerIndex"].Object()["k_1"].NumberDouble(), 3);
+  EXPECT_EQ(r["missingIndexEntries"].Array().ToJson(),
+            R"({"0":{"indexName":"k_1","idKey":{"_id":2},"indexKey":{"k":20}}})");
+  EXPECT_EQ(r["extraIndexEntries"].Array().ToJson(),
+            R"({"0":{"indexName":"k_1","idKey":{"_id":7},"indexKey":{"k":10}}})");
+  EXPECT_EQ(r["errors"].Array().CountFields(), 1);
 }
 
 }  // namespace
