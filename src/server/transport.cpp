@@ -39,6 +39,28 @@ std::string FormatEndpoint(const tcp::endpoint& ep) {
   return a.to_string() + ":" + std::to_string(ep.port());
 }
 
+// Wraps a completion handler that continues a session's own chain (read body, write reply, read
+// the next header), so Asio treats it as a continuation: an operation that completes at once
+// queues its handler on the current io thread instead of waking another one.
+template <typename Handler>
+struct Continuation {
+  Handler handler;
+  template <typename... Args>
+  void operator()(Args&&... args) {
+    handler(std::forward<Args>(args)...);
+  }
+  friend bool asio_handler_is_continuation(Continuation*) { return true; }
+};
+
+template <typename Handler>
+Continuation<std::decay_t<Handler>> Continue(Handler&& handler) {
+  return {std::forward<Handler>(handler)};
+}
+
+bool WouldBlock(const error_code& ec) {
+  return ec == asio::error::would_block || ec == asio::error::try_again;
+}
+
 }  // namespace
 
 // Anything that shutdown must close: a session over either stream type.
@@ -95,7 +117,9 @@ struct Transport::Impl {
 };
 
 // One client connection over `Stream` (tcp::socket or SslStream). All of its handlers run on the
-// socket's strand, one at a time.
+// socket's strand, one at a time. A plaintext socket is in non-blocking mode: the body and the
+// reply move with read_some/write_some for as long as the kernel takes them, and only the rest
+// goes through async_read/async_write (see the header comment).
 template <typename Stream>
 class Session : public Connection, public std::enable_shared_from_this<Session<Stream>> {
   static constexpr bool kPlain = std::is_same_v<Stream, tcp::socket>;
@@ -132,6 +156,10 @@ class Session : public Connection, public std::enable_shared_from_this<Session<S
   void Start() {
     asio::post(stream_.get_executor(), [self = this->shared_from_this()] {
       if constexpr (kPlain) {
+        // Sync operations return would_block instead of waiting (async ones are unaffected).
+        error_code ec;
+        self->stream_.non_blocking(true, ec);
+        if (ec) return self->End();
         if (self->owner_.tls_context) {
           self->sniffing_ = true;
           self->StartDeadline();
@@ -149,11 +177,13 @@ class Session : public Connection, public std::enable_shared_from_this<Session<S
   template <typename>
   friend class Session;
 
+  // Waits for the next header. Only called from the session's own handlers, so the read continues
+  // its chain.
   void ReadHeader() {
     asio::async_read(stream_, asio::buffer(header_),
-                     [self = this->shared_from_this()](const error_code& ec, size_t) {
+                     Continue([self = this->shared_from_this()](const error_code& ec, size_t) {
                        self->OnHeader(ec);
-                     });
+                     }));
   }
 
   void OnHeader(const error_code& ec) {
@@ -177,14 +207,24 @@ class Session : public Connection, public std::enable_shared_from_this<Session<S
     // Exactly messageLength bytes: no preallocated buffers per connection.
     message_.assign(static_cast<size_t>(header->message_length), '\0');
     std::memcpy(message_.data(), header_.data(), wire::kHeaderSize);
-    if (message_.size() == wire::kHeaderSize) return Process();
-    asio::async_read(
-        stream_,
-        asio::buffer(message_.data() + wire::kHeaderSize, message_.size() - wire::kHeaderSize),
-        [self = this->shared_from_this()](const error_code& ec, size_t) {
-          if (ec) return self->End();
-          self->Process();
-        });
+    size_t have = wire::kHeaderSize;
+    if constexpr (kPlain) {
+      // The body has usually arrived with the header: take what the socket holds right now.
+      while (have < message_.size()) {
+        error_code ec;
+        const size_t n =
+            stream_.read_some(asio::buffer(message_.data() + have, message_.size() - have), ec);
+        if (WouldBlock(ec)) break;
+        if (ec) return End();  // EOF or reset mid-message
+        have += n;
+      }
+    }
+    if (have == message_.size()) return Process();
+    asio::async_read(stream_, asio::buffer(message_.data() + have, message_.size() - have),
+                     Continue([self = this->shared_from_this()](const error_code& ec, size_t) {
+                       if (ec) return self->End();
+                       self->Process();
+                     }));
   }
 
   void Process() {
@@ -212,18 +252,38 @@ class Session : public Connection, public std::enable_shared_from_this<Session<S
     counters.bytes_out += static_cast<int64_t>(result.reply.size());
     reply_ = std::move(result.reply);
     close_after_write_ = result.close;
-    asio::async_write(stream_, asio::buffer(reply_),
-                      [self = this->shared_from_this()](const error_code& ec, size_t) {
-                        std::string().swap(self->reply_);
-                        if (ec || self->close_after_write_) return self->End();
-                        self->ReadHeader();
-                      });
+    size_t sent = 0;
+    if constexpr (kPlain) {
+      // Usually the whole reply fits in the socket's send buffer.
+      while (sent < reply_.size()) {
+        error_code ec;
+        const size_t n =
+            stream_.write_some(asio::buffer(reply_.data() + sent, reply_.size() - sent), ec);
+        if (WouldBlock(ec)) break;
+        if (ec) return OnReplyWritten(ec);  // reset by the client
+        sent += n;
+      }
+      if (sent == reply_.size()) return OnReplyWritten(error_code());
+    }
+    // The client is not reading fast enough (or TLS): wait for it without holding the thread.
+    asio::async_write(stream_, asio::buffer(reply_.data() + sent, reply_.size() - sent),
+                      Continue([self = this->shared_from_this()](const error_code& ec, size_t) {
+                        self->OnReplyWritten(ec);
+                      }));
+  }
+
+  void OnReplyWritten(const error_code& ec) {
+    std::string().swap(reply_);
+    if (ec || close_after_write_) return End();
+    ReadHeader();
   }
 
   // A ClientHello arrived on a port that accepts TLS: a TLS session takes over the socket (and
   // the connection's id and bookkeeping); the bytes read so far start its handshake.
   void HandOffToTls() {
     CancelDeadline();
+    error_code ec;
+    stream_.non_blocking(false, ec);  // the TLS session uses async operations only
     auto tls = std::make_shared<Session<SslStream>>(
         owner_, SslStream(std::move(stream_), *owner_.tls_context), client_.connection_id);
     handed_off_ = true;

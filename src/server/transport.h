@@ -1,8 +1,18 @@
 // Transport: ddsd's network front end on Boost.Asio. Listens on the configured addresses, runs
-// one Session per connection (async reads and writes only; a session holds no buffer while
-// idle: it reads the 16-byte header, then allocates exactly messageLength), and a small pool of
-// threads runs the io_context. A request runs on the io thread that read it; requests of one
-// connection are processed one at a time, in order.
+// one Session per connection, and a small pool of threads runs the io_context. A session holds no
+// buffer while idle: it waits for the 16-byte header with an async read, then allocates exactly
+// messageLength. A request runs on the io thread that read its header; requests of one connection
+// are processed one at a time, in order (a session's handlers run on its strand).
+//
+// The common request path wakes a thread only for the header's arrival (plus Asio handing its
+// epoll wait over to an idle thread): on a plaintext socket (kept in non-blocking mode) the body
+// is taken with read_some while the socket has data, and the reply is written with write_some
+// while the socket accepts it; only what remains goes through async_read/async_write, so a slow
+// or stalled client never holds an io thread. TLS sessions use async operations throughout (a
+// non-blocking write through OpenSSL could lose bytes it already encrypted). Handlers that
+// continue a session's chain are marked as continuations, so an operation that completes at once
+// runs next on the same io thread instead of waking another (this covers TLS too). A long command
+// holds only its own io thread; the other threads keep serving every other connection.
 //
 // TLS (options.tls, mongod's net.tls.mode): with TLS on, the first 16 bytes of a connection tell a
 // ClientHello from a MongoDB header. A TLS connection continues as a session over an OpenSSL

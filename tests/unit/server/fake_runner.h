@@ -1,5 +1,6 @@
 // A CommandRunner for server tests: answers {ok: 1, echo: <command name>, db: <$db>} and
-// records what it saw; "sleep" blocks for `ms` milliseconds; "shutdown" calls a hook.
+// records what it saw; "sleep" blocks for `ms` milliseconds; "shutdown" calls a hook; any command
+// with `replyBytes: N` gets a reply padded with an N-byte string `pad`.
 #pragma once
 
 #include <atomic>
@@ -35,6 +36,8 @@ class FakeRunner : public CommandRunner {
     bson::BsonElement db = body["$db"];
     if (!db.eoo()) b.AppendString("db", db.String());
     b.AppendInt64("connectionId", client.connection_id);
+    bson::BsonElement pad = body["replyBytes"];
+    if (!pad.eoo()) b.AppendString("pad", std::string(static_cast<size_t>(pad.Int32()), 'x'));
     b.AppendDouble("ok", 1.0);
     ++runs;
     return b.Done();

@@ -29,8 +29,10 @@ using testing::FakeRunner;
 // A blocking loopback client with a receive timeout.
 class Client {
  public:
-  explicit Client(int port, int timeout_ms = 5000) {
+  // rcvbuf > 0 shrinks the receive buffer (before connecting) to make the server's writes block.
+  explicit Client(int port, int timeout_ms = 5000, int rcvbuf = 0) {
     fd_ = socket(AF_INET, SOCK_STREAM, 0);
+    if (rcvbuf > 0) setsockopt(fd_, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof rcvbuf);
     sockaddr_in addr{};
     addr.sin_family = AF_INET;
     addr.sin_port = htons(static_cast<uint16_t>(port));
@@ -171,6 +173,81 @@ TEST_F(TransportTest, SlowClientDoesNotBlockOthers) {
   ASSERT_FALSE(fast.Receive().empty());
   EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::milliseconds(1000));
   EXPECT_FALSE(slow.Receive().empty());
+}
+
+// The body arrives in slow pieces after the header: the session reads what is there, then waits
+// for the rest without holding an io thread (a one-thread transport still serves another client).
+TEST_F(TransportTest, BodyInSlowPiecesWhileOthersAreServed) {
+  TransportOptions o;
+  o.threads = 1;
+  Start(o);
+  Client slow(port_);
+  Client other(port_);
+  const std::string first = Msg(R"({"first": 1, "$db": "a"})", 1);
+  const std::string second = Msg(R"({"second": 1, "$db": "a"})", 2);
+  // Header alone, then the body in three pieces; the last piece carries the start of the next
+  // request, whose rest comes later.
+  const std::string all = first + second;
+  const size_t cuts[] = {
+      0, wire::kHeaderSize, wire::kHeaderSize + 3, first.size() - 2, first.size() + 20, all.size()};
+  for (size_t i = 0; i + 1 < std::size(cuts); ++i) {
+    slow.Send(all.substr(cuts[i], cuts[i + 1] - cuts[i]));
+    std::this_thread::sleep_for(std::chrono::milliseconds(30));
+    other.Send(Msg(R"({"ping": 1, "$db": "a"})"));
+    ASSERT_FALSE(other.Receive().empty()) << i;
+  }
+  std::string reply = slow.Receive();
+  ASSERT_FALSE(reply.empty());
+  EXPECT_EQ(wire::LoadLE<int32_t>(reply.data() + 8), 1);
+  EXPECT_EQ(Body(reply)["echo"].String(), "first");
+  reply = slow.Receive();
+  ASSERT_FALSE(reply.empty());
+  EXPECT_EQ(wire::LoadLE<int32_t>(reply.data() + 8), 2);
+  EXPECT_EQ(Body(reply)["echo"].String(), "second");
+}
+
+// A reply larger than the socket buffers, to a client that does not read it yet: the part that
+// does not fit waits in an async write, another client keeps being served on the only io thread,
+// and the reply arrives whole once the client reads.
+TEST_F(TransportTest, LargeReplyToAClientThatDoesNotRead) {
+  TransportOptions o;
+  o.threads = 1;
+  Start(o);
+  constexpr int kPad = 8 << 20;
+  Client big(port_, 10000, 4096);
+  big.Send(Msg(R"({"big": 1, "replyBytes": )" + std::to_string(kPad) + R"(, "$db": "a"})", 7));
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  Client other(port_);
+  for (int i = 0; i < 3; ++i) {
+    other.Send(Msg(R"({"ping": 1, "$db": "a"})"));
+    ASSERT_FALSE(other.Receive().empty()) << i;
+  }
+  std::string reply = big.Receive();
+  ASSERT_FALSE(reply.empty());
+  EXPECT_EQ(wire::LoadLE<int32_t>(reply.data() + 8), 7);
+  EXPECT_EQ(Body(reply)["pad"].String().size(), static_cast<size_t>(kPad));
+  // The connection goes on with the next request.
+  big.Send(Msg(R"({"ping": 1, "$db": "a"})", 8));
+  reply = big.Receive();
+  ASSERT_FALSE(reply.empty());
+  EXPECT_EQ(wire::LoadLE<int32_t>(reply.data() + 8), 8);
+}
+
+// A client that asks for a large reply and disconnects without reading it ends only its session.
+TEST_F(TransportTest, ClientGoneBeforeLargeReply) {
+  Start();
+  for (int i = 0; i < 5; ++i) {
+    Client gone(port_, 5000, 4096);
+    gone.Send(Msg(R"({"sleep": 1, "ms": 20, "replyBytes": 4000000, "$db": "a"})"));
+  }  // closed while the command runs
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  Client witness(port_);
+  witness.Send(Msg(R"({"ping": 1, "$db": "a"})"));
+  EXPECT_FALSE(witness.Receive().empty());
+  for (int i = 0; i < 50 && service_.counters.connections_current.load() > 1; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  EXPECT_EQ(service_.counters.connections_current.load(), 1);
 }
 
 TEST_F(TransportTest, BadInputClosesOnlyThatConnection) {
