@@ -1,12 +1,14 @@
 #include "storage/engine.h"
 
 #include <algorithm>
+#include <chrono>
 #include <filesystem>
 #include <system_error>
 
 #include <rocksdb/write_batch.h>
 #include <rocksdb/cache.h>
 #include <rocksdb/filter_policy.h>
+#include <rocksdb/metadata.h>
 #include <rocksdb/options.h>
 #include <rocksdb/slice_transform.h>
 #include <rocksdb/table.h>
@@ -128,7 +130,8 @@ std::unique_ptr<WriteUnit> Engine::BeginWrite() {
 }
 
 std::unique_ptr<ReadUnit> Engine::BeginRead() {
-  return std::make_unique<ReadUnit>(db_, db_->GetSnapshot(), iterator_pool_.get());
+  return std::make_unique<ReadUnit>(db_, db_->GetSnapshot(), iterator_pool_.get(),
+                                    PrefixSeeksWorthwhile());
 }
 
 Status Engine::SyncWal() { return FromRocks(db_->SyncWAL()); }
@@ -179,6 +182,28 @@ int64_t Engine::ApproximateIndexSize(uint64_t index_id) {
   uint64_t size = 0;
   db_->GetApproximateSizes(size_options, db_->DefaultColumnFamily(), &range, 1, &size);
   return static_cast<int64_t>(size);
+}
+
+bool Engine::PrefixSeeksWorthwhile() {
+  const int64_t now = std::chrono::duration_cast<std::chrono::milliseconds>(
+                          std::chrono::steady_clock::now().time_since_epoch())
+                          .count();
+  int64_t decided_at = prefix_seeks_decided_at_.load(std::memory_order_relaxed);
+  if (now - decided_at >= 1000 &&
+      prefix_seeks_decided_at_.compare_exchange_strong(decided_at, now)) {
+    rocksdb::ColumnFamilyMetaData meta;
+    db_->GetColumnFamilyMetaData(db_->DefaultColumnFamily(), &meta);
+    size_t sorted_runs = 0;
+    for (const rocksdb::LevelMetaData& level : meta.levels) {
+      if (level.level == 0) {
+        sorted_runs += level.files.size();
+      } else if (!level.files.empty()) {
+        ++sorted_runs;
+      }
+    }
+    prefix_seeks_.store(sorted_runs >= 3, std::memory_order_relaxed);
+  }
+  return prefix_seeks_.load(std::memory_order_relaxed);
 }
 
 StatusWith<int64_t> Engine::CompactCollection(const CollectionDescriptor& collection) {

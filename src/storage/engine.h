@@ -7,6 +7,7 @@
 // Thread-safe.
 #pragma once
 
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -83,6 +84,9 @@ class Engine {
 
   // Flushes the memtables to SST files (tests and benchmarks: exercises reads across files).
   Status FlushForTest();
+  // Whether index seeks currently use the prefix bloom filters (decided at most once a second
+  // by BeginRead from the tree's shape), for tests.
+  bool PrefixSeeksForTest() const { return prefix_seeks_.load(); }
   // Returns the number of WAL fsyncs since open (from RocksDB's DB stats), for tests.
   int64_t WalSyncCountForTest();
 
@@ -94,6 +98,14 @@ class Engine {
   std::unique_ptr<Catalog> catalog_;
   std::unique_ptr<RecordStats> stats_;
   std::unique_ptr<IteratorPool> iterator_pool_;
+
+  // Whether index seeks within one first-field value use the prefix bloom filters: a filter probe
+  // per sorted run saves the index and data block lookups of every run without the value, but
+  // costs one lookup more where the value is. Worth it from 3 sorted runs (L0 files + non-empty
+  // levels); re-decided at most once a second from the column family's shape.
+  bool PrefixSeeksWorthwhile();
+  std::atomic<int64_t> prefix_seeks_decided_at_{0};
+  std::atomic<bool> prefix_seeks_{true};
 };
 
 }  // namespace dds::storage

@@ -51,6 +51,8 @@ struct IteratorSource {
   rocksdb::Transaction* txn = nullptr;
   // Index scans of snapshot readers reuse iterators from here (may be null).
   IteratorPool* pool = nullptr;
+  // Whether a range within one first-field value may seek with the prefix bloom filters.
+  bool prefix_seeks = true;
 };
 
 // A bounded iterator over [lower, upper), forward or backward.
@@ -63,8 +65,8 @@ class BoundedIterator {
     // Every key of the range has lower's index-key prefix (an equality on an index's first
     // field): SST files whose prefix bloom filter rules the prefix out are skipped. Otherwise,
     // and always inside transactions, a total-order seek (a prefix seek must never cross prefixes).
-    const bool prefix_mode =
-        source.txn == nullptr && forward && RangeSharesIndexKeyPrefix(lower, upper);
+    const bool prefix_mode = source.txn == nullptr && source.prefix_seeks && forward &&
+                             RangeSharesIndexKeyPrefix(lower, upper);
     if (source.pool != nullptr && source.snapshot != nullptr) {
       pool_ = source.pool;
       state_ = pool_->Take(source.snapshot->GetSequenceNumber(), prefix_mode);
@@ -451,8 +453,8 @@ uint64_t WriteUnit::write_count() const {
 // ---- ReadUnit ----
 
 ReadUnit::ReadUnit(rocksdb::TransactionDB* db, const rocksdb::Snapshot* snapshot,
-                   IteratorPool* pool)
-    : db_(db), snapshot_(snapshot), pool_(pool) {}
+                   IteratorPool* pool, bool prefix_seeks)
+    : db_(db), snapshot_(snapshot), pool_(pool), prefix_seeks_(prefix_seeks) {}
 
 ReadUnit::~ReadUnit() { db_->ReleaseSnapshot(snapshot_); }
 
@@ -472,7 +474,7 @@ std::unique_ptr<RecordCursor> ReadUnit::ScanRecords(uint64_t collection_id, bool
 }
 
 std::unique_ptr<RawCursor> ReadUnit::ScanRaw(std::string lower, std::string upper, bool forward) {
-  return std::make_unique<RawCursorImpl>(IteratorSource{db_, snapshot_, nullptr, pool_}, std::move(lower),
+  return std::make_unique<RawCursorImpl>(IteratorSource{db_, snapshot_, nullptr, pool_, prefix_seeks_}, std::move(lower),
                                          std::move(upper), forward);
 }
 

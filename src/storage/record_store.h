@@ -188,8 +188,10 @@ class ReadUnit {
  public:
   // Takes the snapshot. Index scans (ScanRaw) reuse iterators through `pool` when it is set; it
   // must outlive the unit and its cursors.
+  // `prefix_seeks`: index scans of one first-field value may use the prefix bloom filters (worth
+  // it when the tree has enough sorted runs for files to be skipped; Engine decides).
   ReadUnit(rocksdb::TransactionDB* db, const rocksdb::Snapshot* snapshot,
-           IteratorPool* pool = nullptr);
+           IteratorPool* pool = nullptr, bool prefix_seeks = true);
   ~ReadUnit();
   ReadUnit(const ReadUnit&) = delete;
   ReadUnit& operator=(const ReadUnit&) = delete;
@@ -208,6 +210,7 @@ class ReadUnit {
   rocksdb::TransactionDB* db_;
   const rocksdb::Snapshot* snapshot_;
   IteratorPool* pool_;
+  bool prefix_seeks_;
   std::string key_buf_;
 };
 
