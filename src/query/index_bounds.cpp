@@ -236,10 +236,14 @@ std::string Interval::ToString() const {
 }
 
 IntervalList FullIntervalList() {
-  Interval i;
-  i.low = IntervalBound{Ks(MinKeyElement()), true, "MinKey", ValueDoc(MinKeyElement())};
-  i.high = IntervalBound{Ks(MaxKeyElement()), true, "MaxKey", ValueDoc(MaxKeyElement())};
-  return {i};
+  // Built once: every candidate of every query starts from it (for each key field).
+  static const IntervalList* const kFull = [] {
+    Interval i;
+    i.low = IntervalBound{Ks(MinKeyElement()), true, "MinKey", ValueDoc(MinKeyElement())};
+    i.high = IntervalBound{Ks(MaxKeyElement()), true, "MaxKey", ValueDoc(MaxKeyElement())};
+    return new IntervalList{i};
+  }();
+  return *kFull;
 }
 
 bool IsFull(const IntervalList& list) {
