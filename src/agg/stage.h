@@ -40,6 +40,9 @@ enum StageFlags : uint32_t {
   kStageNone = 0,
   kStageAllowedInUpdate = 1 << 0,  // pipeline-style updates
   kStageAllowedInFacet = 1 << 1,
+  // Only valid as the first stage of a pipeline (40602 elsewhere), as mongod's
+  // PositionRequirement::kFirst.
+  kStageFirstOnly = 1 << 2,
 };
 
 struct StageEntry {

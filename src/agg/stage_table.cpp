@@ -7,6 +7,7 @@ namespace {
 
 constexpr uint32_t kUpd = kStageAllowedInUpdate;
 constexpr uint32_t kFac = kStageAllowedInFacet;
+constexpr uint32_t kFirst = kStageFirstOnly;
 
 // Sorted by name (bytewise); tests/unit/agg/table_test.cpp checks it.
 constexpr StageEntry kStages[] = {
@@ -14,7 +15,7 @@ constexpr StageEntry kStages[] = {
     {"$bucket", &ParseBucketStage, kFac},
     {"$bucketAuto", &ParseBucketAutoStage, kFac},
     {"$changeStream", &ParseChangeStreamStage, kStageNone},
-    {"$collStats", &ParseNeedsStorageStage, kStageNone},
+    {"$collStats", &ParseStatsStage, kFirst},
     {"$count", &ParseCountStage, kFac},
     {"$currentOp", &ParseNeedsStorageStage, kStageNone},
     {"$densify", &ParseUnsupportedStage, kFac},
@@ -24,7 +25,7 @@ constexpr StageEntry kStages[] = {
     {"$geoNear", &ParseUnsupportedStage, kStageNone},
     {"$graphLookup", &ParseGraphLookupStage, kFac},
     {"$group", &ParseGroupStage, kFac},
-    {"$indexStats", &ParseNeedsStorageStage, kStageNone},
+    {"$indexStats", &ParseStatsStage, kFirst},
     {"$limit", &ParseLimitStage, kFac},
     {"$listLocalSessions", &ParseNeedsStorageStage, kStageNone},
     {"$listSessions", &ParseNeedsStorageStage, kStageNone},
@@ -80,6 +81,10 @@ StatusWith<std::vector<StagePtr>> ParseStages(const bson::BsonView& stages, cons
     if (required_flag == kStageAllowedInUpdate && !(entry->flags & kStageAllowedInUpdate)) {
       return Status(ErrorCode::kInvalidOptions,
                     std::string(spec.field_name()) + " is not allowed to be used within an update");
+    }
+    if ((entry->flags & kStageFirstOnly) && !out.empty()) {
+      return Status(40602, std::string(spec.field_name()) +
+                               " is only valid as the first stage in a pipeline.");
     }
     DDS_ASSIGN_OR_RETURN(StagePtr stage, entry->parse(spec, ctx));
     out.push_back(std::move(stage));

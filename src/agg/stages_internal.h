@@ -17,7 +17,7 @@ namespace dds::agg {
 #define DDS_STAGE_PARSERS(X)                                                                    \
   X(AddFields) X(Count) X(Facet) X(Group) X(Limit) X(Match) X(Project) X(ReplaceRoot)           \
   X(ReplaceWith) X(Sample) X(Skip) X(Sort) X(SortByCount) X(Unset) X(Unwind) X(ChangeStream)    \
-  X(NeedsStorage) X(Unsupported) X(Lookup) X(UnionWith) X(Bucket) X(Documents) X(Redact) X(SetWindowFields) X(GraphLookup) X(BucketAuto) X(Fill)
+  X(NeedsStorage) X(Stats) X(Unsupported) X(Lookup) X(UnionWith) X(Bucket) X(Documents) X(Redact) X(SetWindowFields) X(GraphLookup) X(BucketAuto) X(Fill)
 
 #define DDS_DECLARE_STAGE_PARSER(Name) \
   StatusWith<StagePtr> Parse##Name##Stage(const bson::BsonElement& spec, const StageParseContext& ctx);

@@ -6,6 +6,7 @@
 
 #include "agg/pipeline.h"
 #include "commands/aggregate_output_internal.h"
+#include "commands/collection_stats.h"
 #include "commands/crud_commands.h"
 #include "commands/cursor_manager.h"
 #include "commands/explain_command.h"
@@ -209,6 +210,27 @@ StatusWith<BsonDocument> RunAggregate(CommandContext& ctx, const BsonView& cmd) 
     rest_storage = WithoutFirstStage(stages);
     to_parse = rest_storage.view();
   }
+  if (collectionless && (first_stage == "$collStats" || first_stage == "$indexStats")) {
+    return Status(ErrorCode::kInvalidNamespace,
+                  "{aggregate: 1} is not valid for '" + first_stage + "'; a collection is required.");
+  }
+  // So are $collStats and $indexStats (they read the storage engine and the usage counters).
+  const bool stats_stage =
+      !collectionless && (first_stage == "$collStats" || first_stage == "$indexStats");
+  if (stats_stage) {
+    rest_storage = WithoutFirstStage(stages);
+    to_parse = rest_storage.view();
+  }
+  if (current_op || stats_stage) {
+    // The stage after the one served here is not first either.
+    BsonElement next = to_parse.FirstElement();
+    if (next.IsObject() && !next.Object().empty()) {
+      std::string_view name = next.Object().FirstElement().field_name();
+      if (name == "$collStats" || name == "$indexStats") {
+        return Status(40602, std::string(name) + " is only valid as the first stage in a pipeline.");
+      }
+    }
+  }
 
   // A trailing $out/$merge is run by the command: the agg layer runs the stages before it.
   std::optional<OutputStageSpec> output;
@@ -257,6 +279,24 @@ StatusWith<BsonDocument> RunAggregate(CommandContext& ctx, const BsonView& cmd) 
   if (first_stage == "$documents") {
     return Status(ErrorCode::kInvalidNamespace,
                   "$documents can only be run with {aggregate: 1}");
+  }
+  if (stats_stage) {
+    BsonElement stage_spec = first_element.Object().FirstElement();
+    std::vector<BsonDocument> input;
+    if (first_stage == "$collStats") {
+      DDS_ASSIGN_OR_RETURN(BsonDocument doc, CollStatsStageDocument(ctx, coll_name, stage_spec));
+      input.push_back(std::move(doc));
+    } else {
+      DDS_ASSIGN_OR_RETURN(input, IndexStatsStageDocuments(ctx, coll_name, stage_spec));
+    }
+    std::unique_ptr<agg::DocumentSource> chain;
+    try {
+      chain = pipeline->Bind(agg::MakeVectorSource(std::move(input)), false);
+    } catch (const DbException& ex) {
+      return ex.status();
+    }
+    return FinishAggregate(ctx, MakeNamespace(ctx.db, coll_name), std::move(pipeline),
+                           std::move(chain), output, batch_size);
   }
 
   storage::CollectionPtr coll = ctx.engine().catalog().Lookup(ctx.db, coll_name);

@@ -13,6 +13,7 @@
 #include "commands/request_parser.h"
 #include "commands/write_helpers.h"
 #include "query/key_scans.h"
+#include "query/index_usage.h"
 #include "query/match_parser.h"
 #include "query/plan_executor.h"
 #include "storage/engine.h"
@@ -170,6 +171,7 @@ StatusWith<BsonDocument> RunCount(CommandContext& ctx, const BsonView& cmd) {
       std::unique_ptr<storage::ReadUnit> read = ctx.engine().BeginRead();
       if (query::KeyScansStillValid(*spec.plan, ctx.engine().catalog().Lookup(ctx.db, coll_name))) {
         query::PlanRunStats stats;
+        query::RecordPlanUse(*spec.plan);
         DDS_ASSIGN_OR_RETURN(matched, query::CountPlanKeys(read.get(), *spec.plan, stop_at, &stats,
                                                            DeadlineCheck(spec.deadline)));
         counted_keys = true;
@@ -263,6 +265,7 @@ StatusWith<BsonDocument> RunDistinct(CommandContext& ctx, const BsonView& cmd) {
     std::unique_ptr<storage::ReadUnit> read = ctx.engine().BeginRead();
     if (query::KeyScansStillValid(*spec.plan, ctx.engine().catalog().Lookup(ctx.db, coll_name))) {
       query::PlanRunStats stats;
+      query::RecordPlanUse(*spec.plan);
       DDS_RETURN_IF_ERROR(query::ForEachDistinctKey(read.get(), *spec.plan, &stats, add_value,
                                                     add_document, DeadlineCheck(spec.deadline)));
       scanned_keys = true;

@@ -10,6 +10,7 @@
 
 #include "bson/bson.h"
 #include "commands/command_handlers.h"
+#include "commands/collection_stats.h"
 #include "commands/command_authorization.h"
 #include "commands/cursor_manager.h"
 #include "commands/document_validation.h"
@@ -18,6 +19,7 @@
 #include "index/index_access_method.h"
 #include "index/index_build.h"
 #include "index/index_validation.h"
+#include "query/index_usage.h"
 #include "query/match_parser.h"
 #include "storage/engine.h"
 
@@ -57,19 +59,6 @@ StatusWith<CollectionTotals> ScanTotals(storage::Engine& engine, const storage::
 }
 
 // Parses `scale` (>= 1, 51024 otherwise; the IDL message says ">= 1").
-Status ReadScale(FieldParser& p, int64_t* scale) {
-  BsonElement e = p.Take("scale");
-  if (e.eoo()) return Status::OK();
-  if (!e.IsNumber()) return WrongTypeError(p.Path("scale"), e, "[long, int, decimal, double]");
-  int64_t v = SafeInt64(e);
-  if (v < 1) {
-    return Status(51024, "BSON field 'scale' value must be >= 1, actual value '" +
-                             std::to_string(v) + "'");
-  }
-  *scale = v;
-  return Status::OK();
-}
-
 // Builds a listCollections entry.
 bson::BsonDocument CollectionEntry(const storage::CollectionDescriptor& c) {
   BsonBuilder b;
@@ -327,6 +316,7 @@ StatusWith<bson::BsonDocument> RunDrop(CommandContext& ctx, const bson::BsonView
   ctx.cursors().KillForNamespace(ns);
   Status s = ctx.engine().catalog().DropCollection(ctx.db, coll);
   if (!s.ok() && !s.Is(ErrorCode::kNamespaceNotFound)) return s;
+  query::ForgetCollectionUsage(*desc);
   BsonBuilder b;
   b.AppendInt32("nIndexesWas", static_cast<int32_t>(TotalIndexCount(*desc)));
   b.AppendString("ns", ns);
@@ -340,9 +330,11 @@ StatusWith<bson::BsonDocument> RunDropDatabase(CommandContext& ctx, const bson::
     return Status(ErrorCode::kIllegalOperation,
                   "Dropping the '" + ctx.db + "' database is prohibited.");
   }
-  bool existed = !ctx.engine().catalog().ListCollections(ctx.db).empty();
+  std::vector<storage::CollectionPtr> colls = ctx.engine().catalog().ListCollections(ctx.db);
+  bool existed = !colls.empty();
   ctx.cursors().KillForDatabase(ctx.db);
   DDS_RETURN_IF_ERROR(ctx.engine().catalog().DropDatabase(ctx.db));
+  for (const storage::CollectionPtr& c : colls) query::ForgetCollectionUsage(*c);
   BsonBuilder b;
   if (existed) b.AppendString("dropped", ctx.db);
   return b.Done();
@@ -450,42 +442,9 @@ StatusWith<bson::BsonDocument> RunCollStats(CommandContext& ctx, const bson::Bso
   if (desc == nullptr) {
     return Status(ErrorCode::kNamespaceNotFound, "Collection [" + ns + "] not found.");
   }
-  CollectionTotals t;
-  t.count = ctx.engine().ApproximateRecordCount(desc->id);
-  t.data_bytes = ctx.engine().ApproximateDataSize(desc->id);
-  int64_t storage_size = ctx.engine().ApproximateStorageSize(desc->id);
-  double s = static_cast<double>(scale);
   BsonBuilder b;
   b.AppendString("ns", ns);
-  b.AppendDouble("size", t.data_bytes / s);
-  b.AppendInt64("count", t.count);
-  b.AppendDouble("avgObjSize", t.count == 0 ? 0.0 : static_cast<double>(t.data_bytes) / t.count);
-  b.AppendInt64("numOrphanDocs", 0);
-  b.AppendDouble("storageSize", storage_size / s);
-  b.AppendDouble("freeStorageSize", 0.0);
-  b.AppendBool("capped", false);
-  b.AppendInt32("nindexes", static_cast<int32_t>(desc->indexes.size()));
-  b.StartArray("indexBuilds");
-  int building = 0;
-  for (const storage::IndexDescriptor& idx : desc->indexes) {
-    if (idx.building) b.AppendString(bson::IndexName(building++), idx.name);
-  }
-  b.End();
-  // Secondary indexes have their own key range; the _id index is the record store itself (0).
-  int64_t total_index = 0;
-  std::vector<int64_t> index_sizes;
-  for (const storage::IndexDescriptor& idx : desc->indexes) {
-    index_sizes.push_back(idx.index_id == 0 ? 0 : ctx.engine().ApproximateIndexSize(idx.index_id));
-    total_index += index_sizes.back();
-  }
-  b.AppendDouble("totalIndexSize", total_index / s);
-  b.AppendDouble("totalSize", (storage_size + total_index) / s);
-  b.StartDocument("indexSizes");
-  for (size_t i = 0; i < desc->indexes.size(); ++i) {
-    b.AppendDouble(desc->indexes[i].name, index_sizes[i] / s);
-  }
-  b.End();
-  b.AppendInt32("scaleFactor", static_cast<int32_t>(scale));
+  AppendStorageStats(ctx.engine(), *desc, scale, &b);
   return b.Done();
 }
 
@@ -774,6 +733,7 @@ StatusWith<bson::BsonDocument> RunCollMod(CommandContext& ctx, const bson::BsonV
   // Index changes: hidden and expireAfterSeconds.
   BsonBuilder reply;
   std::optional<bson::BsonDocument> new_index_spec;
+  bool index_hidden_changed = false;
   std::string index_name;
   bool convert_to_unique = false;
   if (index) {
@@ -830,6 +790,7 @@ StatusWith<bson::BsonDocument> RunCollMod(CommandContext& ctx, const bson::BsonV
       bool was = old_hidden.TrueValue();
       reply.AppendBool("hidden_old", was);
       reply.AppendBool("hidden_new", *hidden);
+      index_hidden_changed = was != *hidden;
       // mongod stores hidden only when true.
       BsonBuilder tmp;
       tmp.AppendBool("hidden", true);
@@ -911,6 +872,12 @@ StatusWith<bson::BsonDocument> RunCollMod(CommandContext& ctx, const bson::BsonV
     DDS_RETURN_IF_ERROR(index::ModifyIndexSpec(ctx.engine(), ctx.db, coll, index_name,
                                                *new_index_spec, convert_to_unique,
                                                /*dry_run=*/false));
+    // mongod re-registers a hidden/unhidden index in its usage tracker: $indexStats restarts.
+    if (index_hidden_changed) {
+      if (const storage::IndexDescriptor* idx = desc->FindIndex(index_name)) {
+        query::ResetIndexUsage(desc->id, idx->index_id);
+      }
+    }
   }
   return reply.Done();
 }

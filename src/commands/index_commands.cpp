@@ -10,6 +10,7 @@
 #include "commands/request_parser.h"
 #include "index/index_build.h"
 #include "index/index_spec.h"
+#include "query/index_usage.h"
 #include "storage/engine.h"
 
 namespace dds::commands {
@@ -344,6 +345,16 @@ StatusWith<bson::BsonDocument> RunCreateIndexes(CommandContext& ctx, const bson:
   }
   DDS_RETURN_IF_ERROR(index::BuildIndexes(ctx.engine(), ctx.db, coll, to_build));
   storage::CollectionPtr after = catalog.Lookup(ctx.db, coll);
+  if (after != nullptr) {
+    // $indexStats counts a new index's uses from its creation (a new collection's _id_ too).
+    for (const storage::IndexDescriptor& idx : after->indexes) {
+      bool is_new = created && idx.index_id == 0;
+      for (const bson::BsonDocument& spec : to_build) {
+        is_new = is_new || spec.view().Get("name").String() == idx.name;
+      }
+      if (is_new) query::ResetIndexUsage(after->id, idx.index_id);
+    }
+  }
   int32_t after_count = after ? static_cast<int32_t>(after->indexes.size())
                               : before + static_cast<int32_t>(to_build.size());
   b.AppendInt32("numIndexesBefore", before);
@@ -412,6 +423,9 @@ StatusWith<bson::BsonDocument> RunDropIndexes(CommandContext& ctx, const bson::B
   for (const std::string& name : to_drop) {
     Status s = index::DropIndex(ctx.engine(), ctx.db, coll, name);
     if (!s.ok() && !(drop_all && s.Is(ErrorCode::kIndexNotFound))) return s;
+    if (const storage::IndexDescriptor* idx = desc->FindIndex(name); idx != nullptr && s.ok()) {
+      query::ForgetIndexUsage(desc->id, idx->index_id);
+    }
   }
   BsonBuilder b;
   b.AppendInt32("nIndexesWas", was);

@@ -18,6 +18,7 @@
 #include "commands/request_parser.h"
 #include "commands/write_concern.h"
 #include "commands/write_helpers.h"
+#include "query/index_usage.h"
 #include "query/match_parser.h"
 #include "query/plan_executor.h"
 #include "storage/engine.h"
@@ -92,6 +93,7 @@ Status ForEachCandidate(storage::Engine& engine, const storage::CollectionPtr& c
                         const std::shared_ptr<const query::MatchExpression>& matcher,
                         const std::function<StatusWith<bool>(const BsonElement& id)>& fn) {
   if (std::optional<BsonElement> id = query::PlanExecutor::IdPointLookupValue(filter)) {
+    if (coll != nullptr) query::RecordIndexUse(coll->id, 0);  // mongod's IDHACK uses _id_
     return fn(*id).status();
   }
   query::PlanSpec spec;

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <utility>
 
+#include "query/index_usage.h"
 #include "storage/engine.h"
 
 namespace dds::query {
@@ -49,6 +50,16 @@ std::optional<BsonElement> PlanExecutor::IdPointLookupValue(const BsonView& filt
   }
 }
 
+void PlanExecutor::RecordUse() const {
+  if (spec_.id_lookup) {
+    RecordIndexUse(coll_->id, 0);  // mongod's IDHACK counts as a use of _id_
+  } else if (spec_.plan && spec_.plan->kind != QueryPlan::Kind::kCollScan) {
+    RecordPlanUse(*spec_.plan);
+  } else {
+    RecordCollectionScan(coll_->id);
+  }
+}
+
 Status PlanExecutor::CheckDeadline() {
   if (spec_.deadline && std::chrono::steady_clock::now() > *spec_.deadline) {
     return Status(ErrorCode::kMaxTimeMSExpired, "operation exceeded time limit");
@@ -70,6 +81,7 @@ StatusWith<bool> PlanExecutor::NextMatching(BsonDocument* out) {
       return false;
     }
     read_unit_ = engine_.BeginRead();
+    RecordUse();
     if (spec_.id_lookup) {
       stats_.point_lookup = true;
       done_ = true;  // at most one document
@@ -192,6 +204,7 @@ Status PlanExecutor::ForEachMatching(const std::function<bool(const BsonView&)>&
   started_ = true;
   done_ = true;
   read_unit_ = engine_.BeginRead();
+  RecordUse();
   try {
     if (spec_.id_lookup) {
       stats_.point_lookup = true;

@@ -5,7 +5,9 @@
 // The executor owns its ReadUnit (a consistent snapshot) and the descriptor of the collection, so
 // it can live across getMore calls; the Engine must outlive it. A missing collection (null
 // descriptor) produces nothing. Evaluator exceptions (DbException) are turned into the Status
-// returned by Next. Single-threaded: one thread at a time may call Next.
+// returned by Next. Single-threaded: one thread at a time may call Next. Starting an execution
+// counts it in query/index_usage.h ($indexStats / $collStats queryExecStats); explain does not use
+// an executor, so it never counts.
 #pragma once
 
 #include <chrono>
@@ -107,6 +109,9 @@ class PlanExecutor {
   // Produces the next filtered document (before sort/skip/limit/projection) into *out.
   StatusWith<bool> NextMatching(bson::BsonDocument* out);
   Status RunBlockingSort();
+  // Counts this execution in the usage counters (query/index_usage.h): the indexes of the plan,
+  // _id_ for the point lookup, or a collection scan.
+  void RecordUse() const;
   Status CheckDeadline();
   StatusWith<bson::BsonDocument> Project(bson::BsonDocument doc);
   Status AnnotateError(const Status& s) const;

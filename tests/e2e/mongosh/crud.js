@@ -87,6 +87,20 @@ try {
 }
 assert.ok(threw, 'unknown command must fail');
 
+// db.coll.stats() runs $collStats {storageStats}; latencyStats(), $indexStats usage counters
+const stats = db.big.stats();
+assert.equal(stats.ok, 1);
+assert.equal(stats.count, db.big.countDocuments());
+assert.ok(stats.size > 0 && stats.nindexes === 1 && 'indexSizes' in stats, JSON.stringify(stats));
+assert.equal(db.big.stats({ scale: 1024 }).scaleFactor, 1024);
+assert.equal(db.big.latencyStats()[0].latencyStats.reads.ops, 0);
+db.big.createIndex({ sq: 1 });
+db.big.findOne({ sq: 4 });
+const usage = db.big.aggregate([{ $indexStats: {} }, { $match: { name: 'sq_1' } }]).toArray();
+assert.equal(usage.length, 1);
+assert.equal(Number(usage[0].accesses.ops), 1);
+db.big.dropIndex('sq_1');
+
 // collections and databases
 assert.ok(db.getCollectionNames().includes('crud'));
 assert.ok(db.getCollectionInfos({ name: 'big' }).length === 1);
