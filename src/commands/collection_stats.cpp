@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <limits>
 
+#include "commands/latency_stats.h"
 #include "commands/namespace_util.h"
 #include "query/index_usage.h"
 #include "storage/engine.h"
@@ -58,20 +59,6 @@ Status NotFoundIn(std::string_view section, const std::string& ns) {
                                                    " in $collStats stage :: caused by :: "
                                                    "Collection [" +
                                                    ns + "] not found.");
-}
-
-// latencyStats: {reads, writes, commands, transactions: {(histogram: [],) latency, ops}}. ddsd
-// keeps no per-collection latency histograms (docs/known-differences.md): all zero.
-void AppendLatencyStats(bool histograms, BsonBuilder* b) {
-  b->StartDocument("latencyStats");
-  for (const char* kind : {"reads", "writes", "commands", "transactions"}) {
-    b->StartDocument(kind);
-    if (histograms) b->StartArray("histogram").End();
-    b->AppendInt64("latency", 0);
-    b->AppendInt64("ops", 0);
-    b->End();
-  }
-  b->End();
 }
 
 }  // namespace
@@ -164,7 +151,7 @@ StatusWith<BsonDocument> CollStatsStageDocument(const CommandContext& ctx, const
   b.AppendString("ns", ns);
   b.AppendString("host", HostNameAndPort(ctx));
   b.AppendDate("localTime", NowMs());
-  if (latency) AppendLatencyStats(histograms, &b);
+  if (latency) AppendLatencyStats(ns, histograms, &b);
   if (storage_spec) {
     if (desc == nullptr) return NotFoundIn("storageStats", ns);
     b.StartDocument("storageStats");

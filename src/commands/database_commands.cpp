@@ -14,6 +14,7 @@
 #include "commands/command_authorization.h"
 #include "commands/cursor_manager.h"
 #include "commands/document_validation.h"
+#include "commands/latency_stats.h"
 #include "commands/namespace_util.h"
 #include "commands/request_parser.h"
 #include "index/index_access_method.h"
@@ -317,6 +318,7 @@ StatusWith<bson::BsonDocument> RunDrop(CommandContext& ctx, const bson::BsonView
   Status s = ctx.engine().catalog().DropCollection(ctx.db, coll);
   if (!s.ok() && !s.Is(ErrorCode::kNamespaceNotFound)) return s;
   query::ForgetCollectionUsage(*desc);
+  ForgetLatencyStats(ns);
   BsonBuilder b;
   b.AppendInt32("nIndexesWas", static_cast<int32_t>(TotalIndexCount(*desc)));
   b.AppendString("ns", ns);
@@ -334,7 +336,10 @@ StatusWith<bson::BsonDocument> RunDropDatabase(CommandContext& ctx, const bson::
   bool existed = !colls.empty();
   ctx.cursors().KillForDatabase(ctx.db);
   DDS_RETURN_IF_ERROR(ctx.engine().catalog().DropDatabase(ctx.db));
-  for (const storage::CollectionPtr& c : colls) query::ForgetCollectionUsage(*c);
+  for (const storage::CollectionPtr& c : colls) {
+    query::ForgetCollectionUsage(*c);
+    ForgetLatencyStats(c->ns());
+  }
   BsonBuilder b;
   if (existed) b.AppendString("dropped", ctx.db);
   return b.Done();

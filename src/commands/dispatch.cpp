@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <exception>
+#include <optional>
 #include <string>
 #include <thread>
 
@@ -9,6 +10,7 @@
 #include "commands/command.h"
 #include "commands/command_authorization.h"
 #include "commands/fail_point.h"
+#include "commands/latency_stats.h"
 #include "commands/namespace_util.h"
 #include "commands/operation_registry.h"
 #include "commands/write_concern.h"
@@ -214,7 +216,21 @@ StatusWith<bson::BsonDocument> Execute(ServiceContext& service, ClientState& cli
     if (!fail->error.ok()) return fail->error;
   }
   try {
+    auto handler_start = std::chrono::steady_clock::now();
     StatusWith<bson::BsonDocument> result = entry->handler(ctx, body);
+    // Per-collection latencies for $collStats latencyStats (mongod's Top); a dropped
+    // collection's stats are gone with it.
+    if (std::optional<LatencyKind> kind =
+            LatencyKindOf(entry->name, (entry->flags & kCollectionLevel) != 0);
+        kind && entry->name != "drop") {
+      std::string ns = LatencyNamespace(db, body);
+      if (!ns.empty()) {
+        RecordLatency(ns, *kind,
+                      std::chrono::duration_cast<std::chrono::microseconds>(
+                          std::chrono::steady_clock::now() - handler_start)
+                          .count());
+      }
+    }
     if (op.End()) return Status(ErrorCode::kInterrupted, "operation was interrupted");
     if (!result.ok()) return result;
     const bson::BsonDocument* wce = nullptr;

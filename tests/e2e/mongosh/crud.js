@@ -93,7 +93,7 @@ assert.equal(stats.ok, 1);
 assert.equal(stats.count, db.big.countDocuments());
 assert.ok(stats.size > 0 && stats.nindexes === 1 && 'indexSizes' in stats, JSON.stringify(stats));
 assert.equal(db.big.stats({ scale: 1024 }).scaleFactor, 1024);
-assert.equal(db.big.latencyStats()[0].latencyStats.reads.ops, 0);
+assert.ok(db.big.latencyStats()[0].latencyStats.reads.ops > 0);
 db.big.createIndex({ sq: 1 });
 db.big.findOne({ sq: 4 });
 const usage = db.big.aggregate([{ $indexStats: {} }, { $match: { name: 'sq_1' } }]).toArray();

@@ -180,7 +180,14 @@ def test_coll_stats_shapes(db, ddsd):
     assert list(doc.keys()) == ["ns", "host", "localTime", "latencyStats", "storageStats",
                                 "count", "queryExecStats"]
     assert list(doc["latencyStats"].keys()) == ["reads", "writes", "commands", "transactions"]
-    assert doc["latencyStats"]["reads"] == {"latency": 0, "ops": 0}
+    for kind in doc["latencyStats"].values():
+        assert list(kind.keys()) == ["latency", "ops"]
+        assert isinstance(kind["latency"], Int64) and isinstance(kind["ops"], Int64)
+    # The insert and the earlier aggregate (a read) are counted; createIndexes is a command.
+    assert doc["latencyStats"]["writes"]["ops"] == 1
+    assert doc["latencyStats"]["reads"]["ops"] == 1
+    assert doc["latencyStats"]["commands"]["ops"] == 1
+    assert doc["latencyStats"]["transactions"] == {"latency": 0, "ops": 0}
     s = doc["storageStats"]
     assert s["count"] == 20 and doc["count"] == 20
     # Exactly what the collStats command reports after its ns.
@@ -193,9 +200,16 @@ def test_coll_stats_shapes(db, ddsd):
     assert s["size"] > 20 * 100
     assert doc["queryExecStats"] == {"collectionScans": {"total": 0, "nonTailable": 0}}
 
-    # Histograms add an array to each section.
+    # Histograms add an array of the non-empty buckets (mongod's bounds) to each section.
     [doc] = c.aggregate([{"$collStats": {"latencyStats": {"histograms": True}}}])
-    assert doc["latencyStats"]["writes"] == {"histogram": [], "latency": 0, "ops": 0}
+    writes = doc["latencyStats"]["writes"]
+    assert list(writes.keys()) == ["histogram", "latency", "ops"]
+    assert len(writes["histogram"]) == 1 and writes["histogram"][0]["count"] == 1
+    bounds = [0, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 2048, 3072, 4096, 6144, 8192, 12288,
+              16384, 24576, 32768, 49152, 65536, 98304, 131072, 196608, 262144, 393216, 524288,
+              786432, 1048576, 1572864, 2097152, 4194304, 8388608, 16777216]
+    assert writes["histogram"][0]["micros"] in bounds
+    assert doc["latencyStats"]["transactions"] == {"histogram": [], "latency": 0, "ops": 0}
     # scale divides the sizes.
     [doc] = c.aggregate([{"$collStats": {"storageStats": {"scale": 1024}}}])
     assert doc["storageStats"]["scaleFactor"] == 1024
@@ -220,6 +234,27 @@ def test_coll_stats_query_exec_stats_count_collection_scans(db):
     assert scans() == 1
     list(c.aggregate([{"$match": {"b": 1}}]))
     assert scans() == 2
+
+
+def test_coll_stats_latency_counts_and_drop(db):
+    c = db.c
+
+    def latency():
+        [doc] = c.aggregate([{"$collStats": {"latencyStats": {}}}])
+        return {k: v["ops"] for k, v in doc["latencyStats"].items()}
+
+    c.insert_one({"a": 1})                      # write
+    c.update_one({"a": 1}, {"$set": {"b": 1}})  # write
+    c.find_one({"a": 1})                        # read
+    cursor = db.command("find", "c", batchSize=0)  # read
+    db.command("getMore", cursor["cursor"]["id"], collection="c")  # read
+    c.count_documents({})                       # aggregate: read
+    db.command("listIndexes", "c")              # command
+    assert latency() == {"reads": 4, "writes": 2, "commands": 1, "transactions": 0}
+    # The $collStats aggregate itself counts as a read afterwards.
+    assert latency()["reads"] == 5
+    c.drop()
+    assert latency()["reads"] == 0
 
 
 def test_coll_stats_rest_of_pipeline(db):
