@@ -18,12 +18,12 @@ using bson::BsonView;
 
 // ---- IndexCursor ----
 
-IndexCursor::IndexCursor(RawScanFn scan, std::string prefix, std::vector<KeyRange> ranges,
-                         bool forward)
-    : scan_(std::move(scan)), prefix_(std::move(prefix)), forward_(forward) {
-  std::string end = storage::PrefixSuccessor(prefix_);
+std::vector<std::pair<std::string, std::string>> RawKeyRanges(const std::string& prefix,
+                                                              const std::vector<KeyRange>& ranges) {
+  std::vector<std::pair<std::string, std::string>> out;
+  const std::string end = storage::PrefixSuccessor(prefix);
   for (const KeyRange& r : ranges) {
-    std::string lower = prefix_, upper;
+    std::string lower = prefix, upper;
     if (!r.low_unbounded) {
       lower += r.low;
       // Every entry starting with an excluded tuple prefix is skipped.
@@ -32,12 +32,20 @@ IndexCursor::IndexCursor(RawScanFn scan, std::string prefix, std::vector<KeyRang
     if (r.high_unbounded) {
       upper = end;
     } else {
-      upper = prefix_ + r.high;
+      upper = prefix + r.high;
       if (r.high_inclusive) upper = storage::PrefixSuccessor(upper);
     }
-    if (lower < upper) raw_ranges_.emplace_back(std::move(lower), std::move(upper));
+    if (lower < upper) out.emplace_back(std::move(lower), std::move(upper));
   }
+  return out;
 }
+
+IndexCursor::IndexCursor(RawScanFn scan, std::string prefix, std::vector<KeyRange> ranges,
+                         bool forward)
+    : scan_(std::move(scan)),
+      prefix_(std::move(prefix)),
+      raw_ranges_(RawKeyRanges(prefix_, ranges)),
+      forward_(forward) {}
 
 bool IndexCursor::Next() {
   while (true) {

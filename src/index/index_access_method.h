@@ -44,6 +44,12 @@ using RawScanFn = std::function<std::unique_ptr<storage::RawCursor>(std::string 
                                                                      std::string upper,
                                                                      bool forward)>;
 
+// Translates key ranges into raw [lower, upper) byte ranges of the keys under `prefix` (an
+// index's [0x04][index id], or a collection's record prefix), in the order given; empty ranges
+// are dropped.
+std::vector<std::pair<std::string, std::string>> RawKeyRanges(const std::string& prefix,
+                                                              const std::vector<KeyRange>& ranges);
+
 // Iterates the entries of one index inside a list of ranges (ascending byte order; visited in
 // reverse with !forward). Not thread-safe.
 class IndexCursor {

@@ -25,28 +25,6 @@ std::string ScanPrefix(const QueryPlan& plan, const IndexScanNode& scan) {
   return scan.method != nullptr ? scan.method->prefix() : storage::RecordPrefix(plan.collection_id);
 }
 
-// The scan's ranges as raw [lower, upper) byte ranges (IndexCursor's translation).
-std::vector<std::pair<std::string, std::string>> RawRanges(const std::string& prefix,
-                                                           const std::vector<index::KeyRange>& ranges) {
-  std::vector<std::pair<std::string, std::string>> out;
-  std::string end = storage::PrefixSuccessor(prefix);
-  for (const index::KeyRange& r : ranges) {
-    std::string lower = prefix, upper;
-    if (!r.low_unbounded) {
-      lower += r.low;
-      if (!r.low_inclusive) lower = storage::PrefixSuccessor(lower);
-    }
-    if (r.high_unbounded) {
-      upper = end;
-    } else {
-      upper = prefix + r.high;
-      if (r.high_inclusive) upper = storage::PrefixSuccessor(upper);
-    }
-    if (lower < upper) out.emplace_back(std::move(lower), std::move(upper));
-  }
-  return out;
-}
-
 // Returns the length of the first `n` KeyString values of `bytes`, or 0 when malformed.
 size_t TupleSize(std::string_view bytes, size_t n) {
   size_t pos = 0;
@@ -86,7 +64,7 @@ StatusWith<int64_t> CountPlanKeys(storage::ReadUnit* read, const QueryPlan& plan
   std::unordered_set<std::string> seen;
   int64_t counted = 0;
   int64_t keys = 0;
-  for (const auto& [lower, upper] : RawRanges(prefix, scan.ranges)) {
+  for (const auto& [lower, upper] : index::RawKeyRanges(prefix, scan.ranges)) {
     ++stats->seeks;
     std::unique_ptr<storage::RawCursor> cursor = read->ScanRaw(lower, upper, true);
     while (cursor->Next()) {
@@ -119,7 +97,7 @@ Status ForEachDistinctKey(storage::ReadUnit* read, const QueryPlan& plan, PlanRu
   const size_t field = static_cast<size_t>(plan.distinct_field);
   const std::string field_name(bson::IndexName(field));
   int64_t keys = 0;
-  for (const auto& [lower, upper] : RawRanges(prefix, scan.ranges)) {
+  for (const auto& [lower, upper] : index::RawKeyRanges(prefix, scan.ranges)) {
     ++stats->seeks;
     std::unique_ptr<storage::RawCursor> cursor = read->ScanRaw(lower, upper, true);
     while (cursor->Next()) {

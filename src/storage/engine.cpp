@@ -151,8 +151,7 @@ int64_t Engine::ApproximateRecordCount(uint64_t collection_id) {
   return stats_->Get(collection_id).count;
 }
 
-int64_t Engine::ApproximateStorageSize(uint64_t collection_id) {
-  std::string lower = RecordPrefix(collection_id), upper = RecordPrefix(collection_id + 1);
+int64_t Engine::ApproximateRangeSize(const std::string& lower, const std::string& upper) {
   rocksdb::Range range(lower, upper);
   rocksdb::SizeApproximationOptions size_options;
   size_options.include_memtables = true;
@@ -160,6 +159,10 @@ int64_t Engine::ApproximateStorageSize(uint64_t collection_id) {
   uint64_t size = 0;
   db_->GetApproximateSizes(size_options, db_->DefaultColumnFamily(), &range, 1, &size);
   return static_cast<int64_t>(size);
+}
+
+int64_t Engine::ApproximateStorageSize(uint64_t collection_id) {
+  return ApproximateRangeSize(RecordPrefix(collection_id), RecordPrefix(collection_id + 1));
 }
 
 Status Engine::BulkPut(const std::vector<std::pair<std::string, std::string>>& entries) {
@@ -174,14 +177,7 @@ Status Engine::BulkPut(const std::vector<std::pair<std::string, std::string>>& e
 }
 
 int64_t Engine::ApproximateIndexSize(uint64_t index_id) {
-  std::string lower = IndexPrefix(index_id), upper = IndexPrefix(index_id + 1);
-  rocksdb::Range range(lower, upper);
-  rocksdb::SizeApproximationOptions size_options;
-  size_options.include_memtables = true;
-  size_options.include_files = true;
-  uint64_t size = 0;
-  db_->GetApproximateSizes(size_options, db_->DefaultColumnFamily(), &range, 1, &size);
-  return static_cast<int64_t>(size);
+  return ApproximateRangeSize(IndexPrefix(index_id), IndexPrefix(index_id + 1));
 }
 
 bool Engine::PrefixSeeksWorthwhile() {
@@ -215,17 +211,9 @@ StatusWith<int64_t> Engine::CompactCollection(const CollectionDescriptor& collec
     }
   }
   auto size_of = [&] {
-    uint64_t total = 0;
-    for (const auto& [lower, upper] : ranges) {
-      rocksdb::Range range(lower, upper);
-      rocksdb::SizeApproximationOptions size_options;
-      size_options.include_memtables = true;
-      size_options.include_files = true;
-      uint64_t size = 0;
-      db_->GetApproximateSizes(size_options, db_->DefaultColumnFamily(), &range, 1, &size);
-      total += size;
-    }
-    return static_cast<int64_t>(total);
+    int64_t total = 0;
+    for (const auto& [lower, upper] : ranges) total += ApproximateRangeSize(lower, upper);
+    return total;
   };
   const int64_t before = size_of();
   rocksdb::CompactRangeOptions options;

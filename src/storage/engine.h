@@ -92,6 +92,8 @@ class Engine {
 
  private:
   Engine(EngineOptions options, rocksdb::TransactionDB* db);
+  // Approximate bytes of the keys in [lower, upper) (files and memtables).
+  int64_t ApproximateRangeSize(const std::string& lower, const std::string& upper);
 
   EngineOptions options_;
   rocksdb::TransactionDB* db_;
