@@ -227,6 +227,32 @@ StatusWith<int64_t> Engine::CompactCollection(const CollectionDescriptor& collec
   return std::max<int64_t>(0, before - size_of());
 }
 
+Engine::EngineMetrics Engine::Metrics() {
+  static constexpr const char* kProperties[] = {
+      "block-cache-capacity",       "block-cache-usage",
+      "block-cache-pinned-usage",   "cur-size-all-mem-tables",
+      "num-immutable-mem-table",    "mem-table-flush-pending",
+      "num-running-flushes",        "compaction-pending",
+      "num-running-compactions",    "estimate-pending-compaction-bytes",
+      "estimate-live-data-size",    "total-sst-files-size",
+      "estimate-num-keys",          "num-snapshots",
+      "background-errors",
+  };
+  EngineMetrics metrics;
+  for (const char* name : kProperties) {
+    uint64_t value = 0;
+    if (db_->GetIntProperty(std::string("rocksdb.") + name, &value)) {
+      metrics.properties.emplace_back(name, static_cast<int64_t>(value));
+    }
+  }
+  rocksdb::ColumnFamilyMetaData meta;
+  db_->GetColumnFamilyMetaData(db_->DefaultColumnFamily(), &meta);
+  for (const rocksdb::LevelMetaData& level : meta.levels) {
+    metrics.files_per_level.push_back(static_cast<int64_t>(level.files.size()));
+  }
+  return metrics;
+}
+
 void Engine::ReleaseIdleIterators() { iterator_pool_->DropExpired(); }
 
 Status Engine::FlushForTest() { return FromRocks(db_->Flush(rocksdb::FlushOptions())); }

@@ -78,6 +78,17 @@ class Engine {
   // the approximate bytes freed (storage size before minus after; 0 when it grew).
   StatusWith<int64_t> CompactCollection(const CollectionDescriptor& collection);
 
+  // RocksDB's own figures for serverStatus's `rocksdb` section: (name, value) pairs such as
+  // "block-cache-usage", "compaction-pending", "num-running-compactions",
+  // "estimate-pending-compaction-bytes", "cur-size-all-mem-tables" (RocksDB's property names without
+  // the "rocksdb." prefix; a property RocksDB cannot answer is left out), and the number of SST
+  // files at each level (L0 first).
+  struct EngineMetrics {
+    std::vector<std::pair<std::string, int64_t>> properties;
+    std::vector<int64_t> files_per_level;
+  };
+  EngineMetrics Metrics();
+
   // Drops index-scan iterators kept for reuse longer than their idle limit (they pin memtables
   // and files that flushes and compactions replaced). ddsd calls it periodically.
   void ReleaseIdleIterators();

@@ -147,6 +147,18 @@ def test_compact_frees_deleted_data_and_keeps_the_rest(db):
     assert db.command({"compact": "compacted", "force": True})["ok"] == 1.0
 
 
+def test_server_status_reports_the_storage_engine(db, client):
+    db.metrics.insert_many([{"_id": i, "pad": "x" * 1000} for i in range(2000)])
+    db.command("compact", "metrics")  # flushes the memtable: at least one SST file exists
+    rocks = client.admin.command("serverStatus")["rocksdb"]
+    assert rocks["block-cache-capacity"] == 256 << 20  # the default cacheSizeGB (0.25)
+    assert 0 < rocks["block-cache-usage"] <= rocks["block-cache-capacity"]
+    assert rocks["compaction-pending"] in (0, 1) and rocks["background-errors"] == 0
+    assert rocks["estimate-num-keys"] >= 2000
+    assert len(rocks["num-files-at-level"]) == 7 and sum(rocks["num-files-at-level"]) >= 1
+    assert rocks["total-sst-files-size"] > 0
+
+
 def test_ttl_deletes_expired_documents():
     d = Ddsd(extra_args=["--setParameter", "ttlMonitorSleepSecs=1"]).start()
     try:
