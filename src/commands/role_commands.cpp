@@ -82,24 +82,7 @@ StatusWith<auth::RoleDefinition> RequireUserDefinedRole(CommandContext& ctx,
   return std::move(*role);
 }
 
-Status RejectRestrictions(FieldParser& p) {
-  BsonElement restrictions = p.Take("authenticationRestrictions");
-  if (restrictions.eoo()) return Status::OK();
-  if (restrictions.type() != BsonType::kArray) {
-    return WrongTypeError(p.Path("authenticationRestrictions"), restrictions, "array");
-  }
-  if (!restrictions.Array().empty()) {
-    return Status(ErrorCode::kNotImplemented, "authenticationRestrictions are not supported");
-  }
-  return Status::OK();
-}
-
 const auth::AuthorizationSession& Session(const CommandContext& ctx) { return ctx.client.auth; }
-
-Status Require(const CommandContext& ctx, const BsonView& cmd, const ResourceTarget& target,
-               const ActionSet& actions) {
-  return RequireAuthorized(ctx, cmd, target, actions);
-}
 
 // mongod's isAuthorizedToGrantPrivilege: `action` on the privilege's database, or on admin for
 // cluster-wide and cross-database resources.
@@ -112,7 +95,7 @@ Status RequireOnPrivilegeDbs(const CommandContext& ctx, const BsonView& cmd, A a
     auth::MatchType t = p.resource.match_type();
     bool in_db = t == auth::MatchType::kDatabase || t == auth::MatchType::kExactNamespace;
     std::string_view db = in_db ? std::string_view(p.resource.db()) : std::string_view("admin");
-    DDS_RETURN_IF_ERROR(Require(ctx, cmd, ResourceTarget::Database(db), {action}));
+    DDS_RETURN_IF_ERROR(RequireAuthorized(ctx, cmd, ResourceTarget::Database(db), {action}));
   }
   return Status::OK();
 }
@@ -124,7 +107,7 @@ StatusWith<bson::BsonDocument> RunCreateRole(CommandContext& ctx, const BsonView
   FieldParser p("createRole", cmd);
   DDS_ASSIGN_OR_RETURN(BsonElement privileges_element, p.TakeRequired("privileges"));
   DDS_ASSIGN_OR_RETURN(BsonElement roles_element, p.TakeRequired("roles"));
-  DDS_RETURN_IF_ERROR(RejectRestrictions(p));
+  DDS_RETURN_IF_ERROR(RejectAuthenticationRestrictions(p));
   DDS_RETURN_IF_ERROR(p.Finish());
   DDS_ASSIGN_OR_RETURN(auth::PrivilegeVector privileges,
                        auth::ParsePrivileges(privileges_element, "createRole.privileges"));
@@ -149,7 +132,7 @@ StatusWith<bson::BsonDocument> RunUpdateRole(CommandContext& ctx, const BsonView
   FieldParser p("updateRole", cmd);
   BsonElement privileges_element = p.Take("privileges");
   BsonElement roles_element = p.Take("roles");
-  DDS_RETURN_IF_ERROR(RejectRestrictions(p));
+  DDS_RETURN_IF_ERROR(RejectAuthenticationRestrictions(p));
   DDS_RETURN_IF_ERROR(p.Finish());
   if (privileges_element.eoo() && roles_element.eoo()) {
     return Status(ErrorCode::kBadValue, "Must specify at least one field to update in updateRole");
@@ -243,9 +226,9 @@ Status AppendRoleInfo(CommandContext& ctx, BsonBuilder* b, const auth::RoleDefin
   b->AppendString("role", role.name.role);
   b->AppendString("db", role.name.db);
   if (show_privileges) auth::AppendPrivilegeArray(b, "privileges", role.privileges);
-  AppendRoleNameArray(b, "roles", role.roles);
+  AppendRoleNames(b, "roles", role.roles);
   b->AppendBool("isBuiltin", builtin);
-  AppendRoleNameArray(b, "inheritedRoles", inherited.roles);
+  AppendRoleNames(b, "inheritedRoles", inherited.roles);
   if (show_privileges) {
     auth::PrivilegeVector all = role.privileges;
     auth::AddPrivileges(&all, inherited.privileges);
@@ -390,7 +373,7 @@ StatusWith<bson::BsonDocument> RunRevokeRolesFromRole(CommandContext& ctx, const
 // --- authorization checks ------------------------------------------------------------------
 
 Status CheckCreateRole(const CommandContext& ctx, const BsonView& cmd) {
-  DDS_RETURN_IF_ERROR(Require(ctx, cmd, ResourceTarget::Database(ctx.db), {A::kCreateRole}));
+  DDS_RETURN_IF_ERROR(RequireAuthorized(ctx, cmd, ResourceTarget::Database(ctx.db), {A::kCreateRole}));
   DDS_RETURN_IF_ERROR(RequireOnRoleDbs(ctx, cmd, "roles", A::kGrantRole));
   return RequireOnPrivilegeDbs(ctx, cmd, A::kGrantRole);
 }
@@ -398,27 +381,27 @@ Status CheckCreateRole(const CommandContext& ctx, const BsonView& cmd) {
 Status CheckUpdateRole(const CommandContext& ctx, const BsonView& cmd) {
   DDS_RETURN_IF_ERROR(RequireOnRoleDbs(ctx, cmd, "roles", A::kGrantRole));
   DDS_RETURN_IF_ERROR(RequireOnPrivilegeDbs(ctx, cmd, A::kGrantRole));
-  return Require(ctx, cmd, ResourceTarget::Database(ctx.db), {A::kRevokeRole});
+  return RequireAuthorized(ctx, cmd, ResourceTarget::Database(ctx.db), {A::kRevokeRole});
 }
 
 Status CheckDropRole(const CommandContext& ctx, const BsonView& cmd) {
-  return Require(ctx, cmd, ResourceTarget::Database(ctx.db), {A::kDropRole});
+  return RequireAuthorized(ctx, cmd, ResourceTarget::Database(ctx.db), {A::kDropRole});
 }
 
 Status CheckDropAllRoles(const CommandContext& ctx, const BsonView& cmd) {
-  return Require(ctx, cmd, ResourceTarget::Database(ctx.db), {A::kDropRole});
+  return RequireAuthorized(ctx, cmd, ResourceTarget::Database(ctx.db), {A::kDropRole});
 }
 
 Status CheckRolesInfo(const CommandContext& ctx, const BsonView& cmd) {
   StatusWith<RolesInfoTarget> target = ParseRolesInfoTarget(cmd.FirstElement(), ctx.db);
   if (!target.ok()) return Status::OK();  // the command reports it
   if (target.value().all_in_db) {
-    return Require(ctx, cmd, ResourceTarget::Database(ctx.db), {A::kViewRole});
+    return RequireAuthorized(ctx, cmd, ResourceTarget::Database(ctx.db), {A::kViewRole});
   }
   const std::vector<auth::RoleName>& held = Session(ctx).roles();
   for (const auth::RoleName& r : target.value().names) {
     if (std::find(held.begin(), held.end(), r) != held.end()) continue;  // one's own roles
-    DDS_RETURN_IF_ERROR(Require(ctx, cmd, ResourceTarget::Database(r.db), {A::kViewRole}));
+    DDS_RETURN_IF_ERROR(RequireAuthorized(ctx, cmd, ResourceTarget::Database(r.db), {A::kViewRole}));
   }
   return Status::OK();
 }

@@ -83,16 +83,16 @@ Status CheckRolesExist(CommandContext& ctx, const std::vector<auth::RoleName>& r
   return Status::OK();
 }
 
-void AppendRoleNameArray(BsonBuilder* b, std::string_view field,
-                         const std::vector<auth::RoleName>& roles) {
-  b->StartArray(field);
-  for (size_t i = 0; i < roles.size(); ++i) {
-    b->StartDocument(bson::IndexName(i));
-    b->AppendString("role", roles[i].role);
-    b->AppendString("db", roles[i].db);
-    b->End();
+Status RejectAuthenticationRestrictions(FieldParser& p) {
+  BsonElement restrictions = p.Take("authenticationRestrictions");
+  if (restrictions.eoo()) return Status::OK();
+  if (restrictions.type() != BsonType::kArray) {
+    return WrongTypeError(p.Path("authenticationRestrictions"), restrictions, "array");
   }
-  b->End();
+  if (!restrictions.Array().empty()) {
+    return Status(ErrorCode::kNotImplemented, "authenticationRestrictions are not supported");
+  }
+  return Status::OK();
 }
 
 namespace {
@@ -224,18 +224,6 @@ Status CheckCustomData(FieldParser& p, std::optional<bson::BsonDocument>* out) {
   return Status::OK();
 }
 
-Status RejectAuthenticationRestrictions(FieldParser& p) {
-  BsonElement restrictions = p.Take("authenticationRestrictions");
-  if (restrictions.eoo()) return Status::OK();
-  if (restrictions.type() != BsonType::kArray) {
-    return WrongTypeError(p.Path("authenticationRestrictions"), restrictions, "array");
-  }
-  if (!restrictions.Array().empty()) {
-    return Status(ErrorCode::kNotImplemented, "authenticationRestrictions are not supported");
-  }
-  return Status::OK();
-}
-
 StatusWith<UserRecord> RequireUser(UserStore* users, const auth::UserName& name) {
   DDS_ASSIGN_OR_RETURN(std::optional<UserRecord> user, users->FindUser(name));
   if (!user) return Status(ErrorCode::kUserNotFound, "User " + name.ToString() + " not found");
@@ -263,11 +251,11 @@ Status AppendUserInfo(CommandContext& ctx, BsonBuilder* b, const UserRecord& u,
   b->AppendString("db", u.name.db);
   if (show_credentials) AppendCredentialsDoc(b, u);
   if (!u.custom_data.empty()) b->AppendDocument("customData", u.custom_data.view());
-  AppendRoleNameArray(b, "roles", u.roles);
+  AppendRoleNames(b, "roles", u.roles);
   if (show_privileges) {
     DDS_ASSIGN_OR_RETURN(UserStore * users, Users(ctx));
     DDS_ASSIGN_OR_RETURN(auth::ResolvedRoles resolved, users->Resolve(u.roles));
-    AppendRoleNameArray(b, "inheritedRoles", resolved.roles);
+    AppendRoleNames(b, "inheritedRoles", resolved.roles);
     auth::AppendPrivilegeArray(b, "inheritedPrivileges", resolved.privileges);
     b->StartArray("inheritedAuthenticationRestrictions").End();
     b->StartArray("authenticationRestrictions").End();
@@ -326,11 +314,6 @@ StatusWith<UsersInfoTarget> ParseUsersInfoTarget(const BsonElement& e, std::stri
 }
 
 const auth::AuthorizationSession& Session(const CommandContext& ctx) { return ctx.client.auth; }
-
-Status Require(const CommandContext& ctx, const BsonView& cmd, const ResourceTarget& target,
-               const ActionSet& actions) {
-  return RequireAuthorized(ctx, cmd, target, actions);
-}
 
 bool IsSelf(const CommandContext& ctx, const auth::UserName& name) {
   return Session(ctx).authenticated() && *Session(ctx).user() == name;
@@ -527,7 +510,7 @@ StatusWith<bson::BsonDocument> RunRevokeRolesFromUser(CommandContext& ctx, const
 // --- authorization checks (mongod's user_management_commands auth checks) -------------------
 
 Status CheckCreateUser(const CommandContext& ctx, const BsonView& cmd) {
-  DDS_RETURN_IF_ERROR(Require(ctx, cmd, ResourceTarget::Database(ctx.db), {A::kCreateUser}));
+  DDS_RETURN_IF_ERROR(RequireAuthorized(ctx, cmd, ResourceTarget::Database(ctx.db), {A::kCreateUser}));
   return RequireOnRoleDbs(ctx, cmd, "roles", A::kGrantRole);
 }
 
@@ -538,39 +521,39 @@ Status CheckUpdateUser(const CommandContext& ctx, const BsonView& cmd) {
   ResourceTarget db = ResourceTarget::Database(ctx.db);
   if (cmd.HasField("pwd") || cmd.HasField("mechanisms")) {
     if (!(self && Session(ctx).IsAuthorized(db, {A::kChangeOwnPassword}))) {
-      DDS_RETURN_IF_ERROR(Require(ctx, cmd, db, {A::kChangePassword}));
+      DDS_RETURN_IF_ERROR(RequireAuthorized(ctx, cmd, db, {A::kChangePassword}));
     }
   }
   if (cmd.HasField("customData")) {
     if (!(self && Session(ctx).IsAuthorized(db, {A::kChangeOwnCustomData}))) {
-      DDS_RETURN_IF_ERROR(Require(ctx, cmd, db, {A::kChangeCustomData}));
+      DDS_RETURN_IF_ERROR(RequireAuthorized(ctx, cmd, db, {A::kChangeCustomData}));
     }
   }
   if (cmd.HasField("roles")) {
     DDS_RETURN_IF_ERROR(RequireOnRoleDbs(ctx, cmd, "roles", A::kGrantRole));
-    DDS_RETURN_IF_ERROR(Require(ctx, cmd, db, {A::kRevokeRole}));
+    DDS_RETURN_IF_ERROR(RequireAuthorized(ctx, cmd, db, {A::kRevokeRole}));
   }
   return Status::OK();
 }
 
 Status CheckDropUser(const CommandContext& ctx, const BsonView& cmd) {
-  return Require(ctx, cmd, ResourceTarget::Database(ctx.db), {A::kDropUser});
+  return RequireAuthorized(ctx, cmd, ResourceTarget::Database(ctx.db), {A::kDropUser});
 }
 
 Status CheckDropAllUsers(const CommandContext& ctx, const BsonView& cmd) {
-  return Require(ctx, cmd, ResourceTarget::Database(ctx.db), {A::kDropUser});
+  return RequireAuthorized(ctx, cmd, ResourceTarget::Database(ctx.db), {A::kDropUser});
 }
 
 Status CheckUsersInfo(const CommandContext& ctx, const BsonView& cmd) {
   StatusWith<UsersInfoTarget> target = ParseUsersInfoTarget(cmd.FirstElement(), ctx.db);
   if (!target.ok()) return Status::OK();  // the command reports it
-  if (target.value().all_dbs) return Require(ctx, cmd, ResourceTarget::Cluster(), {A::kViewUser});
+  if (target.value().all_dbs) return RequireAuthorized(ctx, cmd, ResourceTarget::Cluster(), {A::kViewUser});
   if (target.value().all_in_db) {
-    return Require(ctx, cmd, ResourceTarget::Database(ctx.db), {A::kViewUser});
+    return RequireAuthorized(ctx, cmd, ResourceTarget::Database(ctx.db), {A::kViewUser});
   }
   for (const auth::UserName& n : target.value().names) {
     if (IsSelf(ctx, n)) continue;  // every user may look at themselves
-    DDS_RETURN_IF_ERROR(Require(ctx, cmd, ResourceTarget::Database(n.db), {A::kViewUser}));
+    DDS_RETURN_IF_ERROR(RequireAuthorized(ctx, cmd, ResourceTarget::Database(n.db), {A::kViewUser}));
   }
   return Status::OK();
 }

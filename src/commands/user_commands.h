@@ -23,6 +23,8 @@
 
 namespace dds::commands {
 
+class FieldParser;
+
 #define DDS_DECLARE_HANDLER(fn) \
   StatusWith<bson::BsonDocument> fn(CommandContext& ctx, const bson::BsonView& cmd)
 
@@ -56,9 +58,9 @@ StatusWith<std::vector<auth::RoleName>> ParseRoleNames(const bson::BsonElement& 
 // 31 RoleNotFound "Could not find role: r@db" unless every role is built-in or user-defined.
 Status CheckRolesExist(CommandContext& ctx, const std::vector<auth::RoleName>& roles);
 
-// Appends `field: [{role, db}, ...]`.
-void AppendRoleNameArray(bson::BsonBuilder* b, std::string_view field,
-                         const std::vector<auth::RoleName>& roles);
+// Takes `authenticationRestrictions` from `p`: absent or an empty array is fine, a non-empty one
+// is NotImplemented (238), another type 14.
+Status RejectAuthenticationRestrictions(FieldParser& p);
 
 // 13 Unauthorized (mongod's message for `cmd`) unless the connection may do `actions` on
 // `target`.

@@ -55,18 +55,6 @@ std::optional<scram::Credentials> ParseCredentials(const BsonView& doc) {
   return c;
 }
 
-void AppendRoleNames(BsonBuilder* b, std::string_view field,
-                     const std::vector<auth::RoleName>& roles) {
-  b->StartArray(field);
-  for (size_t i = 0; i < roles.size(); ++i) {
-    b->StartDocument(bson::IndexName(i));
-    b->AppendString("role", roles[i].role);
-    b->AppendString("db", roles[i].db);
-    b->End();
-  }
-  b->End();
-}
-
 bool ParseRoleNames(const BsonElement& e, std::vector<auth::RoleName>* out) {
   if (e.eoo()) return true;
   if (!e.IsArray()) return false;
@@ -95,6 +83,18 @@ bson::BsonDocument IdDocument(std::string_view id) {
 }
 
 }  // namespace
+
+void AppendRoleNames(BsonBuilder* b, std::string_view field,
+                     const std::vector<auth::RoleName>& roles) {
+  b->StartArray(field);
+  for (size_t i = 0; i < roles.size(); ++i) {
+    b->StartDocument(bson::IndexName(i));
+    b->AppendString("role", roles[i].role);
+    b->AppendString("db", roles[i].db);
+    b->End();
+  }
+  b->End();
+}
 
 bson::BsonDocument UserRecordToBson(const UserRecord& user) {
   BsonBuilder b;
@@ -424,14 +424,14 @@ bool EraseRole(std::vector<auth::RoleName>* roles, const std::function<bool(cons
 
 }  // namespace
 
-StatusWith<int64_t> UserStore::DropAllRoles(std::string_view db) {
+// mongod removes the grants first, then the roles.
+StatusWith<int64_t> UserStore::DropRolesWhere(
+    const std::function<bool(const auth::RoleName&)>& dropped) {
   DDS_ASSIGN_OR_RETURN(std::vector<auth::RoleDefinition> all_roles, ListRoles(std::nullopt));
   DDS_ASSIGN_OR_RETURN(std::vector<UserRecord> users, ListUsers(std::nullopt));
-  auto dropped = [db](const auth::RoleName& r) { return r.db == db; };
   std::lock_guard write(impl_->write_mutex);
   int64_t n = 0;
   Status s = Status::OK();
-  // mongod removes the grants first, then the roles.
   for (UserRecord& u : users) {
     if (!EraseRole(&u.roles, dropped)) continue;
     bson::BsonDocument doc = UserRecordToBson(u);
@@ -440,7 +440,7 @@ StatusWith<int64_t> UserStore::DropAllRoles(std::string_view db) {
   }
   for (auth::RoleDefinition& r : all_roles) {
     if (!s.ok()) break;
-    if (r.name.db == db) {
+    if (dropped(r.name)) {
       bool existed = false;
       s = impl_->Put(kSystemRoles, r.name.Id(), nullptr, &existed);
       if (existed) ++n;
@@ -454,31 +454,16 @@ StatusWith<int64_t> UserStore::DropAllRoles(std::string_view db) {
   return n;
 }
 
+StatusWith<int64_t> UserStore::DropAllRoles(std::string_view db) {
+  return DropRolesWhere([db](const auth::RoleName& r) { return r.db == db; });
+}
+
 Status UserStore::DropRole(const auth::RoleName& name) {
   DDS_ASSIGN_OR_RETURN(std::optional<auth::RoleDefinition> role, FindRole(name));
   if (!role) {
     return Status(ErrorCode::kRoleNotFound, "Role '" + name.ToString() + "' not found");
   }
-  DDS_ASSIGN_OR_RETURN(std::vector<auth::RoleDefinition> all_roles, ListRoles(std::nullopt));
-  DDS_ASSIGN_OR_RETURN(std::vector<UserRecord> users, ListUsers(std::nullopt));
-  auto dropped = [&name](const auth::RoleName& r) { return r == name; };
-  std::lock_guard write(impl_->write_mutex);
-  Status s = Status::OK();
-  for (UserRecord& u : users) {
-    if (!EraseRole(&u.roles, dropped)) continue;
-    bson::BsonDocument doc = UserRecordToBson(u);
-    s = impl_->Put(kSystemUsers, u.name.Id(), &doc, nullptr);
-    if (!s.ok()) break;
-  }
-  for (auth::RoleDefinition& r : all_roles) {
-    if (!s.ok()) break;
-    if (r.name == name || !EraseRole(&r.roles, dropped)) continue;
-    bson::BsonDocument doc = RoleDefinitionToBson(r);
-    s = impl_->Put(kSystemRoles, r.name.Id(), &doc, nullptr);
-  }
-  if (s.ok()) s = impl_->Put(kSystemRoles, name.Id(), nullptr, nullptr);
-  impl_->Changed();
-  return s;
+  return DropRolesWhere([&name](const auth::RoleName& r) { return r == name; }).status();
 }
 
 StatusWith<std::vector<auth::RoleDefinition>> UserStore::ListRoles(

@@ -22,6 +22,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -63,6 +64,11 @@ StatusWith<UserRecord> UserRecordFromBson(const bson::BsonView& doc);
 // Returns / parses the stored document of a user-defined role.
 bson::BsonDocument RoleDefinitionToBson(const auth::RoleDefinition& role);
 StatusWith<auth::RoleDefinition> RoleDefinitionFromBson(const bson::BsonView& doc);
+
+// Appends `field: [{role, db}, ...]`, the shape of role lists in system.users/system.roles
+// documents and in usersInfo/rolesInfo replies.
+void AppendRoleNames(bson::BsonBuilder* b, std::string_view field,
+                     const std::vector<auth::RoleName>& roles);
 
 class UserStore {
  public:
@@ -120,6 +126,10 @@ class UserStore {
   void SetUserCacheEnabled(bool enabled);
 
  private:
+  // Removes the roles `dropped` selects and every grant of them (users first, then roles);
+  // returns how many roles existed.
+  StatusWith<int64_t> DropRolesWhere(const std::function<bool(const auth::RoleName&)>& dropped);
+
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };
