@@ -184,65 +184,59 @@ int main(int argc, char** argv) {
   storage::CollectionPtr plain = catalog.Lookup("bench", "plain");
   std::mt19937_64 rng(7);
   int64_t found = 0;
-  double cpu_secs = 0;
-  auto find_by_id = [&](int64_t n) {
-    auto start = Clock::now();
-    double cpu_start = ThreadCpuSeconds();
-    for (int64_t q = 0; q < n; ++q) {
-      int64_t id = static_cast<int64_t>(rng() % docs);
-      bson::BsonBuilder f;
-      f.AppendInt64("_id", id);
-      bson::BsonDocument filter = f.Done();
-      query::PlanSpec spec;
-      spec.id_lookup = bson::BsonDocument(filter.view());
-      query::PlanExecutor exec(*engine, plain, std::move(spec));
-      bson::BsonDocument out;
-      while (exec.Next(&out).value()) ++found;
-    }
-    cpu_secs = ThreadCpuSeconds() - cpu_start;
-    return Seconds(start);
+  // One find by _id / by k of document `id`; each adds the documents it returned to `found`.
+  auto find_by_id = [&](int64_t id) {
+    bson::BsonBuilder f;
+    f.AppendInt64("_id", id);
+    query::PlanSpec spec;
+    spec.id_lookup = f.Done();
+    query::PlanExecutor exec(*engine, plain, std::move(spec));
+    bson::BsonDocument out;
+    while (exec.Next(&out).value()) ++found;
   };
-  auto find_by_k = [&](int64_t n) {
+  auto find_by_k = [&](int64_t id) {
+    bson::BsonBuilder f;
+    f.AppendInt64("k", id * 7 + 3);
+    bson::BsonDocument filter = f.Done();
+    auto expr = query::ParseMatchExpression(filter.view());
+    std::shared_ptr<const query::MatchExpression> shared(std::move(expr).value());
+    query::PlannerRequest req;
+    req.filter = shared.get();
+    req.filter_doc = filter.view();
+    auto planned = query::PlanQuery(*engine, plain, req);
+    Check(planned.status(), "plan");
+    query::PlanSpec spec;
+    spec.filter = shared;
+    spec.plan = planned.value().winner;
+    query::PlanExecutor exec(*engine, plain, std::move(spec));
+    bson::BsonDocument out;
+    while (exec.Next(&out).value()) ++found;
+  };
+  // Runs `n` finds of random documents; adds their wall and thread CPU seconds.
+  struct Totals {
+    double wall = 0, cpu = 0;
+  };
+  auto timed = [&](int64_t n, const auto& find, Totals* t) {
     auto start = Clock::now();
     double cpu_start = ThreadCpuSeconds();
-    for (int64_t q = 0; q < n; ++q) {
-      int64_t id = static_cast<int64_t>(rng() % docs);
-      bson::BsonBuilder f;
-      f.AppendInt64("k", id * 7 + 3);
-      bson::BsonDocument filter = f.Done();
-      auto expr = query::ParseMatchExpression(filter.view());
-      std::shared_ptr<const query::MatchExpression> shared(std::move(expr).value());
-      query::PlannerRequest req;
-      req.filter = shared.get();
-      req.filter_doc = filter.view();
-      auto planned = query::PlanQuery(*engine, plain, req);
-      Check(planned.status(), "plan");
-      query::PlanSpec spec;
-      spec.filter = shared;
-      spec.plan = planned.value().winner;
-      query::PlanExecutor exec(*engine, plain, std::move(spec));
-      bson::BsonDocument out;
-      while (exec.Next(&out).value()) ++found;
-    }
-    cpu_secs = ThreadCpuSeconds() - cpu_start;
-    return Seconds(start);
+    for (int64_t q = 0; q < n; ++q) find(static_cast<int64_t>(rng() % docs));
+    t->cpu += ThreadCpuSeconds() - cpu_start;
+    t->wall += Seconds(start);
   };
   const int64_t per_round = std::max<int64_t>(1, queries / rounds);
   queries = per_round * rounds;
   for (int pass = 0; pass < 2; ++pass) {
-    double id_secs = 0, k_secs = 0, id_cpu = 0, k_cpu = 0;
+    Totals id, k;
     for (int64_t r = 0; r < rounds; ++r) {
-      id_secs += find_by_id(per_round);
-      id_cpu += cpu_secs;
-      k_secs += find_by_k(per_round);
-      k_cpu += cpu_secs;
+      timed(per_round, find_by_id, &id);
+      timed(per_round, find_by_k, &k);
     }
-    double by_id = queries / id_secs, by_k = queries / k_secs;
+    double by_id = queries / id.wall, by_k = queries / k.wall;
     std::printf("find by _id: %.0f/s; find by indexed field: %.0f/s  ratio %.2f (%s)\n", by_id,
                 by_k, by_k / by_id,
                 pass == 0 ? "cold cache, first queries" : "steady state; target >= 0.80");
     std::printf("  CPU per find: by _id %.1f us, by indexed field %.1f us  ratio %.2f\n",
-                id_cpu / queries * 1e6, k_cpu / queries * 1e6, id_cpu / k_cpu);
+                id.cpu / queries * 1e6, k.cpu / queries * 1e6, id.cpu / k.cpu);
   }
   if (found != 4 * queries) std::fprintf(stderr, "found %lld\n", static_cast<long long>(found));
 
