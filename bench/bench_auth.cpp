@@ -69,16 +69,7 @@ void Usage() {
 }
 
 bool Want(const Options& opt, const std::string& name) {
-  if (opt.only.empty()) return true;
-  size_t start = 0;
-  while (start <= opt.only.size()) {
-    size_t end = opt.only.find(',', start);
-    if (end == std::string::npos) end = opt.only.size();
-    std::string item = opt.only.substr(start, end - start);
-    if (!item.empty() && name.rfind(item, 0) == 0) return true;
-    start = end + 1;
-  }
-  return false;
+  return CaseSelected(opt.only, name);
 }
 
 // ddsd's user+system CPU time in microseconds (0 without a pid).

@@ -4,6 +4,19 @@
 
 namespace dds::bench {
 
+bool CaseSelected(const std::string& only, const std::string& name) {
+  if (only.empty()) return true;
+  size_t start = 0;
+  while (start <= only.size()) {
+    size_t end = only.find(',', start);
+    if (end == std::string::npos) end = only.size();
+    std::string item = only.substr(start, end - start);
+    if (!item.empty() && name.rfind(item, 0) == 0) return true;
+    start = end + 1;
+  }
+  return false;
+}
+
 void SummarizeLatencies(std::vector<std::vector<uint32_t>>& per_thread, CaseResult* result) {
   std::vector<uint32_t> all;
   for (auto& v : per_thread) all.insert(all.end(), v.begin(), v.end());

@@ -18,6 +18,10 @@ struct CaseResult {
   double OpsPerSecond() const { return seconds > 0 ? ops / seconds : 0; }
 };
 
+// Whether the case `name` is selected by `only`: comma-separated name prefixes (--only);
+// empty selects every case.
+bool CaseSelected(const std::string& only, const std::string& name);
+
 // Merges per-thread latency samples (nanoseconds) and fills p50/p99 of `result`.
 void SummarizeLatencies(std::vector<std::vector<uint32_t>>& per_thread, CaseResult* result);
 
