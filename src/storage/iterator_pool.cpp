@@ -2,6 +2,7 @@
 
 #include <rocksdb/db.h>
 #include <rocksdb/iterator.h>
+#include <rocksdb/snapshot.h>
 
 namespace dds::storage {
 
@@ -17,6 +18,8 @@ void PooledIterator::SetBounds(std::string new_lower, std::string new_upper) {
   upper_slice = rocksdb::Slice(upper);
 }
 
+uint64_t PooledIterator::sequence() const { return own_snapshot->GetSequenceNumber(); }
+
 std::unique_ptr<PooledIterator> IteratorPool::Take(uint64_t sequence, bool prefix_mode) {
   std::vector<std::unique_ptr<PooledIterator>> dropped;  // destroyed after the lock
   std::unique_ptr<PooledIterator> found;
@@ -25,8 +28,8 @@ std::unique_ptr<PooledIterator> IteratorPool::Take(uint64_t sequence, bool prefi
     std::lock_guard lock(mutex_);
     for (size_t i = 0; i < entries_.size();) {
       PooledIterator& e = *entries_[i];
-      bool stale = e.sequence < sequence || now - e.created > kMaxIdle;
-      bool match = !stale && found == nullptr && e.sequence == sequence &&
+      bool stale = e.sequence() < sequence || now - e.created > kMaxIdle;
+      bool match = !stale && found == nullptr && e.sequence() == sequence &&
                    e.prefix_mode == prefix_mode;
       if (stale || match) {
         (match ? found : dropped.emplace_back()) = std::move(entries_[i]);

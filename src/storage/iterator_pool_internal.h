@@ -39,6 +39,8 @@ struct PooledIterator {
 
   // Sets the bounds [lower, upper).
   void SetBounds(std::string new_lower, std::string new_upper);
+  // The sequence number the iterator reads at. REQUIRES: own_snapshot is set (a poolable entry).
+  uint64_t sequence() const;
 
   std::string lower, upper;
   rocksdb::Slice lower_slice, upper_slice;
@@ -47,7 +49,6 @@ struct PooledIterator {
   // an iterator that is not poolable (made at a snapshot older than the latest data).
   rocksdb::DB* db = nullptr;
   const rocksdb::Snapshot* own_snapshot = nullptr;
-  uint64_t sequence = 0;
   bool prefix_mode = false;
   std::chrono::steady_clock::time_point created;
 };

@@ -87,7 +87,6 @@ class BoundedIterator {
       if (own->GetSequenceNumber() == source.snapshot->GetSequenceNumber()) {
         state_->db = source.db;
         state_->own_snapshot = own;
-        state_->sequence = own->GetSequenceNumber();
         state_->created = std::chrono::steady_clock::now();
         options.snapshot = own;
       } else {
