@@ -360,6 +360,22 @@ std::optional<Candidate> MakeCandidate(const storage::IndexDescriptor& desc,
                                        const std::optional<std::vector<SortField>>& sort,
                                        bool hinted) {
   if (desc.building) return std::nullopt;
+  // An index neither bounded by a predicate on its leading field nor able to provide the sort is
+  // never a candidate: rejected before its IndexInfo is copied (every find plans over every index).
+  std::shared_ptr<const index::IndexAccessMethod> method;
+  if (desc.index_id != 0) {
+    StatusWith<std::shared_ptr<const index::IndexAccessMethod>> m = index::GetAccessMethod(desc);
+    if (!m.ok()) return std::nullopt;
+    method = std::move(m).value();
+  }
+  if (!hinted && !sort) {
+    const std::string_view leading =
+        method == nullptr ? std::string_view("_id") : method->info().fields[0].path;
+    if (std::none_of(leaves.begin(), leaves.end(),
+                     [&](const MatchExpression* leaf) { return leaf->path() == leading; })) {
+      return std::nullopt;
+    }
+  }
   Candidate c;
   if (desc.index_id == 0) {
     c.scan.info.name = desc.name;
@@ -367,9 +383,7 @@ std::optional<Candidate> MakeCandidate(const storage::IndexDescriptor& desc,
     c.scan.info.fields = {index::KeyField{"_id", index::KeyKind::kAscending}};
     c.scan.info.unique = true;
   } else {
-    StatusWith<std::shared_ptr<const index::IndexAccessMethod>> m = index::GetAccessMethod(desc);
-    if (!m.ok()) return std::nullopt;
-    c.scan.method = std::move(m).value();
+    c.scan.method = std::move(method);
     c.scan.info = c.scan.method->info();
     c.scan.info.multikey = desc.multikey;
   }
@@ -879,15 +893,17 @@ StatusWith<PlannerResult> PlanQuery(storage::Engine& engine, const storage::Coll
   };
 
   ProjectionNeeds needs = AnalyzeProjection(request.projection);
+  // Only a projection or a count can make a plan covered; the filter's paths matter only then.
+  const bool may_cover = needs.coverable || request.count_only;
   std::set<std::string> filter_paths;
-  bool filter_coverable = CollectFilterPaths(request.filter, &filter_paths);
+  const bool filter_coverable = may_cover && CollectFilterPaths(request.filter, &filter_paths);
   auto finish = [&](Candidate c) {
     auto plan = std::make_shared<QueryPlan>();
     plan->kind = QueryPlan::Kind::kIndexScan;
     plan->collection_id = coll->id;
     plan->provides_sort = sort.has_value() && !sort->empty() && c.sort_dir != 0;
     plan->dedup = c.scan.info.multikey;
-    if (c.scan.method != nullptr && filter_coverable && (needs.coverable || request.count_only)) {
+    if (c.scan.method != nullptr && filter_coverable) {
       std::set<std::string> needed = filter_paths;
       if (!request.count_only) needed.insert(needs.paths.begin(), needs.paths.end());
       if (sort && !plan->provides_sort) {
