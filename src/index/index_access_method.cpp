@@ -16,6 +16,15 @@ using bson::BsonView;
 
 }  // namespace
 
+StatusWith<BsonElement> EntryId(std::string_view value) {
+  size_t doc_size = 0;
+  if (!bson::ValidateBson(value.data(), value.size(), bson::kMaxBsonDepth + 50, &doc_size).ok() ||
+      doc_size != value.size() || BsonView(value.data()).empty()) {
+    return Status(ErrorCode::kInternalError, "data corruption: invalid index entry");
+  }
+  return BsonView(value.data()).FirstElement();
+}
+
 // ---- IndexCursor ----
 
 std::vector<std::pair<std::string, std::string>> RawKeyRanges(const std::string& prefix,
@@ -41,11 +50,33 @@ std::vector<std::pair<std::string, std::string>> RawKeyRanges(const std::string&
 }
 
 IndexCursor::IndexCursor(RawScanFn scan, std::string prefix, std::vector<KeyRange> ranges,
-                         bool forward)
-    : scan_(std::move(scan)),
-      prefix_(std::move(prefix)),
-      raw_ranges_(RawKeyRanges(prefix_, ranges)),
-      forward_(forward) {}
+                         bool forward, RawGetFn get)
+    : scan_(std::move(scan)), get_(std::move(get)), prefix_(std::move(prefix)), forward_(forward) {
+  if (get_ == nullptr) {
+    raw_ranges_ = RawKeyRanges(prefix_, ranges);
+    point_.assign(raw_ranges_.size(), false);
+    return;
+  }
+  for (const KeyRange& r : ranges) {
+    for (auto& raw : RawKeyRanges(prefix_, {r})) {
+      raw_ranges_.push_back(std::move(raw));
+      point_.push_back(r.whole_tuple);
+    }
+  }
+}
+
+bool IndexCursor::Accept(std::string_view key, std::string_view value) {
+  ++keys_examined_;
+  key_.assign(key.substr(prefix_.size()));
+  size_t doc_size = 0;
+  if (!bson::ValidateBson(value.data(), value.size(), bson::kMaxBsonDepth + 50, &doc_size).ok() ||
+      doc_size != value.size()) {
+    status_ = Status(ErrorCode::kInternalError, "data corruption: invalid index entry");
+    return false;
+  }
+  value_.assign(value);
+  return true;
+}
 
 bool IndexCursor::Next() {
   while (true) {
@@ -53,22 +84,19 @@ bool IndexCursor::Next() {
       if (next_range_ >= raw_ranges_.size()) return false;
       size_t i = forward_ ? next_range_ : raw_ranges_.size() - 1 - next_range_;
       ++next_range_;
+      if (point_[i]) {
+        const std::string& key = raw_ranges_[i].first;
+        StatusWith<std::optional<std::string>> value = get_(key);
+        if (!value.ok()) {
+          status_ = value.status();
+          return false;
+        }
+        if (!value.value()) continue;
+        return Accept(key, *value.value());
+      }
       cursor_ = scan_(raw_ranges_[i].first, raw_ranges_[i].second, forward_);
     }
-    if (cursor_->Next()) {
-      ++keys_examined_;
-      std::string_view k = cursor_->key();
-      key_.assign(k.substr(prefix_.size()));
-      std::string_view v = cursor_->value();
-      size_t doc_size = 0;
-      if (!bson::ValidateBson(v.data(), v.size(), bson::kMaxBsonDepth + 50, &doc_size).ok() ||
-          doc_size != v.size()) {
-        status_ = Status(ErrorCode::kInternalError, "data corruption: invalid index entry");
-        return false;
-      }
-      value_.assign(v);
-      return true;
-    }
+    if (cursor_->Next()) return Accept(cursor_->key(), cursor_->value());
     status_ = cursor_->status();
     cursor_.reset();
     if (!status_.ok()) return false;
@@ -96,6 +124,7 @@ Status IndexAccessMethod::GetKeys(const BsonView& doc, KeySet* out) const {
 }
 
 std::string IndexAccessMethod::EntryKey(const IndexKey& key, std::string_view id_ks) const {
+  if (info_.tuple_keys) id_ks = {};
   std::string out;
   out.reserve(prefix_.size() + key.key_string.size() + id_ks.size());
   out += prefix_;
@@ -138,6 +167,14 @@ Status IndexAccessMethod::CheckUnique(storage::WriteUnit* unit, std::string_view
   // Locks the tuple: a concurrent writer of the same tuple waits for this unit to finish.
   StatusWith<std::optional<std::string>> locked = unit->GetForUpdate(tuple);
   if (!locked.ok()) return locked.status();
+  if (info_.tuple_keys) {
+    // The tuple is the entry's key: the locked read is the whole check.
+    const std::optional<std::string>& entry = locked.value();
+    if (!entry) return Status::OK();
+    DDS_ASSIGN_OR_RETURN(BsonElement holder, EntryId(*entry));
+    if (storage::EncodeKeyString(holder) != id_ks) return DuplicateKeyError(ns, key);
+    return Status::OK();
+  }
   std::unique_ptr<storage::RawCursor> cursor =
       unit->ScanRaw(tuple, storage::PrefixSuccessor(tuple), true);
   while (cursor->Next()) {
@@ -148,7 +185,9 @@ Status IndexAccessMethod::CheckUnique(storage::WriteUnit* unit, std::string_view
 
 Status IndexWrites::Apply(storage::WriteUnit* unit) {
   // Entry keys end with the document's _id, whose record the writing unit has locked: no other
-  // unit writes these keys concurrently, so they need no lock of their own.
+  // unit writes these keys concurrently, so they need no lock of their own. Tuple-keyed entries
+  // (unique indexes) are put only after CheckUnique locked the tuple, and deleted only by the
+  // document that holds the tuple.
   if (!readable) {
     for (std::string& key : deletes) unit->DeleteDeferred(std::move(key));
     for (auto& [key, value] : puts) unit->PutDeferred(std::move(key), std::move(value));
@@ -268,8 +307,10 @@ Status IndexAccessMethod::Update(storage::WriteUnit* unit, std::string_view ns,
 }
 
 std::unique_ptr<IndexCursor> IndexAccessMethod::Scan(RawScanFn scan, std::vector<KeyRange> ranges,
-                                                     bool forward) const {
-  return std::make_unique<IndexCursor>(std::move(scan), prefix_, std::move(ranges), forward);
+                                                     bool forward, RawGetFn get) const {
+  if (!info_.tuple_keys) get = nullptr;
+  return std::make_unique<IndexCursor>(std::move(scan), prefix_, std::move(ranges), forward,
+                                       std::move(get));
 }
 
 // ---- cache ----
@@ -278,14 +319,21 @@ StatusWith<std::shared_ptr<const IndexAccessMethod>> GetAccessMethod(
     const storage::IndexDescriptor& index) {
   if (index.index_id == 0) return std::shared_ptr<const IndexAccessMethod>();
   static std::shared_mutex mutex;
-  // index id -> (spec bytes, method); a different spec under the same id (another engine in the
-  // same process, tests) replaces the entry.
-  static auto* cache =
-      new std::map<uint64_t, std::pair<std::string, std::shared_ptr<const IndexAccessMethod>>>();
+  // index id -> (spec bytes, key layout, method); a different spec under the same id (another
+  // engine in the same process, tests) replaces the entry.
+  struct Cached {
+    std::string spec;
+    bool tuple_keys = false;  // the key layout, fixed at creation (not part of the spec)
+    std::shared_ptr<const IndexAccessMethod> method;
+  };
+  static auto* cache = new std::map<uint64_t, Cached>();
   {
     std::shared_lock lock(mutex);
     auto it = cache->find(index.index_id);
-    if (it != cache->end() && it->second.first == index.spec.bytes()) return it->second.second;
+    if (it != cache->end() && it->second.spec == index.spec.bytes() &&
+        it->second.tuple_keys == index.tuple_keys) {
+      return it->second.method;
+    }
   }
   DDS_ASSIGN_OR_RETURN(IndexInfo info, ParseIndexInfo(index));
   std::shared_ptr<const DocumentFilter> partial;
@@ -303,7 +351,7 @@ StatusWith<std::shared_ptr<const IndexAccessMethod>> GetAccessMethod(
   auto method = std::make_shared<const IndexAccessMethod>(std::move(info), std::move(partial));
   std::unique_lock lock(mutex);
   if (cache->size() > 10000) cache->clear();  // bounded: methods of dropped indexes linger
-  (*cache)[index.index_id] = {index.spec.bytes(), method};
+  (*cache)[index.index_id] = Cached{index.spec.bytes(), index.tuple_keys, method};
   return std::shared_ptr<const IndexAccessMethod>(method);
 }
 

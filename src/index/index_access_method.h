@@ -2,11 +2,14 @@
 //
 // Entry layout (docs/on-disk-format.md, "Index entries"):
 //   key   [0x04][index id][KeyString(key tuple)][KeyString(_id)]
+//         or, for tuple-keyed (unique) indexes, [0x04][index id][KeyString(key tuple)]
 //   value BSON {_id: <_id>, "0": <value of key field 0>, "1": ...} (the values let covered queries
 //         answer without fetching; a missing field is left out).
-// Unique indexes lock [0x04][index id][KeyString(key tuple)] (a key no entry uses) with
-// GetForUpdate in the writing unit, then look for an entry with that tuple and another _id: two
-// concurrent inserts of one key serialize on the lock, so the check is race-free.
+// Unique indexes lock [0x04][index id][KeyString(key tuple)] with GetForUpdate in the writing
+// unit: for a tuple-keyed index that read is the entry itself (taken by another _id or not); for
+// the older layout the locked key is one no entry uses, and a scan then looks for an entry with
+// that tuple and another _id. Two concurrent inserts of one key serialize on the lock, so the
+// check is race-free.
 //
 // Immutable after construction; thread-safe. Writes go through the caller's WriteUnit.
 #pragma once
@@ -14,6 +17,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -37,12 +41,22 @@ struct KeyRange {
   std::string high;
   bool high_inclusive = true;
   bool high_unbounded = false;
+  // low (== high, both inclusive) is a complete key tuple: in a store keyed by tuples alone (the
+  // records by _id, tuple-keyed indexes) at most one entry matches, read with one point lookup.
+  bool whole_tuple = false;
 };
 
 // Makes a raw cursor over [lower, upper) (ReadUnit::ScanRaw or WriteUnit::ScanRaw).
 using RawScanFn = std::function<std::unique_ptr<storage::RawCursor>(std::string lower,
                                                                      std::string upper,
                                                                      bool forward)>;
+
+// The _id (first element) of a stored entry value, pointing into `value`; InternalError when the
+// value is not a valid BSON document.
+StatusWith<bson::BsonElement> EntryId(std::string_view value);
+
+// Reads one raw key (ReadUnit::Get): the value, or nullopt when the key is absent.
+using RawGetFn = std::function<StatusWith<std::optional<std::string>>(std::string_view key)>;
 
 // Translates key ranges into raw [lower, upper) byte ranges of the keys under `prefix` (an
 // index's [0x04][index id], or a collection's record prefix), in the order given; empty ranges
@@ -55,22 +69,30 @@ std::vector<std::pair<std::string, std::string>> RawKeyRanges(const std::string&
 class IndexCursor {
  public:
   // `prefix` is [0x04][index id] (or [0x03][collection id] to range-scan records by _id, whose
-  // values are the documents).
-  IndexCursor(RawScanFn scan, std::string prefix, std::vector<KeyRange> ranges, bool forward);
+  // values are the documents). With `get` (only for stores keyed by tuples alone), whole-tuple
+  // ranges are read with it instead of a seek.
+  IndexCursor(RawScanFn scan, std::string prefix, std::vector<KeyRange> ranges, bool forward,
+              RawGetFn get = nullptr);
   // Advances to the next entry; false at the end or on error (check status()).
   bool Next();
   // The entry's value document ({_id, "0": v0, ...}). REQUIRES: the last Next() was true.
   bson::BsonView entry() const { return bson::BsonView(value_.data()); }
   bson::BsonElement id() const { return entry().FirstElement(); }
-  // The entry's key without the index prefix: KeyString(tuple) + KeyString(_id).
+  // The entry's key without the index prefix: KeyString(tuple) + KeyString(_id), or the tuple
+  // alone in a tuple-keyed index.
   std::string_view key() const { return key_; }
   Status status() const { return status_; }
   int64_t keys_examined() const { return keys_examined_; }
 
  private:
+  // Takes a read entry (key with the prefix, value); false with status_ set when it is corrupt.
+  bool Accept(std::string_view key, std::string_view value);
+
   RawScanFn scan_;
+  RawGetFn get_;
   std::string prefix_;
   std::vector<std::pair<std::string, std::string>> raw_ranges_;
+  std::vector<bool> point_;  // per raw range: read its lower key with get_
   bool forward_;
   size_t next_range_ = 0;
   std::unique_ptr<storage::RawCursor> cursor_;
@@ -141,9 +163,10 @@ class IndexAccessMethod {
   Status CheckUnique(storage::WriteUnit* unit, std::string_view ns, const IndexKey& key,
                      std::string_view id_key_string) const;
 
-  // Opens a cursor over `ranges`.
-  std::unique_ptr<IndexCursor> Scan(RawScanFn scan, std::vector<KeyRange> ranges,
-                                    bool forward) const;
+  // Opens a cursor over `ranges`; `get`, when given, serves whole-tuple ranges of a tuple-keyed
+  // index with point reads.
+  std::unique_ptr<IndexCursor> Scan(RawScanFn scan, std::vector<KeyRange> ranges, bool forward,
+                                    RawGetFn get = nullptr) const;
 
  private:
   Status PlanKeys(storage::WriteUnit* unit, std::string_view ns,

@@ -139,6 +139,8 @@ Status BuildIndexes(storage::Engine& engine, std::string_view db, std::string_vi
     index.name = std::string(spec.view()["name"].String());
     index.spec = spec;
     index.building = true;
+    // New unique indexes key their entries by the tuple alone (IndexDescriptor::tuple_keys).
+    index.tuple_keys = spec.view()["unique"].TrueValue();
     Status s = catalog.AddIndex(db, coll, index);
     if (!s.ok()) {
       remove_added();
@@ -186,7 +188,7 @@ Status ModifyIndexSpec(storage::Engine& engine, std::string_view db, std::string
   if (index == nullptr) {
     return Status(ErrorCode::kIndexNotFound, "index not found: " + std::string(name));
   }
-  if (to_unique && index->index_id != 0) {
+  if (to_unique && index->index_id != 0 && !index->tuple_keys) {
     // Entries are in (tuple, _id) order: equal tuples are adjacent. The tuple is the key without
     // its KeyString(_id) suffix.
     std::string prefix = storage::IndexPrefix(index->index_id);

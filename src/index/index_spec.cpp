@@ -34,6 +34,7 @@ StatusWith<IndexInfo> ParseIndexInfo(const storage::IndexDescriptor& index) {
   info.index_id = index.index_id;
   info.building = index.building;
   info.multikey = index.multikey;
+  info.tuple_keys = index.tuple_keys;
   bson::BsonView spec = index.spec.view();
   BsonElement key = spec["key"];
   if (!key.IsObject()) return Status(ErrorCode::kBadValue, "index spec without a key pattern");

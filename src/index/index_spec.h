@@ -38,6 +38,8 @@ struct IndexInfo {
   bool hidden = false;
   bool building = false;
   bool multikey = false;
+  // Entries keyed by the tuple alone (storage::IndexDescriptor::tuple_keys).
+  bool tuple_keys = false;
   // The partialFilterExpression, if any.
   std::optional<bson::BsonDocument> partial_filter;
   // expireAfterSeconds, if any (TTL index).

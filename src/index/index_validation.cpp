@@ -46,6 +46,13 @@ void Record(std::vector<IndexInconsistency>* list, int64_t* count, bson::BsonDoc
   }
 }
 
+// Whether a stored entry value {_id, ...} names the document whose KeyString(_id) is `id_ks`
+// (an unreadable value names none: the document's entry then counts as missing).
+bool EntryBelongsTo(std::string_view value, std::string_view id_ks) {
+  StatusWith<bson::BsonElement> id = EntryId(value);
+  return id.ok() && storage::EncodeKeyString(id.value()) == id_ks;
+}
+
 }  // namespace
 
 StatusWith<IndexValidation> ValidateIndex(storage::ReadUnit* read, uint64_t collection_id,
@@ -65,6 +72,9 @@ StatusWith<IndexValidation> ValidateIndex(storage::ReadUnit* read, uint64_t coll
     for (const IndexKey& key : keys.keys) {
       DDS_ASSIGN_OR_RETURN(std::optional<std::string> stored,
                            read->Get(method.EntryKey(key, id_ks)));
+      if (stored && info.tuple_keys && !EntryBelongsTo(*stored, id_ks)) {
+        stored.reset();  // the tuple's entry names another document
+      }
       if (!stored) {
         Record(&result.missing, &result.missing_count, IdKey(id), KeyDocument(info, key));
       }

@@ -452,6 +452,7 @@ std::vector<index::KeyRange> IndexBounds::ToKeyRanges(const index::IndexInfo& in
       index::KeyRange r;
       r.low = r.high = p;
       if (p.empty()) r.low_unbounded = r.high_unbounded = true;
+      r.whole_tuple = k == fields.size() && !p.empty();
       ranges.push_back(std::move(r));
     }
     return ranges;

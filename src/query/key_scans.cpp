@@ -71,10 +71,20 @@ StatusWith<int64_t> CountPlanKeys(storage::ReadUnit* read, const QueryPlan& plan
       ++stats->keys_examined;
       if (check && ++keys % kCheckInterval == 0) DDS_RETURN_IF_ERROR(check());
       if (dedup) {
-        std::string_view key = cursor->key().substr(prefix.size());
-        size_t tuple = TupleSize(key, fields);
-        if (tuple == 0) return Corrupt();
-        if (!seen.emplace(key.substr(tuple)).second) {
+        // The document's identity: the key's KeyString(_id) suffix, or for tuple-keyed entries
+        // the _id in the value.
+        std::string id;
+        if (scan.info.tuple_keys) {
+          StatusWith<bson::BsonElement> entry_id = index::EntryId(cursor->value());
+          if (!entry_id.ok()) return Corrupt();
+          id = storage::EncodeKeyString(entry_id.value());
+        } else {
+          std::string_view key = cursor->key().substr(prefix.size());
+          size_t tuple = TupleSize(key, fields);
+          if (tuple == 0) return Corrupt();
+          id = key.substr(tuple);
+        }
+        if (!seen.emplace(std::move(id)).second) {
           ++stats->dups_dropped;
           continue;
         }

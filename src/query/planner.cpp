@@ -616,11 +616,13 @@ class PlanCursor : public storage::RecordCursor {
     auto raw = [this](std::string lo, std::string hi, bool fwd) {
       return read_->ScanRaw(std::move(lo), std::move(hi), fwd);
     };
+    // Whole-tuple points of stores keyed by tuples alone are point reads (no iterator seek).
+    auto get = [this](std::string_view key) { return read_->Get(key); };
     if (scan.method != nullptr) {
-      current_ = scan.method->Scan(raw, scan.ranges, scan.forward);
+      current_ = scan.method->Scan(raw, scan.ranges, scan.forward, get);
     } else {
-      current_ = std::make_unique<index::IndexCursor>(raw, storage::RecordPrefix(plan_.collection_id),
-                                                      scan.ranges, scan.forward);
+      current_ = std::make_unique<index::IndexCursor>(
+          raw, storage::RecordPrefix(plan_.collection_id), scan.ranges, scan.forward, get);
     }
   }
 

@@ -78,6 +78,7 @@ bson::BsonDocument CollectionDescriptorToBson(const CollectionDescriptor& coll) 
     b.AppendDocument("spec", index.spec);
     if (index.building) b.AppendBool("building", true);
     if (index.multikey) b.AppendBool("multikey", true);
+    if (index.tuple_keys) b.AppendBool("tuple_keys", true);
     b.End();
   }
   b.End();
@@ -114,6 +115,7 @@ StatusWith<CollectionDescriptor> CollectionDescriptorFromBson(const bson::BsonVi
                           bson::BsonDocument(spec.Object())};
     index.building = e.Object()["building"].TrueValue();
     index.multikey = e.Object()["multikey"].TrueValue();
+    index.tuple_keys = e.Object()["tuple_keys"].TrueValue();
     coll.indexes.push_back(std::move(index));
   }
   return coll;
@@ -140,10 +142,18 @@ Status Catalog::Load() {
       return Status(ErrorCode::kInternalError, "corrupt format version record");
     }
     bson::BsonElement v = bson::BsonView(value.data())["v"];
-    if (v.type() != bson::BsonType::kInt32 || v.Int32() != kFormatVersion) {
-      return Status(ErrorCode::kUnsupportedFormat, "unsupported on-disk format version " +
-                                                       v.ValueToJson() + ", expected " +
-                                                       std::to_string(kFormatVersion));
+    if (v.type() != bson::BsonType::kInt32 || v.Int32() < kOldestUpgradableFormatVersion ||
+        v.Int32() > kFormatVersion) {
+      return Status(ErrorCode::kUnsupportedFormat,
+                    "unsupported on-disk format version " + v.ValueToJson() + ", expected " +
+                        std::to_string(kOldestUpgradableFormatVersion) + " to " +
+                        std::to_string(kFormatVersion));
+    }
+    if (v.Int32() < kFormatVersion) {
+      // Nothing to rewrite (keyspace.h): only the version moves, with this open's batch.
+      bson::BsonBuilder b;
+      b.AppendInt32("v", kFormatVersion);
+      batch.Put(MetaKey(kFormatVersionName), b.DoneBytes());
     }
   }
   s = db_->Get(read_options, MetaKey(kNextIdName), &value);

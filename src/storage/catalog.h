@@ -43,6 +43,12 @@ struct IndexDescriptor {
   // True once any document produced more than one key (an array on an indexed path). Never
   // reset (conservative). Default: false.
   bool multikey = false;
+  // True for indexes whose entries are keyed by the key tuple alone, with the _id only in the
+  // value (unique indexes created since tuple keys exist): an equality on the whole key is then
+  // one point read, and a unique check one locked read. Older unique indexes, and indexes made
+  // unique by collMod, keep tuple + KeyString(_id) keys. Fixed when the index is created.
+  // Default: false.
+  bool tuple_keys = false;
 };
 
 struct CollectionDescriptor {

@@ -29,8 +29,12 @@ enum class Keyspace : uint8_t {
   kRecordStats = 0x05,
 };
 
-// Current on-disk format version, stored under [0x01]"format_version".
-constexpr int32_t kFormatVersion = 1;
+// Current on-disk format version, stored under [0x01]"format_version". Version 2 added
+// tuple-keyed unique index entries (IndexDescriptor::tuple_keys); a version 1 database reads the
+// same (its indexes carry no tuple_keys) and is marked 2 at open, so an older binary, which would
+// misread tuple-keyed entries, refuses it from then on.
+constexpr int32_t kFormatVersion = 2;
+constexpr int32_t kOldestUpgradableFormatVersion = 1;
 
 // Appends `v` as 8 bytes big-endian.
 void AppendBigEndian64(std::string* out, uint64_t v);

@@ -82,6 +82,59 @@ def test_unique_insert_update_and_null_rules(db):
     assert c.find_one({"email": "x@y"})["_id"] == 5
 
 
+def test_unique_lookups_are_point_reads_and_survive_a_restart():
+    """A unique index keys its entries by the value alone: an equality on every key field reads
+    one entry (keysExamined 1 on a hit, 0 on a miss), multikey and compound included; the rules
+    and the entries are the same after a restart, and validate finds them consistent."""
+    d = Ddsd().start()
+    try:
+        client = pymongo.MongoClient(d.uri, serverSelectionTimeoutMS=5000)
+        c = client.uq.people
+        c.create_index([("email", 1)], unique=True)
+        c.create_index([("tags", 1)], unique=True)
+        c.create_index([("org", 1), ("n", -1)], unique=True)
+        c.insert_many([{"_id": i, "email": "u%d@x" % i, "tags": ["t%d" % i, "s%d" % i],
+                        "org": i % 3, "n": i} for i in range(30)])
+
+        def keys_examined(flt):
+            return c.find(flt).explain()["executionStats"]["totalKeysExamined"]
+
+        assert c.find_one({"email": "u7@x"})["_id"] == 7
+        assert keys_examined({"email": "u7@x"}) == 1
+        assert keys_examined({"email": "nobody"}) == 0
+        assert keys_examined({"email": {"$in": ["u1@x", "u2@x", "nobody"]}}) == 2
+        assert sorted(d["_id"] for d in c.find({"email": {"$in": ["u1@x", "u2@x", "no"]}})) == [1, 2]
+        assert c.find_one({"tags": "s9"})["_id"] == 9
+        assert keys_examined({"org": 2, "n": 11}) == 1
+        assert [d["_id"] for d in c.find({"org": 2}).sort("n", -1).limit(3)] == [29, 26, 23]
+        with pytest.raises(DuplicateKeyError):
+            c.insert_one({"_id": 100, "tags": ["new", "t3"]})
+        # A key moves to another document once its holder lets go of it.
+        c.update_one({"_id": 3}, {"$set": {"email": "moved@x"}})
+        c.insert_one({"_id": 101, "email": "u3@x"})
+        client.close()
+        d.restart()
+        client = pymongo.MongoClient(d.uri, serverSelectionTimeoutMS=5000)
+        c = client.uq.people
+        assert c.find_one({"email": "u3@x"})["_id"] == 101
+        assert c.find_one({"email": "moved@x"})["_id"] == 3
+        with pytest.raises(DuplicateKeyError):
+            c.insert_one({"_id": 102, "email": "u3@x"})
+        with pytest.raises(DuplicateKeyError):
+            c.update_one({"_id": 4}, {"$set": {"org": 2, "n": 11}})
+        c.delete_one({"_id": 11})
+        c.update_one({"_id": 4}, {"$set": {"org": 2, "n": 11}})
+        assert keys_examined({"org": 2, "n": 11}) == 1
+        res = client.uq.command("validate", "people")
+        assert res["valid"] is True, res
+        assert res["keysPerIndex"]["email_1"] == 30
+        assert res["keysPerIndex"]["tags_1"] == 59  # 29 documents x 2 tags, null for _id 101
+        client.close()
+    finally:
+        d.stop()
+        d.cleanup()
+
+
 def test_queries_use_indexes_and_agree(db):
     c = db.q
     c.insert_many([{"_id": i, "a": i % 10, "b": i, "tags": [i % 3, i % 5]} for i in range(200)])

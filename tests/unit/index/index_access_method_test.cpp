@@ -370,6 +370,99 @@ TEST_F(IndexTest, PrepareUniqueThenConvertToUnique) {
   EXPECT_EQ(ScanIds("a_1", {All()}), (V{"1", "3", "5"}));
 }
 
+// New unique indexes key entries by the tuple alone (_id only in the value); a unique index made
+// before that (or by collMod) keeps tuple + KeyString(_id) keys. Both layouts enforce the same
+// rules, and reads give the same entries.
+TEST_F(IndexTest, UniqueRulesHoldInBothKeyLayouts) {
+  ASSERT_OK(Build(R"({"v":2,"key":{"a":1},"name":"a_1","unique":true})"));
+  EXPECT_TRUE(Coll()->FindIndex("a_1")->tuple_keys);
+  // The older layout, as an earlier version's catalog holds it.
+  storage::IndexDescriptor legacy;
+  legacy.name = "b_1";
+  legacy.spec = bson::FromJson(R"({"v":2,"key":{"b":1},"name":"b_1","unique":true})");
+  ASSERT_OK(engine_->catalog().AddIndex("db", "c", legacy));
+  ASSERT_FALSE(Coll()->FindIndex("b_1")->tuple_keys);
+
+  ASSERT_OK(Insert(R"({"_id":1,"a":1,"b":1})"));
+  ASSERT_OK(Insert(R"({"_id":2,"a":[2,2,3],"b":[2,2,3]})"));
+  for (const char* field : {"a", "b"}) {
+    SCOPED_TRACE(field);
+    std::string f(field);
+    EXPECT_CODE(Insert("{\"_id\":3,\"" + f + "\":1.0}"), ErrorCode::kDuplicateKey);
+    EXPECT_CODE(Insert("{\"_id\":3,\"" + f + "\":[4,3]}"), ErrorCode::kDuplicateKey);
+  }
+  // Moving a key from one document to another: free once its holder let go of it.
+  EXPECT_CODE(Update(R"({"_id":1,"a":1,"b":1})", R"({"_id":1,"a":3,"b":9})"),
+              ErrorCode::kDuplicateKey);
+  ASSERT_OK(Update(R"({"_id":2,"a":[2,2,3],"b":[2,2,3]})", R"({"_id":2,"a":2,"b":2})"));
+  ASSERT_OK(Update(R"({"_id":1,"a":1,"b":1})", R"({"_id":1,"a":3,"b":3})"));
+  ASSERT_OK(Insert(R"({"_id":4,"a":1,"b":1})"));
+  EXPECT_EQ(ScanIds("a_1", {All()}), (V{"4", "2", "1"}));
+  EXPECT_EQ(ScanIds("b_1", {All()}), (V{"4", "2", "1"}));
+
+  // The stored keys: the tuple alone vs the tuple and the _id.
+  auto read = engine_->BeginRead();
+  std::string a_prefix = storage::IndexPrefix(Coll()->FindIndex("a_1")->index_id);
+  std::string b_prefix = storage::IndexPrefix(Coll()->FindIndex("b_1")->index_id);
+  auto a_entry = read->Get(a_prefix + Ks("1"));
+  ASSERT_OK(a_entry.status());
+  ASSERT_TRUE(a_entry.value().has_value());
+  EXPECT_EQ(bson::BsonView(a_entry.value()->data()).ToJson(), R"({"_id":4,"0":1})");
+  auto b_entry = read->Get(b_prefix + Ks("1") + Ks("4"));
+  ASSERT_OK(b_entry.status());
+  EXPECT_TRUE(b_entry.value().has_value());
+  auto b_tuple_only = read->Get(b_prefix + Ks("1"));
+  ASSERT_OK(b_tuple_only.status());
+  EXPECT_FALSE(b_tuple_only.value().has_value());
+  ASSERT_OK(Delete(R"({"_id":4,"a":1,"b":1})"));
+  EXPECT_EQ(ScanIds("a_1", {All()}), (V{"2", "1"}));
+  EXPECT_EQ(ScanIds("b_1", {All()}), (V{"2", "1"}));
+}
+
+// Whole-tuple ranges of a tuple-keyed index are point reads: no iterator is opened for them, a
+// missing tuple yields nothing, and the ranges keep their order (reversed backwards).
+TEST_F(IndexTest, WholeTupleRangesOfTupleKeyedIndexesArePointReads) {
+  ASSERT_OK(Build(R"({"v":2,"key":{"a":1},"name":"a_1","unique":true})"));
+  ASSERT_OK(Build(R"({"v":2,"key":{"b":1},"name":"b_1"})"));
+  ASSERT_OK(Insert(R"({"_id":1,"a":10,"b":10})"));
+  ASSERT_OK(Insert(R"({"_id":2,"a":20,"b":20})"));
+  ASSERT_OK(Insert(R"({"_id":3,"a":30,"b":30})"));
+  auto point = [](const std::string& ks) {
+    KeyRange r;
+    r.low = r.high = ks;
+    r.whole_tuple = true;
+    return r;
+  };
+  auto run = [&](const std::string& name, bool forward, int* scans, int* gets) {
+    auto read = engine_->BeginRead();
+    auto cursor = Method(name)->Scan(
+        [&](std::string lo, std::string hi, bool fwd) {
+          ++*scans;
+          return read->ScanRaw(std::move(lo), std::move(hi), fwd);
+        },
+        {point(Ks("30")), point(Ks("25")), point(Ks("10"))}, forward,
+        [&](std::string_view key) {
+          ++*gets;
+          return read->Get(key);
+        });
+    std::vector<std::string> ids;
+    while (cursor->Next()) ids.push_back(cursor->id().ValueToJson());
+    EXPECT_OK(cursor->status());
+    return ids;
+  };
+  int scans = 0, gets = 0;
+  EXPECT_EQ(run("a_1", true, &scans, &gets), (V{"3", "1"}));
+  EXPECT_EQ(scans, 0);
+  EXPECT_EQ(gets, 3);
+  EXPECT_EQ(run("a_1", false, &scans, &gets), (V{"1", "3"}));
+  EXPECT_EQ(scans, 0);
+  // Entries of a non-unique index carry the _id in their keys: ranges are scanned.
+  gets = 0;
+  EXPECT_EQ(run("b_1", true, &scans, &gets), (V{"3", "1"}));
+  EXPECT_EQ(gets, 0);
+  EXPECT_EQ(scans, 3);
+}
+
 // A build holds only its own collection's write lock: writers of other collections and readers
 // (snapshots) of the collection being indexed go on while it runs.
 storage::Engine* g_build_engine = nullptr;

@@ -226,6 +226,24 @@ TEST_F(KeyScansTest, CountScanForExactSingleInterval) {
       << explain;
 }
 
+// A unique multikey index keys its entries by the tuple alone: counting tells documents apart by
+// the _id in the entries' values, not by a key suffix.
+TEST_F(KeyScansTest, CountOverUniqueMultikeyIndexCountsDocuments) {
+  Index(R"({"u":1})", R"("unique":true)");
+  ASSERT_TRUE(Coll()->FindIndex("u_1")->tuple_keys);
+  Insert(R"({"_id":1,"u":[1,2,3]})");
+  Insert(R"({"_id":2,"u":[4,5]})");
+  Insert(R"({"_id":3,"u":6})");
+  auto p = Prepare(R"({"u":{"$gte":2}})", "", true);
+  auto plan = Plan(*p);
+  ASSERT_TRUE(plan);
+  ASSERT_TRUE(plan->exact) << plan->Summary();
+  PlanRunStats stats;
+  EXPECT_EQ(CountKeys(*plan, &stats), 3);
+  EXPECT_EQ(stats.keys_examined, 5);
+  EXPECT_EQ(stats.dups_dropped, 2);
+}
+
 TEST_F(KeyScansTest, InexactFiltersAreNotCountScans) {
   Index(R"({"a":1})");
   Index(R"({"s":1})", R"("sparse":true)");

@@ -238,6 +238,45 @@ TEST_F(CatalogTest, ReopenKeepsEverythingAndCleansOrphans) {
   EXPECT_EQ(CountRecords(dropped), 0u);
 }
 
+// A version 1 database (before tuple-keyed unique indexes) opens and is marked version 2; a
+// version this binary does not know is refused.
+TEST(CatalogFormat, OpenUpgradesVersionOneAndRefusesUnknownVersions) {
+  auto format_version_of = [](const std::string& path) {
+    std::unique_ptr<Engine> engine = OpenOrDie(path);
+    auto read = engine->BeginRead();
+    auto value = read->Get(std::string(1, static_cast<char>(Keyspace::kCatalogMeta)) +
+                           "format_version");
+    EXPECT_OK(value.status());
+    if (!value.ok() || !value.value()) return -1;
+    return bson::BsonView(value.value()->data())["v"].Int32();
+  };
+  auto write_format_version = [](const std::string& path, int32_t v) {
+    std::unique_ptr<Engine> engine = OpenOrDie(path);
+    bson::BsonBuilder b;
+    b.AppendInt32("v", v);
+    ASSERT_OK(engine->BulkPut(
+        {{std::string(1, static_cast<char>(Keyspace::kCatalogMeta)) + "format_version",
+          b.DoneBytes()}}));
+  };
+  TempDir dir;
+  const std::string path = dir.Sub("db");
+  EXPECT_EQ(format_version_of(path), kFormatVersion);
+  {
+    std::unique_ptr<Engine> engine = OpenOrDie(path);
+    ASSERT_OK(engine->catalog().CreateCollection("db", "c", BsonDocument(), nullptr));
+  }
+  write_format_version(path, 1);
+  EXPECT_EQ(format_version_of(path), 2);
+  {
+    std::unique_ptr<Engine> engine = OpenOrDie(path);
+    EXPECT_NE(engine->catalog().Lookup("db", "c"), nullptr);
+  }
+  write_format_version(path, kFormatVersion + 1);
+  EngineOptions options;
+  options.db_path = path;
+  EXPECT_CODE(Engine::Open(options).status(), ErrorCode::kUnsupportedFormat);
+}
+
 TEST(CatalogFormat, DescriptorRoundTrip) {
   CollectionDescriptor d;
   d.id = 77;
@@ -247,12 +286,22 @@ TEST(CatalogFormat, DescriptorRoundTrip) {
   d.options = FromJson(R"({"validator": {"a": 1}})");
   d.indexes.push_back(
       IndexDescriptor{"_id_", 0, FromJson(R"({"v": 2, "key": {"_id": 1}, "name": "_id_"})")});
+  IndexDescriptor unique{"u_1", 9, FromJson(R"({"v": 2, "key": {"u": 1}, "name": "u_1",
+                                                "unique": true})")};
+  unique.tuple_keys = true;
+  unique.multikey = true;
+  d.indexes.push_back(unique);
   auto back = CollectionDescriptorFromBson(CollectionDescriptorToBson(d));
   ASSERT_OK(back);
   EXPECT_EQ(back->id, 77u);
   EXPECT_EQ(back->ns(), "x.y.z");
   EXPECT_EQ(back->uuid, d.uuid);
   EXPECT_EQ(back->options.ToJson(), d.options.ToJson());
+  ASSERT_EQ(back->indexes.size(), 2u);
+  EXPECT_FALSE(back->indexes[0].tuple_keys);
+  EXPECT_TRUE(back->indexes[1].tuple_keys);
+  EXPECT_TRUE(back->indexes[1].multikey);
+  EXPECT_FALSE(back->indexes[1].building);
   EXPECT_CODE(CollectionDescriptorFromBson(FromJson(R"({"v": 1})")), ErrorCode::kInternalError);
 }
 
