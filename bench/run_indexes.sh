@@ -8,6 +8,8 @@
 #                   if missing
 #   DOCS            documents (default 1000000, ~1 KB each: ~1.2 GB of data in the temp directory)
 #   SECONDS_PER_CASE  seconds of each kind per find case (default 5)
+#   DBPATH          data directory to use and keep (default: a temp directory, removed at exit);
+#                   with `--keep 1` a second run reuses the loaded, settled data for the finds
 # Extra arguments go to bench_indexes_wire (e.g. --conns 8, --rounds 20).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -33,7 +35,9 @@ cleanup() {
 trap cleanup EXIT
 
 PORT="$(/usr/bin/python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
-"$DDSD" --port "$PORT" --bind_ip 127.0.0.1 --dbpath "$TMP/db" >"$TMP/ddsd.log" 2>&1 &
+DB="${DBPATH:-$TMP/db}"
+mkdir -p "$DB"
+"$DDSD" --port "$PORT" --bind_ip 127.0.0.1 --dbpath "$DB" >"$TMP/ddsd.log" 2>&1 &
 PID=$!
 if ! /usr/bin/python3 "$ROOT/tests/e2e/lib/ping.py" "$PORT" 20; then
   tail -n 20 "$TMP/ddsd.log"
