@@ -26,6 +26,7 @@
 #include "server/transport.h"
 #include "common/version.h"
 #include "storage/engine.h"
+#include "storage/keyspace.h"
 
 namespace dds::server {
 namespace {
@@ -175,6 +176,10 @@ int ServerMain(int argc, char** argv) {
                 opened.status().ToString());
   }
   std::unique_ptr<storage::Engine> engine = std::move(opened).value();
+  if (int32_t from = engine->catalog().upgraded_from_format(); from != 0) {
+    DDS_LOG_INFO("STORAGE", 7260600, "Upgraded the on-disk format of the data directory",
+                 {{"from", from}, {"to", storage::kFormatVersion}, {"dbPath", options.db_path}});
+  }
   auto cursors = std::make_unique<commands::CursorManager>(cursor_timeout);
   auto users = std::make_unique<commands::UserStore>(engine.get());
 

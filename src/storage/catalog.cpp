@@ -151,6 +151,7 @@ Status Catalog::Load() {
     }
     if (v.Int32() < kFormatVersion) {
       // Nothing to rewrite (keyspace.h): only the version moves, with this open's batch.
+      upgraded_from_format_ = v.Int32();
       bson::BsonBuilder b;
       b.AppendInt32("v", kFormatVersion);
       batch.Put(MetaKey(kFormatVersionName), b.DoneBytes());

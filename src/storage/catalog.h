@@ -80,6 +80,9 @@ class Catalog {
 
   // Reads the catalog keyspace (and initializes a new database). Called once by Engine::Open.
   Status Load();
+  // The on-disk format version the database had when Load() found an older one and marked it
+  // current (keyspace.h); 0 when it was current already or new.
+  int32_t upgraded_from_format() const { return upgraded_from_format_; }
 
   // Returns the names of databases that have at least one collection, sorted.
   std::vector<std::string> ListDatabases() const;
@@ -149,6 +152,7 @@ class Catalog {
   std::map<Key, CollectionPtr, std::less<>> by_name_;
   std::map<uint64_t, CollectionPtr> by_id_;
   uint64_t next_id_ = 1;
+  int32_t upgraded_from_format_ = 0;
   std::mutex write_locks_mutex_;
   std::map<uint64_t, std::shared_ptr<std::shared_mutex>> write_locks_;
 };
