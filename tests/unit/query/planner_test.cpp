@@ -380,10 +380,46 @@ std::string RandomValue(std::mt19937& rng, bool allow_array) {
   }
 }
 
+// The unique field v of document i of RandomizedIndexPlansMatchCollectionScan: its shape
+// depends on i (an int, a string, an array: multikey, a long), its value is i's alone.
+std::string UniqueV(int i) {
+  switch (i % 4) {
+    case 0:
+      return std::to_string(i);
+    case 1:
+      return "\"s" + std::to_string(i) + "\"";
+    case 2:
+      return "[" + std::to_string(1000 + i) + "," + std::to_string(2000 + i) + "]";
+    default:
+      return "{\"$numberLong\":\"" + std::to_string(500 + i) + "\"}";
+  }
+}
+
+// The unique, sparse field u of document i (absent when i % 3 == 0).
+std::string UniqueU(int i) { return std::to_string((i * 7) % 400) + ".5"; }
+
+// A value that u or v of some document has (or had before the replacements), or does not.
+std::string UniqueFieldValue(std::mt19937& rng) {
+  int i = static_cast<int>(rng() % 420);
+  switch (rng() % 4) {
+    case 0: {
+      std::string v = UniqueV(i);
+      if (v[0] != '[') return v;
+      return std::to_string((rng() % 2 ? 1000 : 2000) + i);  // one element of the array
+    }
+    case 1:
+      return UniqueU(i);
+    case 2:
+      return "\"m" + std::to_string(i % 300) + "\"";  // a replacement's v
+    default:
+      return std::to_string(i);
+  }
+}
+
 std::string RandomLeaf(std::mt19937& rng) {
-  static const char* kFields[] = {"a", "b", "c", "d.e"};
-  std::string f = kFields[rng() % 4];
-  std::string v = RandomValue(rng, rng() % 8 == 0);
+  static const char* kFields[] = {"a", "b", "c", "d.e", "u", "v"};
+  std::string f = kFields[rng() % 6];
+  std::string v = f == "u" || f == "v" ? UniqueFieldValue(rng) : RandomValue(rng, rng() % 8 == 0);
   switch (rng() % 9) {
     case 0:
     case 1:
@@ -411,6 +447,10 @@ TEST_F(PlannerTest, RandomizedIndexPlansMatchCollectionScan) {
       {R"({"a":1,"b":1})", ""},     {R"({"c":1})", R"("sparse":true)"},
       {R"({"d.e":1})", ""},         {R"({"a":-1,"c":1})", ""},
       {R"({"b":"hashed"})", ""},    {R"({"c":1,"a":1})", R"("partialFilterExpression":{"c":{"$gt":0}})"},
+      // Unique (tuple-keyed): whole-key equalities are point reads; v is multikey.
+      {R"({"v":1})", R"("unique":true)"},
+      {R"({"u":1})", R"("unique":true,"sparse":true)"},
+      {R"({"u":-1,"v":1})", R"("unique":true)"},
   };
   for (const auto& [key, extra] : indexes) Index(key, extra);
   std::mt19937 rng(12345);
@@ -420,6 +460,9 @@ TEST_F(PlannerTest, RandomizedIndexPlansMatchCollectionScan) {
     if (rng() % 5) doc += ",\"a\":" + RandomValue(rng, rng() % 3 == 0);
     if (rng() % 5) doc += ",\"b\":" + RandomValue(rng, rng() % 4 == 0);
     if (rng() % 3) doc += ",\"c\":" + RandomValue(rng, false);
+    // Unique by construction (and u only in 2 of 3 documents: the index on it is sparse).
+    doc += ",\"v\":" + UniqueV(i);
+    if (i % 3) doc += ",\"u\":" + UniqueU(i);
     if (rng() % 3) {
       doc += ",\"d\":";
       doc += rng() % 3 ? "{\"e\":" + RandomValue(rng, rng() % 3 == 0) + "}"
@@ -445,6 +488,8 @@ TEST_F(PlannerTest, RandomizedIndexPlansMatchCollectionScan) {
       ASSERT_OK(index::OnDelete(unit.get(), *coll, id, old_doc.value()->view()));
     } else {
       std::string doc = "{\"_id\":" + std::string(id.ValueToJson());
+      doc += ",\"v\":\"m" + std::to_string(i) + "\"";  // unique, as u
+      if (rng() % 2) doc += ",\"u\":" + std::to_string(1000 + i) + ".25";
       if (rng() % 4) doc += ",\"a\":" + RandomValue(rng, rng() % 3 == 0);
       if (rng() % 4) doc += ",\"c\":" + RandomValue(rng, false);
       if (rng() % 3) doc += ",\"d\":{\"e\":" + RandomValue(rng, rng() % 3 == 0) + "}";
@@ -473,7 +518,7 @@ TEST_F(PlannerTest, RandomizedIndexPlansMatchCollectionScan) {
       EXPECT_GT(v.value().keys, 0) << d.name;
     }
   }
-  int checked_plans = 0;
+  int checked_plans = 0, unique_point_plans = 0;
   for (int iter = 0; iter < 300; ++iter) {
     std::string filter;
     switch (rng() % 4) {
@@ -497,7 +542,7 @@ TEST_F(PlannerTest, RandomizedIndexPlansMatchCollectionScan) {
     std::multiset<std::string> want(expected.begin(), expected.end());
     // The planner's own choice, then every non-sparse, non-partial index by hint.
     std::vector<std::string> hints = {"", "\"a_1\"", "\"b_-1\"", "\"a_1_b_1\"", "\"d.e_1\"",
-                                      "\"a_-1_c_1\""};
+                                      "\"a_-1_c_1\"", "\"v_1\"", "\"u_-1_v_1\""};
     for (const std::string& hint : hints) {
       auto p = Prepare({.filter = filter, .hint = hint});
       auto res = PlanQuery(*engine_, coll, p->request);
@@ -510,6 +555,47 @@ TEST_F(PlannerTest, RandomizedIndexPlansMatchCollectionScan) {
     }
   }
   EXPECT_GT(checked_plans, 1000);
+  // Equalities and $in lists on the unique indexes: the planner's point reads (and the hinted
+  // compound index's) find what a collection scan finds.
+  for (int iter = 0; iter < 150; ++iter) {
+    std::string filter;
+    switch (rng() % 4) {
+      case 0:
+        filter = "{\"v\":" + UniqueFieldValue(rng) + "}";
+        break;
+      case 1:
+        filter = "{\"u\":" + UniqueFieldValue(rng) + "}";
+        break;
+      case 2:
+        filter = "{\"v\":{\"$in\":[" + UniqueFieldValue(rng) + "," + UniqueFieldValue(rng) + "]}}";
+        break;
+      default: {
+        int i = static_cast<int>(rng() % 400);
+        filter = "{\"u\":" + UniqueU(i) + ",\"v\":" + UniqueFieldValue(rng) + "}";
+      }
+    }
+    auto base = Prepare({.filter = filter, .hint = R"({"$natural":1})"});
+    auto scan = PlanQuery(*engine_, coll, base->request);
+    ASSERT_OK(scan);
+    std::vector<std::string> expected = Run(*scan.value().winner, base->request);
+    std::multiset<std::string> want(expected.begin(), expected.end());
+    for (const std::string& hint : {std::string(), std::string("\"u_-1_v_1\"")}) {
+      auto p = Prepare({.filter = filter, .hint = hint});
+      auto res = PlanQuery(*engine_, coll, p->request);
+      ASSERT_OK(res);
+      std::vector<std::string> got = Run(*res.value().winner, p->request);
+      EXPECT_EQ(std::multiset<std::string>(got.begin(), got.end()), want)
+          << "filter " << filter << " hint " << hint << " plan " << res.value().winner->Summary();
+      const QueryPlan& plan = *res.value().winner;
+      bool point_reads = plan.kind != QueryPlan::Kind::kCollScan && !want.empty();
+      for (const IndexScanNode& scan_node : plan.scans) {
+        point_reads = point_reads && scan_node.info.tuple_keys;
+        for (const index::KeyRange& r : scan_node.ranges) point_reads = point_reads && r.whole_tuple;
+      }
+      unique_point_plans += point_reads ? 1 : 0;
+    }
+  }
+  EXPECT_GT(unique_point_plans, 30);  // tuple-keyed point reads that found documents
 
   // Sorts provided by an index come out in the order a blocking sort produces.
   const std::vector<std::string> sorts = {R"({"a":1})", R"({"a":-1})", R"({"b":-1})", R"({"b":1})",
