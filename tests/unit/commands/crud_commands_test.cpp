@@ -13,6 +13,7 @@
 #include "commands/dispatch.h"
 #include "common/logging.h"
 #include "storage/engine.h"
+#include "engine_test_util.h"
 #include "test_util.h"
 
 namespace dds::commands {
@@ -25,20 +26,10 @@ class CrudCommandsTest : public ::testing::Test {
  protected:
   void SetUp() override {
     SetLogQuiet(true);
-    std::string pattern = (std::filesystem::temp_directory_path() / "dds-crud-XXXXXX").string();
-    dir_ = ::mkdtemp(pattern.data());
-    storage::EngineOptions options;
-    options.db_path = dir_;
-    auto engine = storage::Engine::Open(options);
-    ASSERT_OK(engine);
-    engine_ = std::move(engine).value();
+    engine_ = storage::OpenOrDie(dir_.path());
+    ASSERT_NE(engine_, nullptr);
     service_.engine = engine_.get();
     service_.cursors = &cursors_;
-  }
-  void TearDown() override {
-    engine_.reset();
-    std::error_code ec;
-    std::filesystem::remove_all(dir_, ec);
   }
 
   // Runs `json` against database "db" and returns the reply as relaxed JSON.
@@ -51,7 +42,7 @@ class CrudCommandsTest : public ::testing::Test {
   }
   static std::string Json(const std::string& json) { return FromJson(json).ToJson(); }
 
-  std::string dir_;
+  storage::TempDir dir_;  // outlives the engine, which outlives the cursors
   std::unique_ptr<storage::Engine> engine_;
   CursorManager cursors_;
   ServiceContext service_;

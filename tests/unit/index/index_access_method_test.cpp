@@ -12,7 +12,7 @@
 #include "index_test_util.h"
 #include "storage/key_string.h"
 #include "storage/keyspace.h"
-#include "../storage/storage_test_util.h"
+#include "engine_test_util.h"
 
 namespace dds::index {
 namespace {

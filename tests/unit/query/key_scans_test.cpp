@@ -18,6 +18,7 @@
 #include "query/match_parser.h"
 #include "query/planner.h"
 #include "storage/engine.h"
+#include "engine_test_util.h"
 #include "test_util.h"
 
 namespace dds::query {
@@ -32,19 +33,9 @@ class KeyScansTest : public ::testing::Test {
   void SetUp() override {
     InstallIndexHooks();
     ClearPlanCache();
-    std::string pattern = (std::filesystem::temp_directory_path() / "dds-keyscans-XXXXXX").string();
-    dir_ = ::mkdtemp(pattern.data());
-    storage::EngineOptions options;
-    options.db_path = dir_;
-    auto engine = storage::Engine::Open(options);
-    ASSERT_OK(engine);
-    engine_ = std::move(engine).value();
+    engine_ = storage::OpenOrDie(dir_.path());
+    ASSERT_NE(engine_, nullptr);
     ASSERT_OK(engine_->catalog().CreateCollection("db", "c", bson::BsonView(), nullptr));
-  }
-  void TearDown() override {
-    engine_.reset();
-    std::error_code ec;
-    std::filesystem::remove_all(dir_, ec);
   }
 
   storage::CollectionPtr Coll() { return engine_->catalog().Lookup("db", "c"); }
@@ -130,7 +121,7 @@ class KeyScansTest : public ::testing::Test {
     return out.ok() ? out.value().ToJson() : "";
   }
 
-  std::string dir_;
+  storage::TempDir dir_;
   std::unique_ptr<storage::Engine> engine_;
 };
 

@@ -10,6 +10,7 @@
 #include "bson/bson.h"
 #include "query/match_parser.h"
 #include "storage/engine.h"
+#include "engine_test_util.h"
 #include "test_util.h"
 
 namespace dds::query {
@@ -21,14 +22,8 @@ using bson::FromJson;
 class PlanExecutorTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    std::string pattern =
-        (std::filesystem::temp_directory_path() / "dds-plan-XXXXXX").string();
-    dir_ = ::mkdtemp(pattern.data());
-    storage::EngineOptions options;
-    options.db_path = dir_;
-    auto engine = storage::Engine::Open(options);
-    ASSERT_OK(engine);
-    engine_ = std::move(engine).value();
+    engine_ = storage::OpenOrDie(dir_.path());
+    ASSERT_NE(engine_, nullptr);
     auto coll = engine_->catalog().CreateCollection("db", "c", bson::BsonView(), nullptr);
     ASSERT_OK(coll);
     coll_ = *coll;
@@ -40,11 +35,6 @@ class PlanExecutorTest : public ::testing::Test {
       ASSERT_OK(unit->InsertRecord(coll_->id, d.view().FirstElement(), d));
     }
     ASSERT_OK(unit->Commit(false));
-  }
-  void TearDown() override {
-    engine_.reset();
-    std::error_code ec;
-    std::filesystem::remove_all(dir_, ec);
   }
 
   std::vector<std::string> Run(PlanSpec spec) {
@@ -67,7 +57,7 @@ class PlanExecutorTest : public ::testing::Test {
     return std::shared_ptr<const MatchExpression>(std::move(parsed).value());
   }
 
-  std::string dir_;
+  storage::TempDir dir_;
   std::unique_ptr<storage::Engine> engine_;
   storage::CollectionPtr coll_;
 };
@@ -177,7 +167,7 @@ TEST_F(PlanExecutorTest, ExternalSortMatchesTheInMemorySort) {
   }
   // Run files are unlinked at creation: nothing is left in <dbpath>/_tmp.
   std::error_code ec;
-  EXPECT_TRUE(std::filesystem::is_empty(dir_ + "/_tmp", ec));
+  EXPECT_TRUE(std::filesystem::is_empty(dir_.Sub("_tmp"), ec));
 }
 
 TEST_F(PlanExecutorTest, ForEachMatchingCountsWithoutCopies) {

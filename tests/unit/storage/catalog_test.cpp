@@ -10,7 +10,7 @@
 #include "bson/bson.h"
 #include "storage/engine.h"
 #include "storage/keyspace.h"
-#include "storage_test_util.h"
+#include "engine_test_util.h"
 
 namespace dds::storage {
 namespace {

@@ -18,7 +18,7 @@
 #include "storage/engine.h"
 #include "storage/key_string.h"
 #include "storage/keyspace.h"
-#include "storage_test_util.h"
+#include "engine_test_util.h"
 
 namespace dds::storage {
 namespace {

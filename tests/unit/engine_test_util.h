@@ -1,4 +1,5 @@
-// Helpers for storage tests: a fresh temporary directory per test, removed afterwards.
+// Helpers for tests that need a real storage engine: a fresh temporary directory per test,
+// removed afterwards (declare it before the engine, so the engine closes first).
 #pragma once
 
 #include <cstdlib>
@@ -13,7 +14,7 @@ namespace dds::storage {
 class TempDir {
  public:
   TempDir() {
-    std::string pattern = (std::filesystem::temp_directory_path() / "dds-storage-XXXXXX").string();
+    std::string pattern = (std::filesystem::temp_directory_path() / "dds-test-XXXXXX").string();
     path_ = ::mkdtemp(pattern.data());
   }
   ~TempDir() {
