@@ -8,6 +8,7 @@
 
 #include "index/index_build.h"
 #include "index/index_maintenance.h"
+#include "index/index_validation.h"
 #include "index/ttl_monitor.h"
 #include "index_test_util.h"
 #include "storage/key_string.h"
@@ -417,6 +418,55 @@ TEST_F(IndexTest, UniqueRulesHoldInBothKeyLayouts) {
   ASSERT_OK(Delete(R"({"_id":4,"a":1,"b":1})"));
   EXPECT_EQ(ScanIds("a_1", {All()}), (V{"2", "1"}));
   EXPECT_EQ(ScanIds("b_1", {All()}), (V{"2", "1"}));
+}
+
+// Concurrent writers of one unique key, in both layouts: exactly one document gets it, every
+// other insert fails cleanly (11000, or a write conflict while the winner is committing), and the
+// index holds one entry for it.
+TEST_F(IndexTest, ConcurrentInsertsOfOneUniqueKeyLetExactlyOneWin) {
+  ASSERT_OK(Build(R"({"v":2,"key":{"a":1},"name":"a_1","unique":true})"));
+  storage::IndexDescriptor legacy;
+  legacy.name = "b_1";
+  legacy.spec = bson::FromJson(R"({"v":2,"key":{"b":1},"name":"b_1","unique":true})");
+  ASSERT_OK(engine_->catalog().AddIndex("db", "c", legacy));
+  for (const char* field : {"a", "b"}) {
+    SCOPED_TRACE(field);
+    for (int round = 0; round < 5; ++round) {
+      constexpr int kThreads = 6;
+      std::atomic<int> won{0}, lost{0};
+      std::vector<std::thread> threads;
+      for (int t = 0; t < kThreads; ++t) {
+        threads.emplace_back([&, t] {
+          // Distinct _ids and other-field values: only `field` collides.
+          int id = 1000 * (field[0] == 'a' ? 1 : 2) + 10 * round + t;
+          std::string other = field[0] == 'a' ? "b" : "a";
+          Status s = Insert("{\"_id\":" + std::to_string(id) + ",\"" + field + "\":" +
+                            std::to_string(round) + ",\"" + other + "\":" + std::to_string(id) +
+                            "}");
+          if (s.ok()) {
+            ++won;
+          } else {
+            EXPECT_TRUE(s.Is(ErrorCode::kDuplicateKey) || s.Is(ErrorCode::kWriteConflict))
+                << s.ToString();
+            ++lost;
+          }
+        });
+      }
+      for (std::thread& t : threads) t.join();
+      EXPECT_EQ(won.load(), 1);
+      EXPECT_EQ(lost.load(), kThreads - 1);
+      KeyRange r;
+      r.low = r.high = Ks(std::to_string(round));
+      EXPECT_EQ(ScanIds(std::string(field) + "_1", {r}).size(), 1u);
+    }
+  }
+  auto read = engine_->BeginRead();
+  for (const char* name : {"a_1", "b_1"}) {
+    auto v = ValidateIndex(read.get(), Coll()->id, *Method(name));
+    ASSERT_OK(v.status());
+    EXPECT_TRUE(v.value().valid()) << name;
+    EXPECT_EQ(v.value().keys, 10) << name;
+  }
 }
 
 // Whole-tuple ranges of a tuple-keyed index are point reads: no iterator is opened for them, a
