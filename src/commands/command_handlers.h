@@ -70,6 +70,7 @@ DDS_DECLARE_HANDLER(RunCollMod);
 DDS_DECLARE_HANDLER(RunListIndexes);
 DDS_DECLARE_HANDLER(RunCreateIndexes);
 DDS_DECLARE_HANDLER(RunDropIndexes);
+DDS_DECLARE_HANDLER(RunReIndex);
 
 // cursor_commands.cpp
 DDS_DECLARE_HANDLER(RunGetMore);

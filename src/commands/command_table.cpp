@@ -116,6 +116,8 @@ constexpr CommandEntry kCommands[] = {
     {"ping", &RunPing, kNoAuth, PreAuth(), "a no-op testing whether the server is up"},
     {"profile", &RunProfile, kNone, OnDatabase({A::kEnableProfiler}),
      "profiling level and the slow-operation threshold"},
+    {"reIndex", &RunReIndex, kWrite | kCollectionLevel, OnNamespace({A::kReIndex}),
+     "rebuilds every index of a collection (deprecated in mongod 6.0)"},
     {"refreshSessions", &RunEndSessions, kNone, AnyUser(), "refreshes logical sessions"},
     {"renameCollection", &RunRenameCollection, kAdminOnly | kWrite, Custom(&CheckRenameCollection),
      "renames a collection"},

@@ -8,6 +8,7 @@
 #include "commands/cursor_manager.h"
 #include "commands/namespace_util.h"
 #include "commands/request_parser.h"
+#include "common/logging.h"
 #include "index/index_build.h"
 #include "index/index_spec.h"
 #include "query/index_usage.h"
@@ -430,6 +431,34 @@ StatusWith<bson::BsonDocument> RunDropIndexes(CommandContext& ctx, const bson::B
   BsonBuilder b;
   b.AppendInt32("nIndexesWas", was);
   if (drop_all) b.AppendString("msg", "non-_id indexes dropped for collection");
+  return b.Done();
+}
+
+// reIndex (deprecated in mongod 6.0, standalone only there; ddsd is a standalone): rebuilds every
+// index of the collection from its documents (index::RebuildIndexes: the new indexes replace the
+// old ones at once, and unique ones come back tuple-keyed). Writers of the collection wait, as
+// under mongod's exclusive collection lock; readers and other collections go on.
+StatusWith<bson::BsonDocument> RunReIndex(CommandContext& ctx, const bson::BsonView& cmd) {
+  DDS_ASSIGN_OR_RETURN(std::string coll, CollectionNameFromCommand(ctx.db, cmd));
+  FieldParser p("reIndex", cmd);
+  DDS_RETURN_IF_ERROR(p.Finish());
+  std::string ns = MakeNamespace(ctx.db, coll);
+  storage::CollectionPtr before = ctx.engine().catalog().Lookup(ctx.db, coll);
+  if (before == nullptr) {
+    return Status(ErrorCode::kNamespaceNotFound, "collection " + ns + " does not exist");
+  }
+  DDS_LOG_WARNING("COMMAND", 6508600, "The reIndex command is deprecated.", {{"namespace", ns}});
+  DDS_ASSIGN_OR_RETURN(std::vector<bson::BsonDocument> specs,
+                       index::RebuildIndexes(ctx.engine(), ctx.db, coll));
+  for (const storage::IndexDescriptor& idx : before->indexes) {
+    if (idx.index_id != 0) query::ForgetIndexUsage(before->id, idx.index_id);
+  }
+  BsonBuilder b;
+  b.AppendInt32("nIndexesWas", static_cast<int32_t>(before->indexes.size()));
+  b.AppendInt32("nIndexes", static_cast<int32_t>(specs.size()));
+  b.StartArray("indexes");
+  for (size_t i = 0; i < specs.size(); ++i) b.AppendDocument(bson::IndexName(i), specs[i]);
+  b.End();
   return b.Done();
 }
 

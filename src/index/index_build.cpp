@@ -119,28 +119,26 @@ Status ScanAndWrite(storage::Engine& engine, const storage::CollectionDescriptor
   return Status::OK();
 }
 
-}  // namespace
-
-Status BuildIndexes(storage::Engine& engine, std::string_view db, std::string_view coll,
-                    const std::vector<bson::BsonDocument>& specs,
-                    const IndexBuildOptions& options) {
+// Adds `specs` as building indexes named `names` and writes their entries from the collection's
+// documents; *built gets them (with their multikey flags) for the caller to finish. On failure
+// the added indexes are removed again. REQUIRES: the caller holds the collection's write lock
+// exclusively.
+Status AddAndBuild(storage::Engine& engine, std::string_view db, std::string_view coll,
+                   const std::vector<bson::BsonDocument>& specs,
+                   const std::vector<std::string>& names, const IndexBuildOptions& options,
+                   std::vector<PendingIndex>* built) {
   storage::Catalog& catalog = engine.catalog();
-  storage::CollectionPtr desc = catalog.Lookup(db, coll);
-  if (desc == nullptr) return Status(ErrorCode::kNamespaceNotFound, "ns not found");
-  std::shared_ptr<std::shared_mutex> lock = catalog.CollectionWriteLock(desc->id);
-  std::unique_lock exclusive(*lock);
-
   std::vector<std::string> added;
   auto remove_added = [&]() {
     for (const std::string& name : added) (void)catalog.RemoveIndex(db, coll, name);
   };
-  for (const bson::BsonDocument& spec : specs) {
+  for (size_t i = 0; i < specs.size(); ++i) {
     storage::IndexDescriptor index;
-    index.name = std::string(spec.view()["name"].String());
-    index.spec = spec;
+    index.name = names[i];
+    index.spec = specs[i];
     index.building = true;
     // New unique indexes key their entries by the tuple alone (IndexDescriptor::tuple_keys).
-    index.tuple_keys = spec.view()["unique"].TrueValue();
+    index.tuple_keys = specs[i].view()["unique"].TrueValue();
     Status s = catalog.AddIndex(db, coll, index);
     if (!s.ok()) {
       remove_added();
@@ -148,7 +146,7 @@ Status BuildIndexes(storage::Engine& engine, std::string_view db, std::string_vi
     }
     added.push_back(index.name);
   }
-  desc = catalog.Lookup(db, coll);
+  storage::CollectionPtr desc = catalog.Lookup(db, coll);
   if (desc == nullptr) return Status(ErrorCode::kNamespaceNotFound, "ns not found");
   std::vector<PendingIndex> pending;
   for (const std::string& name : added) {
@@ -168,11 +166,70 @@ Status BuildIndexes(storage::Engine& engine, std::string_view db, std::string_vi
     remove_added();
     return s;
   }
-  for (const PendingIndex& p : pending) {
+  *built = std::move(pending);
+  return Status::OK();
+}
+
+// The name a rebuilt index carries until it replaces `name` (never shown: building indexes are
+// not listed; a control character keeps it apart from any name a client chose).
+std::string RebuildName(const std::string& name) { return "\x01reIndex " + name; }
+
+}  // namespace
+
+Status BuildIndexes(storage::Engine& engine, std::string_view db, std::string_view coll,
+                    const std::vector<bson::BsonDocument>& specs,
+                    const IndexBuildOptions& options) {
+  storage::Catalog& catalog = engine.catalog();
+  storage::CollectionPtr desc = catalog.Lookup(db, coll);
+  if (desc == nullptr) return Status(ErrorCode::kNamespaceNotFound, "ns not found");
+  std::shared_ptr<std::shared_mutex> lock = catalog.CollectionWriteLock(desc->id);
+  std::unique_lock exclusive(*lock);
+  std::vector<std::string> names;
+  for (const bson::BsonDocument& spec : specs) names.emplace_back(spec.view()["name"].String());
+  std::vector<PendingIndex> built;
+  DDS_RETURN_IF_ERROR(AddAndBuild(engine, db, coll, specs, names, options, &built));
+  for (const PendingIndex& p : built) {
     if (p.multikey) DDS_RETURN_IF_ERROR(catalog.SetIndexMultikey(desc->id, p.descriptor.index_id));
     DDS_RETURN_IF_ERROR(catalog.FinishIndexBuild(desc->id, p.descriptor.index_id));
   }
   return Status::OK();
+}
+
+StatusWith<std::vector<bson::BsonDocument>> RebuildIndexes(storage::Engine& engine,
+                                                           std::string_view db,
+                                                           std::string_view coll,
+                                                           const IndexBuildOptions& options) {
+  storage::Catalog& catalog = engine.catalog();
+  storage::CollectionPtr desc = catalog.Lookup(db, coll);
+  if (desc == nullptr) return Status(ErrorCode::kNamespaceNotFound, "ns not found");
+  std::shared_ptr<std::shared_mutex> lock = catalog.CollectionWriteLock(desc->id);
+  std::unique_lock exclusive(*lock);
+  desc = catalog.Lookup(db, coll);  // as of holding the lock (an index build may have finished)
+  if (desc == nullptr) return Status(ErrorCode::kNamespaceNotFound, "ns not found");
+  std::vector<bson::BsonDocument> specs;
+  std::vector<std::string> names;
+  std::vector<storage::Catalog::IndexSwap> swaps;
+  for (const storage::IndexDescriptor& index : desc->indexes) {
+    if (index.index_id == 0 || index.building) continue;
+    specs.push_back(index.spec);
+    names.push_back(RebuildName(index.name));
+    swaps.push_back({index.name, names.back(), false});
+  }
+  if (!specs.empty()) {
+    std::vector<PendingIndex> built;
+    DDS_RETURN_IF_ERROR(AddAndBuild(engine, db, coll, specs, names, options, &built));
+    for (size_t i = 0; i < built.size(); ++i) swaps[i].multikey = built[i].multikey;
+    Status s = catalog.SwapRebuiltIndexes(desc->id, swaps);
+    if (!s.ok()) {
+      for (const std::string& name : names) (void)catalog.RemoveIndex(db, coll, name);
+      return s;
+    }
+  }
+  std::vector<bson::BsonDocument> out;
+  for (const storage::IndexDescriptor& index : catalog.Lookup(db, coll)->indexes) {
+    out.push_back(index.spec);
+  }
+  return out;
 }
 
 Status ModifyIndexSpec(storage::Engine& engine, std::string_view db, std::string_view coll,

@@ -39,6 +39,17 @@ Status BuildIndexes(storage::Engine& engine, std::string_view db, std::string_vi
                     const std::vector<bson::BsonDocument>& specs,
                     const IndexBuildOptions& options = {});
 
+// reIndex: rebuilds every secondary index of db.coll from its documents, under new index ids,
+// while holding the collection's write lock exclusively; when all are complete they replace the
+// old ones in one catalog write, so a crash leaves either the old indexes or the new ones (the
+// unfinished rebuilds are dropped at the next open). Unique indexes come back tuple-keyed
+// (storage::IndexDescriptor::tuple_keys). Returns the specs of every index afterwards, _id_
+// first. NamespaceNotFound (26) if the collection is missing.
+StatusWith<std::vector<bson::BsonDocument>> RebuildIndexes(storage::Engine& engine,
+                                                           std::string_view db,
+                                                           std::string_view coll,
+                                                           const IndexBuildOptions& options = {});
+
 // Replaces the spec of index `name` of db.coll by `spec` (collMod) while holding the collection's
 // write lock exclusively: in-flight writers finish first, later ones use the new spec (so after
 // prepareUnique: true no new duplicate can slip in). With `to_unique` the entries are first checked

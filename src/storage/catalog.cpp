@@ -375,10 +375,12 @@ Status Catalog::RenameCollection(std::string_view from_db, std::string_view from
   return Status::OK();
 }
 
-Status Catalog::ReplaceDescriptorLocked(std::shared_ptr<CollectionDescriptor> updated) {
-  rocksdb::WriteBatch batch;
-  DDS_RETURN_IF_ERROR(PutDescriptorLocked(*updated, &batch));
-  DDS_RETURN_IF_ERROR(WriteLocked(&batch));
+Status Catalog::ReplaceDescriptorLocked(std::shared_ptr<CollectionDescriptor> updated,
+                                        rocksdb::WriteBatch* batch) {
+  rocksdb::WriteBatch own;
+  if (batch == nullptr) batch = &own;
+  DDS_RETURN_IF_ERROR(PutDescriptorLocked(*updated, batch));
+  DDS_RETURN_IF_ERROR(WriteLocked(batch));
   CollectionPtr ptr = std::move(updated);
   by_name_[Key(ptr->db, ptr->name)] = ptr;
   by_id_[ptr->id] = ptr;
@@ -474,6 +476,34 @@ Status Catalog::FinishIndexBuild(uint64_t collection_id, uint64_t index_id) {
     }
   }
   return Status(ErrorCode::kIndexNotFound, "index dropped during its build");
+}
+
+Status Catalog::SwapRebuiltIndexes(uint64_t collection_id, const std::vector<IndexSwap>& swaps) {
+  std::unique_lock lock(mutex_);
+  auto it = by_id_.find(collection_id);
+  if (it == by_id_.end()) return Status(ErrorCode::kNamespaceNotFound, "ns not found");
+  auto updated = std::make_shared<CollectionDescriptor>(*it->second);
+  rocksdb::WriteBatch batch;
+  for (const IndexSwap& swap : swaps) {
+    auto find = [&](const std::string& name) {
+      return std::find_if(updated->indexes.begin(), updated->indexes.end(),
+                          [&](const IndexDescriptor& i) { return i.name == name; });
+    };
+    auto original = find(swap.original);
+    auto rebuilt = find(swap.rebuilt);
+    if (original == updated->indexes.end() || rebuilt == updated->indexes.end() ||
+        original->index_id == 0 || !rebuilt->building) {
+      return Status(ErrorCode::kIndexNotFound,
+                    "index " + swap.original + " changed during its rebuild");
+    }
+    DeleteRangeOf(Keyspace::kIndex, original->index_id, &batch);
+    rebuilt->name = swap.original;
+    rebuilt->building = false;
+    rebuilt->multikey = swap.multikey;
+    *original = std::move(*rebuilt);
+    updated->indexes.erase(rebuilt);
+  }
+  return ReplaceDescriptorLocked(std::move(updated), &batch);
 }
 
 Status Catalog::SetIndexMultikey(uint64_t collection_id, uint64_t index_id) {

@@ -130,6 +130,17 @@ class Catalog {
   Status FinishIndexBuild(uint64_t collection_id, uint64_t index_id);
   // Sets the multikey flag of an index (no-op when already set or when the index is gone).
   Status SetIndexMultikey(uint64_t collection_id, uint64_t index_id);
+  // One index of a reIndex: `rebuilt` (a building index with the same spec and new entries)
+  // replaces `original`.
+  struct IndexSwap {
+    std::string original;
+    std::string rebuilt;
+    bool multikey = false;  // as the rebuild found the documents
+  };
+  // In one atomic write, each rebuilt index takes its original's name and place and is marked
+  // complete, and the originals' descriptors and entries go. IndexNotFound (27) if an index is
+  // missing (nothing changes then).
+  Status SwapRebuiltIndexes(uint64_t collection_id, const std::vector<IndexSwap>& swaps);
 
   // Returns the lock that orders index builds against writers of one collection: writers hold it
   // shared (WriteUnit::LockCollectionForWrite) from their first write to commit, an index build
@@ -144,8 +155,10 @@ class Catalog {
   Status WriteLocked(rocksdb::WriteBatch* batch);
   void AppendDropLocked(const CollectionDescriptor& coll, rocksdb::WriteBatch* batch);
   Status PutDescriptorLocked(const CollectionDescriptor& coll, rocksdb::WriteBatch* batch);
-  // Writes `updated` (same id and name as the current descriptor) and installs it.
-  Status ReplaceDescriptorLocked(std::shared_ptr<CollectionDescriptor> updated);
+  // Writes `updated` (same id and name as the current descriptor), with `batch`'s other writes
+  // when given, and installs it.
+  Status ReplaceDescriptorLocked(std::shared_ptr<CollectionDescriptor> updated,
+                                 rocksdb::WriteBatch* batch = nullptr);
 
   rocksdb::TransactionDB* db_;
   mutable std::shared_mutex mutex_;

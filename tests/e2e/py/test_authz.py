@@ -99,6 +99,16 @@ def test_read_user_refused_an_insert(authd, root):
         with pytest.raises(OperationFailure) as e:
             c[db].orders.delete_many({})
         assert e.value.code == 13
+        with pytest.raises(OperationFailure) as e:
+            c[db].command("reIndex", "orders")
+        assert_unauthorized(e, "not authorized on %s to execute command { reIndex: \"orders\"" % db)
+    finally:
+        c.close()
+    # dbAdmin holds reIndex (and no read of the data).
+    admin_name = make_user(root, db, ["dbAdmin"])
+    c = connect(authd, admin_name, "pw", db)
+    try:
+        assert c[db].command("reIndex", "orders")["nIndexes"] == 1
     finally:
         c.close()
 

@@ -135,6 +135,37 @@ def test_unique_lookups_are_point_reads_and_survive_a_restart():
         d.cleanup()
 
 
+def test_reindex_rebuilds_every_index_in_place(db):
+    c = db.re
+    c.create_index([("email", 1)], unique=True)
+    c.create_index([("tags", 1), ("n", -1)], name="tags_n")
+    c.create_index([("at", 1)], expireAfterSeconds=3600, sparse=True)
+    c.insert_many([{"_id": i, "email": "u%d@x" % i, "tags": ["a%d" % (i % 3), "b"], "n": i}
+                   for i in range(50)])
+    before = list(c.list_indexes())
+    res = db.command("reIndex", "re")
+    assert res["ok"] == 1.0
+    assert res["nIndexesWas"] == 4 and res["nIndexes"] == 4
+    assert [s["name"] for s in res["indexes"]] == ["_id_", "email_1", "tags_n", "at_1"]
+    assert [dict(s) for s in res["indexes"]] == [dict(s) for s in before]
+    assert [dict(s) for s in c.list_indexes()] == [dict(s) for s in before]
+    # Every index answers as before: unique rule, multikey compound bounds, validate.
+    with pytest.raises(DuplicateKeyError):
+        c.insert_one({"_id": 100, "email": "u3@x"})
+    assert [d["_id"] for d in c.find({"tags": "a1"}).sort("n", -1).limit(2)] == [49, 46]
+    plan = c.find({"email": "u9@x"}).explain()
+    assert winning_stages(plan["queryPlanner"]["winningPlan"])[-1] == "IXSCAN"
+    assert plan["executionStats"]["totalKeysExamined"] == 1
+    v = db.command("validate", "re")
+    assert v["valid"] is True and v["keysPerIndex"]["tags_n"] == 100, v
+    with pytest.raises(OperationFailure) as e:
+        db.command("reIndex", "absent")
+    assert e.value.code == 26
+    with pytest.raises(OperationFailure) as e:
+        db.command("reIndex", "re", bogus=1)
+    assert e.value.code == 40415
+
+
 def test_queries_use_indexes_and_agree(db):
     c = db.q
     c.insert_many([{"_id": i, "a": i % 10, "b": i, "tags": [i % 3, i % 5]} for i in range(200)])

@@ -469,6 +469,75 @@ TEST_F(IndexTest, ConcurrentInsertsOfOneUniqueKeyLetExactlyOneWin) {
   }
 }
 
+// reIndex rebuilds every secondary index under new ids and swaps them in at once: same names,
+// order and specs, the old entries gone, an older-layout unique index now tuple-keyed, the
+// multikey flag as the documents say, and every rule and read as before.
+TEST_F(IndexTest, RebuildIndexesSwapsInCompleteNewIndexes) {
+  ASSERT_OK(Build(R"({"v":2,"key":{"a":1},"name":"a_1","unique":true})"));
+  storage::IndexDescriptor legacy;
+  legacy.name = "b_1";
+  legacy.spec = bson::FromJson(R"({"v":2,"key":{"b":1},"name":"b_1","unique":true})");
+  ASSERT_OK(engine_->catalog().AddIndex("db", "c", legacy));
+  ASSERT_OK(Build(R"({"v":2,"key":{"t":1},"name":"t_1"})"));
+  for (int i = 0; i < 30; ++i) {
+    std::string n = std::to_string(i);
+    ASSERT_OK(Insert("{\"_id\":" + n + ",\"a\":" + n + ",\"b\":" + n + ",\"t\":[" + n + "," +
+                     std::to_string(i + 100) + "]}"));
+  }
+  std::vector<uint64_t> old_ids;
+  for (const auto& d : Coll()->indexes) old_ids.push_back(d.index_id);
+
+  auto specs = RebuildIndexes(*engine_, "db", "c");
+  ASSERT_OK(specs.status());
+  std::vector<std::string> names;
+  for (const auto& spec : specs.value()) names.emplace_back(spec.view()["name"].String());
+  EXPECT_EQ(names, (V{"_id_", "a_1", "b_1", "t_1"}));
+  storage::CollectionPtr coll = Coll();
+  ASSERT_EQ(coll->indexes.size(), 4u);
+  auto read = engine_->BeginRead();
+  for (size_t i = 1; i < coll->indexes.size(); ++i) {
+    const storage::IndexDescriptor& d = coll->indexes[i];
+    SCOPED_TRACE(d.name);
+    EXPECT_NE(d.index_id, old_ids[i]);
+    EXPECT_FALSE(d.building);
+    EXPECT_EQ(d.tuple_keys, d.name != "t_1");
+    EXPECT_EQ(d.multikey, d.name == "t_1");
+    EXPECT_EQ(d.spec.ToJson(), specs.value()[i].ToJson());
+    auto v = ValidateIndex(read.get(), coll->id, *Method(d.name));
+    ASSERT_OK(v.status());
+    EXPECT_TRUE(v.value().valid());
+    EXPECT_EQ(v.value().keys, d.name == "t_1" ? 60 : 30);
+    std::string old_prefix = storage::IndexPrefix(old_ids[i]);
+    auto raw = read->ScanRaw(old_prefix, storage::PrefixSuccessor(old_prefix));
+    EXPECT_FALSE(raw->Next());  // the old entries went with the swap
+  }
+  EXPECT_CODE(Insert(R"({"_id":100,"b":7})"), ErrorCode::kDuplicateKey);
+  EXPECT_EQ(ScanIds("t_1", {All()}).size(), 60u);
+  EXPECT_CODE(RebuildIndexes(*engine_, "db", "nope").status(), ErrorCode::kNamespaceNotFound);
+}
+
+// A reIndex that stops before its swap (a crash) leaves the old indexes, whole; the unfinished
+// rebuilds are dropped at the next open.
+TEST_F(IndexTest, RebuildIndexesStoppedBeforeTheSwapKeepsTheOldIndexes) {
+  ASSERT_OK(Build(R"({"v":2,"key":{"a":1},"name":"a_1","unique":true})"));
+  for (int i = 0; i < 40; ++i) {
+    ASSERT_OK(Insert("{\"_id\":" + std::to_string(i) + ",\"a\":" + std::to_string(i) + "}"));
+  }
+  const uint64_t old_id = Coll()->FindIndex("a_1")->index_id;
+  IndexBuildOptions options;
+  options.chunk_bytes = 256;
+  options.after_chunk_for_test = [](int chunk) { return chunk < 1; };
+  EXPECT_CODE(RebuildIndexes(*engine_, "db", "c", options).status(), ErrorCode::kInterrupted);
+  engine_.reset();
+  engine_ = storage::OpenOrDie(dir_.path());
+  ASSERT_EQ(Coll()->indexes.size(), 2u);
+  EXPECT_EQ(Coll()->FindIndex("a_1")->index_id, old_id);
+  EXPECT_EQ(ScanIds("a_1", {All()}).size(), 40u);
+  auto read = engine_->BeginRead();
+  auto raw = read->ScanRaw(storage::IndexPrefix(old_id + 1), std::string(1, '\x05'));
+  EXPECT_FALSE(raw->Next());  // nothing of the unfinished rebuild is left
+}
+
 // Whole-tuple ranges of a tuple-keyed index are point reads: no iterator is opened for them, a
 // missing tuple yields nothing, and the ranges keep their order (reversed backwards).
 TEST_F(IndexTest, WholeTupleRangesOfTupleKeyedIndexesArePointReads) {
