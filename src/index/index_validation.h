@@ -2,8 +2,9 @@
 //
 // Both directions, at one snapshot: every key a document generates (partial filter, sparse and
 // multikey rules applied, as writes apply them) has its entry, and every entry belongs to a
-// document that still generates it. Costs a point read per key and per entry: an explicit,
-// occasional operator check. Thread-safe (reads only).
+// document that still generates it. Costs a point read per generated key and a scan of the
+// entries; a record read per entry only when some entry was not claimed by a document (then the
+// extra ones are looked for). An explicit, occasional operator check. Thread-safe (reads only).
 #pragma once
 
 #include <cstdint>

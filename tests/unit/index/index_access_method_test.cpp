@@ -538,6 +538,33 @@ TEST_F(IndexTest, RebuildIndexesStoppedBeforeTheSwapKeepsTheOldIndexes) {
   EXPECT_FALSE(raw->Next());  // nothing of the unfinished rebuild is left
 }
 
+// validate over a tuple-keyed index whose entry names the wrong document: that document's key
+// is missing and the entry is extra; an intact index passes without a record read per entry.
+TEST_F(IndexTest, ValidateFindsATupleKeyedEntryNamingAnotherDocument) {
+  ASSERT_OK(Build(R"({"v":2,"key":{"a":1},"name":"a_1","unique":true})"));
+  ASSERT_OK(Insert(R"({"_id":1,"a":1})"));
+  ASSERT_OK(Insert(R"({"_id":2,"a":2})"));
+  {
+    auto read = engine_->BeginRead();
+    auto v = ValidateIndex(read.get(), Coll()->id, *Method("a_1"));
+    ASSERT_OK(v.status());
+    EXPECT_TRUE(v.value().valid());
+    EXPECT_EQ(v.value().keys, 2);
+  }
+  std::string prefix = storage::IndexPrefix(Coll()->FindIndex("a_1")->index_id);
+  ASSERT_OK(engine_->BulkPut(
+      {{prefix + Ks("2"), std::string(bson::FromJson(R"({"_id":1,"0":2})").view().bytes())}}));
+  auto read = engine_->BeginRead();
+  auto v = ValidateIndex(read.get(), Coll()->id, *Method("a_1"));
+  ASSERT_OK(v.status());
+  EXPECT_EQ(v.value().keys, 2);
+  ASSERT_EQ(v.value().missing_count, 1);
+  EXPECT_EQ(v.value().missing[0].id_key.ToJson(), R"({"_id":2})");
+  ASSERT_EQ(v.value().extra_count, 1);
+  EXPECT_EQ(v.value().extra[0].id_key.ToJson(), R"({"_id":1})");
+  EXPECT_EQ(v.value().extra[0].index_key.ToJson(), R"({"a":2})");
+}
+
 // Whole-tuple ranges of a tuple-keyed index are point reads: no iterator is opened for them, a
 // missing tuple yields nothing, and the ranges keep their order (reversed backwards).
 TEST_F(IndexTest, WholeTupleRangesOfTupleKeyedIndexesArePointReads) {
