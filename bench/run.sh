@@ -9,40 +9,19 @@
 # Extra arguments go to dds_bench (e.g. --only find,echo).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-BUILD="${DDS_BUILD_DIR:-$ROOT/build}"
-DDSD="${DDSD:-$BUILD/bin/ddsd}"
+source "$ROOT/bench/ddsd_lib.sh"
 BENCH="$BUILD/bin/dds_bench"
-
-if [[ ! -x "$DDSD" || ! -x "$BENCH" ]]; then
-  cmake -S "$ROOT" -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DDDS_BUILD_BENCH=ON >/dev/null
-  ninja -C "$BUILD" ddsd dds_bench
-fi
-
+dds_bench_setup dds-bench dds_bench
 ulimit -n 8192 2>/dev/null || ulimit -n "$(ulimit -Hn)"
-TMP="$(mktemp -d /tmp/dds-bench.XXXXXX)"
-PID=""
-cleanup() {
-  if [[ -n "$PID" ]] && kill -0 "$PID" 2>/dev/null; then
-    kill -TERM "$PID" 2>/dev/null || true
-    for _ in $(seq 1 50); do kill -0 "$PID" 2>/dev/null || break; sleep 0.1; done
-    kill -KILL "$PID" 2>/dev/null || true
-  fi
-  rm -rf "$TMP"
-}
-trap cleanup EXIT
 
 TLS_ARGS=()
 if [[ "${DDS_BENCH_TLS:-0}" == 1 ]]; then
   bash "$ROOT/tests/e2e/lib/make_test_certs.sh" "$TMP/certs"
   TLS_ARGS=(--tlsMode preferTLS --tlsCertificateKeyFile "$TMP/certs/server.pem")
 fi
-PORT="$(/usr/bin/python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
-"$DDSD" --port "$PORT" --bind_ip 127.0.0.1 --dbpath "$TMP/db" "${TLS_ARGS[@]}" >"$TMP/ddsd.log" 2>&1 &
-PID=$!
-if ! /usr/bin/python3 "$ROOT/tests/e2e/lib/ping.py" "$PORT" 20; then
-  tail -n 20 "$TMP/ddsd.log"
-  exit 1
-fi
+dds_start_ddsd main --dbpath "$TMP/db" "${TLS_ARGS[@]}"
+PORT=$DDSD_PORT
+PID=$DDSD_PID
 sleep 1  # let startup settle before the idle RSS reading
 
 echo "ddsd $("$DDSD" --version 2>/dev/null | head -n 1) pid $PID port $PORT; $(nproc) cores; $(date -u +%FT%TZ)"
@@ -53,9 +32,5 @@ if ((${#TLS_ARGS[@]})); then
   "$BENCH" --uri "mongodb://127.0.0.1:$PORT/?tls=true&tlsCAFile=$TMP/certs/ca.pem" --pid "$PID" \
     --seconds "${SECONDS_PER_CASE:-3}" "$@" || rc=$?
 fi
-if ! kill -0 "$PID" 2>/dev/null; then
-  echo "ddsd died during the benchmark; log tail:"
-  tail -n 20 "$TMP/ddsd.log"
-  exit 1
-fi
+dds_check_alive main "$PID"
 exit "$rc"

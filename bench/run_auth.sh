@@ -9,52 +9,22 @@
 # Extra arguments go to bench_auth (e.g. --only raw --threads 1,4).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-BUILD="${DDS_BUILD_DIR:-$ROOT/build}"
-DDSD="${DDSD:-$BUILD/bin/ddsd}"
+source "$ROOT/bench/ddsd_lib.sh"
 BENCH="$BUILD/bin/bench_auth"
-PY=/usr/bin/python3
-
-if [[ ! -x "$DDSD" || ! -x "$BENCH" ]]; then
-  cmake -S "$ROOT" -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DDDS_BUILD_BENCH=ON >/dev/null
-  ninja -C "$BUILD" ddsd bench_auth
-fi
-
-TMP="$(mktemp -d /tmp/dds-bench-auth.XXXXXX)"
-PIDS=()
-cleanup() {
-  for pid in "${PIDS[@]}"; do
-    if kill -0 "$pid" 2>/dev/null; then
-      kill -TERM "$pid" 2>/dev/null || true
-      for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-      kill -KILL "$pid" 2>/dev/null || true
-    fi
-  done
-  rm -rf "$TMP"
-}
-trap cleanup EXIT
+dds_bench_setup dds-bench-auth bench_auth
 
 (umask 077 && echo '[{"user": "bench", "pwd": "bench-Pwd1", "roles": ["root"],
   "mechanisms": ["SCRAM-SHA-256"], "iterations": 15000}]' |
   "$PY" "$ROOT/tests/e2e/lib/scram_users.py" >"$TMP/users.json")
 
-free_port() { "$PY" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
-
 # start NAME EXTRA_ARGS... -> sets PORT_<NAME>, PID_<NAME>
 start() {
   local name=$1
   shift
-  local port
-  port="$(free_port)"
-  "$DDSD" --port "$port" --bind_ip 127.0.0.1 --dbpath "$TMP/db-$name" --quiet --auth \
-    --initialUsersFile "$TMP/users.json" --logpath "$TMP/ddsd-$name.log" "$@" &
-  local pid=$!
-  PIDS+=("$pid")
-  if ! "$PY" "$ROOT/tests/e2e/lib/ping.py" "$port" 20; then
-    tail -n 20 "$TMP/ddsd-$name.log"
-    exit 1
-  fi
-  printf -v "PORT_$name" '%s' "$port"
-  printf -v "PID_$name" '%s' "$pid"
+  dds_start_ddsd "$name" --dbpath "$TMP/db-$name" --quiet --auth \
+    --initialUsersFile "$TMP/users.json" "$@"
+  printf -v "PORT_$name" '%s' "$DDSD_PORT"
+  printf -v "PID_$name" '%s' "$DDSD_PID"
 }
 
 start cache
