@@ -119,6 +119,27 @@ Status ScanAndWrite(storage::Engine& engine, const storage::CollectionDescriptor
   return Status::OK();
 }
 
+// The collection's write lock, held exclusively, and its descriptor as of holding it.
+struct ExclusiveCollection {
+  std::shared_ptr<std::shared_mutex> mutex;
+  std::unique_lock<std::shared_mutex> lock;
+  storage::CollectionPtr desc;
+};
+
+// Waits for the writers of db.coll to finish and holds them off. NamespaceNotFound (26) if the
+// collection is missing (before or once the lock is held).
+StatusWith<ExclusiveCollection> LockExclusively(storage::Catalog& catalog, std::string_view db,
+                                                std::string_view coll) {
+  storage::CollectionPtr desc = catalog.Lookup(db, coll);
+  if (desc == nullptr) return Status(ErrorCode::kNamespaceNotFound, "ns not found");
+  ExclusiveCollection held;
+  held.mutex = catalog.CollectionWriteLock(desc->id);
+  held.lock = std::unique_lock(*held.mutex);
+  held.desc = catalog.Lookup(db, coll);
+  if (held.desc == nullptr) return Status(ErrorCode::kNamespaceNotFound, "ns not found");
+  return held;
+}
+
 // Adds `specs` as building indexes named `names` and writes their entries from the collection's
 // documents; *built gets them (with their multikey flags) for the caller to finish. On failure
 // the added indexes are removed again. REQUIRES: the caller holds the collection's write lock
@@ -180,10 +201,8 @@ Status BuildIndexes(storage::Engine& engine, std::string_view db, std::string_vi
                     const std::vector<bson::BsonDocument>& specs,
                     const IndexBuildOptions& options) {
   storage::Catalog& catalog = engine.catalog();
-  storage::CollectionPtr desc = catalog.Lookup(db, coll);
-  if (desc == nullptr) return Status(ErrorCode::kNamespaceNotFound, "ns not found");
-  std::shared_ptr<std::shared_mutex> lock = catalog.CollectionWriteLock(desc->id);
-  std::unique_lock exclusive(*lock);
+  DDS_ASSIGN_OR_RETURN(ExclusiveCollection held, LockExclusively(catalog, db, coll));
+  const storage::CollectionPtr& desc = held.desc;
   std::vector<std::string> names;
   for (const bson::BsonDocument& spec : specs) names.emplace_back(spec.view()["name"].String());
   std::vector<PendingIndex> built;
@@ -200,12 +219,8 @@ StatusWith<std::vector<bson::BsonDocument>> RebuildIndexes(storage::Engine& engi
                                                            std::string_view coll,
                                                            const IndexBuildOptions& options) {
   storage::Catalog& catalog = engine.catalog();
-  storage::CollectionPtr desc = catalog.Lookup(db, coll);
-  if (desc == nullptr) return Status(ErrorCode::kNamespaceNotFound, "ns not found");
-  std::shared_ptr<std::shared_mutex> lock = catalog.CollectionWriteLock(desc->id);
-  std::unique_lock exclusive(*lock);
-  desc = catalog.Lookup(db, coll);  // as of holding the lock (an index build may have finished)
-  if (desc == nullptr) return Status(ErrorCode::kNamespaceNotFound, "ns not found");
+  DDS_ASSIGN_OR_RETURN(ExclusiveCollection held, LockExclusively(catalog, db, coll));
+  const storage::CollectionPtr& desc = held.desc;
   std::vector<bson::BsonDocument> specs;
   std::vector<std::string> names;
   std::vector<storage::Catalog::IndexSwap> swaps;
@@ -236,12 +251,8 @@ Status ModifyIndexSpec(storage::Engine& engine, std::string_view db, std::string
                        std::string_view name, const bson::BsonView& spec, bool to_unique,
                        bool dry_run) {
   storage::Catalog& catalog = engine.catalog();
-  storage::CollectionPtr desc = catalog.Lookup(db, coll);
-  if (desc == nullptr) return Status(ErrorCode::kNamespaceNotFound, "ns not found");
-  std::shared_ptr<std::shared_mutex> lock = catalog.CollectionWriteLock(desc->id);
-  std::unique_lock exclusive(*lock);
-  desc = catalog.Lookup(db, coll);
-  const storage::IndexDescriptor* index = desc == nullptr ? nullptr : desc->FindIndex(name);
+  DDS_ASSIGN_OR_RETURN(ExclusiveCollection held, LockExclusively(catalog, db, coll));
+  const storage::IndexDescriptor* index = held.desc->FindIndex(name);
   if (index == nullptr) {
     return Status(ErrorCode::kIndexNotFound, "index not found: " + std::string(name));
   }
@@ -303,10 +314,7 @@ Status ModifyIndexSpec(storage::Engine& engine, std::string_view db, std::string
 Status DropIndex(storage::Engine& engine, std::string_view db, std::string_view coll,
                  std::string_view name) {
   storage::Catalog& catalog = engine.catalog();
-  storage::CollectionPtr desc = catalog.Lookup(db, coll);
-  if (desc == nullptr) return Status(ErrorCode::kNamespaceNotFound, "ns not found");
-  std::shared_ptr<std::shared_mutex> lock = catalog.CollectionWriteLock(desc->id);
-  std::unique_lock exclusive(*lock);
+  DDS_ASSIGN_OR_RETURN(ExclusiveCollection held, LockExclusively(catalog, db, coll));
   return catalog.RemoveIndex(db, coll, name);
 }
 

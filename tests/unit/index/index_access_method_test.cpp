@@ -57,6 +57,16 @@ class IndexTest : public ::testing::Test {
     return unit->Commit(false);
   }
 
+  // Adds a unique index on `field` named "<field>_1" in the older layout (tuple + KeyString(_id)
+  // keys), as the catalog of a format 1 database holds it. REQUIRES: no document yet.
+  void AddLegacyUniqueIndex(const std::string& field) {
+    storage::IndexDescriptor legacy;
+    legacy.name = field + "_1";
+    legacy.spec = bson::FromJson("{\"v\":2,\"key\":{\"" + field + "\":1},\"name\":\"" + field +
+                                 "_1\",\"unique\":true}");
+    ASSERT_OK(engine_->catalog().AddIndex("db", "c", legacy));
+  }
+
   Status Build(const std::string& spec_json, const IndexBuildOptions& options = {}) {
     return BuildIndexes(*engine_, "db", "c", {bson::FromJson(spec_json)}, options);
   }
@@ -377,11 +387,7 @@ TEST_F(IndexTest, PrepareUniqueThenConvertToUnique) {
 TEST_F(IndexTest, UniqueRulesHoldInBothKeyLayouts) {
   ASSERT_OK(Build(R"({"v":2,"key":{"a":1},"name":"a_1","unique":true})"));
   EXPECT_TRUE(Coll()->FindIndex("a_1")->tuple_keys);
-  // The older layout, as an earlier version's catalog holds it.
-  storage::IndexDescriptor legacy;
-  legacy.name = "b_1";
-  legacy.spec = bson::FromJson(R"({"v":2,"key":{"b":1},"name":"b_1","unique":true})");
-  ASSERT_OK(engine_->catalog().AddIndex("db", "c", legacy));
+  AddLegacyUniqueIndex("b");
   ASSERT_FALSE(Coll()->FindIndex("b_1")->tuple_keys);
 
   ASSERT_OK(Insert(R"({"_id":1,"a":1,"b":1})"));
@@ -425,10 +431,7 @@ TEST_F(IndexTest, UniqueRulesHoldInBothKeyLayouts) {
 // index holds one entry for it.
 TEST_F(IndexTest, ConcurrentInsertsOfOneUniqueKeyLetExactlyOneWin) {
   ASSERT_OK(Build(R"({"v":2,"key":{"a":1},"name":"a_1","unique":true})"));
-  storage::IndexDescriptor legacy;
-  legacy.name = "b_1";
-  legacy.spec = bson::FromJson(R"({"v":2,"key":{"b":1},"name":"b_1","unique":true})");
-  ASSERT_OK(engine_->catalog().AddIndex("db", "c", legacy));
+  AddLegacyUniqueIndex("b");
   for (const char* field : {"a", "b"}) {
     SCOPED_TRACE(field);
     for (int round = 0; round < 5; ++round) {
@@ -474,10 +477,7 @@ TEST_F(IndexTest, ConcurrentInsertsOfOneUniqueKeyLetExactlyOneWin) {
 // multikey flag as the documents say, and every rule and read as before.
 TEST_F(IndexTest, RebuildIndexesSwapsInCompleteNewIndexes) {
   ASSERT_OK(Build(R"({"v":2,"key":{"a":1},"name":"a_1","unique":true})"));
-  storage::IndexDescriptor legacy;
-  legacy.name = "b_1";
-  legacy.spec = bson::FromJson(R"({"v":2,"key":{"b":1},"name":"b_1","unique":true})");
-  ASSERT_OK(engine_->catalog().AddIndex("db", "c", legacy));
+  AddLegacyUniqueIndex("b");
   ASSERT_OK(Build(R"({"v":2,"key":{"t":1},"name":"t_1"})"));
   for (int i = 0; i < 30; ++i) {
     std::string n = std::to_string(i);
