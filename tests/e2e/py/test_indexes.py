@@ -298,3 +298,44 @@ def test_crash_during_index_build_leaves_no_or_complete_index():
     finally:
         d.stop()
         d.cleanup()
+
+
+def test_crash_during_reindex_leaves_the_old_or_the_new_indexes():
+    d = Ddsd().start()
+    try:
+        client = pymongo.MongoClient(d.uri, serverSelectionTimeoutMS=5000)
+        c = client.crash.re
+        c.create_index([("k", 1)], unique=True)
+        c.create_index([("g", 1)])
+        pad = "x" * 300
+        for start in range(0, 200000, 10000):
+            c.insert_many([{"_id": i, "k": i, "g": i % 7, "pad": pad}
+                           for i in range(start, start + 10000)], ordered=False)
+        before = [dict(s) for s in c.list_indexes()]
+
+        def reindex():
+            try:
+                client.crash.command("reIndex", "re")
+            except Exception:
+                pass
+
+        t = threading.Thread(target=reindex)
+        t.start()
+        time.sleep(0.3)
+        d.kill9()
+        t.join(10)
+        client.close()
+        d.restart()
+        client = pymongo.MongoClient(d.uri, serverSelectionTimeoutMS=5000)
+        c = client.crash.re
+        assert [dict(s) for s in c.list_indexes()] == before
+        v = client.crash.command("validate", "re")
+        assert v["valid"] is True, v
+        assert v["keysPerIndex"] == {"_id_": 200000, "k_1": 200000, "g_1": 200000}
+        with pytest.raises(DuplicateKeyError):
+            c.insert_one({"_id": -1, "k": 5})
+        assert c.count_documents({"g": 3}, hint="g_1") == len(range(3, 200000, 7))
+        client.close()
+    finally:
+        d.stop()
+        d.cleanup()
