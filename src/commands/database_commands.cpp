@@ -878,8 +878,11 @@ StatusWith<bson::BsonDocument> RunCollMod(CommandContext& ctx, const bson::BsonV
                                                *new_index_spec, convert_to_unique,
                                                /*dry_run=*/false));
     // mongod re-registers a hidden/unhidden index in its usage tracker: $indexStats restarts.
-    if (index_hidden_changed) {
-      if (const storage::IndexDescriptor* idx = desc->FindIndex(index_name)) {
+    // A unique conversion rebuilds the index under a new id: the old id's counters go.
+    if (const storage::IndexDescriptor* idx = desc->FindIndex(index_name)) {
+      if (convert_to_unique) {
+        query::ForgetIndexUsage(desc->id, idx->index_id);
+      } else if (index_hidden_changed) {
         query::ResetIndexUsage(desc->id, idx->index_id);
       }
     }

@@ -195,6 +195,33 @@ Status AddAndBuild(storage::Engine& engine, std::string_view db, std::string_vie
 // not listed; a control character keeps it apart from any name a client chose).
 std::string RebuildName(const std::string& name) { return "\x01reIndex " + name; }
 
+// Rebuilds the indexes `which` (name -> the spec it gets) of db.coll from the documents under new
+// index ids, then swaps them in for the old ones in one catalog write. REQUIRES: the caller holds
+// the collection's write lock exclusively (LockExclusively).
+Status RebuildLocked(storage::Engine& engine, std::string_view db, std::string_view coll,
+                     uint64_t collection_id,
+                     const std::vector<std::pair<std::string, bson::BsonDocument>>& which,
+                     const IndexBuildOptions& options) {
+  if (which.empty()) return Status::OK();
+  std::vector<bson::BsonDocument> specs;
+  std::vector<std::string> names;
+  std::vector<storage::Catalog::IndexSwap> swaps;
+  for (const auto& [name, spec] : which) {
+    specs.push_back(spec);
+    names.push_back(RebuildName(name));
+    swaps.push_back({name, names.back(), false});
+  }
+  std::vector<PendingIndex> built;
+  DDS_RETURN_IF_ERROR(AddAndBuild(engine, db, coll, specs, names, options, &built));
+  for (size_t i = 0; i < built.size(); ++i) swaps[i].multikey = built[i].multikey;
+  storage::Catalog& catalog = engine.catalog();
+  Status s = catalog.SwapRebuiltIndexes(collection_id, swaps);
+  if (!s.ok()) {
+    for (const std::string& name : names) (void)catalog.RemoveIndex(db, coll, name);
+  }
+  return s;
+}
+
 }  // namespace
 
 Status BuildIndexes(storage::Engine& engine, std::string_view db, std::string_view coll,
@@ -220,26 +247,11 @@ StatusWith<std::vector<bson::BsonDocument>> RebuildIndexes(storage::Engine& engi
                                                            const IndexBuildOptions& options) {
   storage::Catalog& catalog = engine.catalog();
   DDS_ASSIGN_OR_RETURN(ExclusiveCollection held, LockExclusively(catalog, db, coll));
-  const storage::CollectionPtr& desc = held.desc;
-  std::vector<bson::BsonDocument> specs;
-  std::vector<std::string> names;
-  std::vector<storage::Catalog::IndexSwap> swaps;
-  for (const storage::IndexDescriptor& index : desc->indexes) {
-    if (index.index_id == 0 || index.building) continue;
-    specs.push_back(index.spec);
-    names.push_back(RebuildName(index.name));
-    swaps.push_back({index.name, names.back(), false});
+  std::vector<std::pair<std::string, bson::BsonDocument>> which;
+  for (const storage::IndexDescriptor& index : held.desc->indexes) {
+    if (index.index_id != 0 && !index.building) which.emplace_back(index.name, index.spec);
   }
-  if (!specs.empty()) {
-    std::vector<PendingIndex> built;
-    DDS_RETURN_IF_ERROR(AddAndBuild(engine, db, coll, specs, names, options, &built));
-    for (size_t i = 0; i < built.size(); ++i) swaps[i].multikey = built[i].multikey;
-    Status s = catalog.SwapRebuiltIndexes(desc->id, swaps);
-    if (!s.ok()) {
-      for (const std::string& name : names) (void)catalog.RemoveIndex(db, coll, name);
-      return s;
-    }
-  }
+  DDS_RETURN_IF_ERROR(RebuildLocked(engine, db, coll, held.desc->id, which, options));
   std::vector<bson::BsonDocument> out;
   for (const storage::IndexDescriptor& index : catalog.Lookup(db, coll)->indexes) {
     out.push_back(index.spec);
@@ -308,6 +320,13 @@ Status ModifyIndexSpec(storage::Engine& engine, std::string_view db, std::string
     }
   }
   if (dry_run) return Status::OK();
+  if (to_unique && index->index_id != 0 && !index->tuple_keys) {
+    // No duplicates (checked above, and no writer can add one while the lock is held): the index
+    // is rebuilt with the unique spec, so it gets the tuple-keyed layout of indexes created
+    // unique (equalities become point reads), and swapped in at once, as by reIndex.
+    return RebuildLocked(engine, db, coll, held.desc->id,
+                         {{std::string(name), bson::BsonDocument(spec)}}, {});
+  }
   return catalog.SetIndexSpec(db, coll, name, spec);
 }
 

@@ -166,6 +166,31 @@ def test_reindex_rebuilds_every_index_in_place(db):
     assert e.value.code == 40415
 
 
+def test_collmod_converts_an_index_to_unique(db):
+    c = db.conv
+    c.create_index([("sku", 1)])
+    c.insert_many([{"_id": i, "sku": "s%d" % (i % 40)} for i in range(50)])
+    db.command("collMod", "conv", index={"keyPattern": {"sku": 1}, "prepareUnique": True})
+    with pytest.raises(DuplicateKeyError):
+        c.insert_one({"_id": 100, "sku": "s1"})
+    with pytest.raises(OperationFailure) as e:
+        db.command("collMod", "conv", index={"name": "sku_1", "unique": True})
+    assert e.value.code == 359
+    assert len(e.value.details["violations"]) == 10
+    c.delete_many({"_id": {"$gte": 40}})
+    res = db.command("collMod", "conv", index={"name": "sku_1", "unique": True})
+    assert res["unique_new"] is True
+    spec = {s["name"]: s for s in c.list_indexes()}["sku_1"]
+    assert spec["unique"] is True and "prepareUnique" not in spec
+    # The converted index reads an equality with one point read, as one created unique.
+    ex = c.find({"sku": "s7"}).explain()["executionStats"]
+    assert ex["nReturned"] == 1 and ex["totalKeysExamined"] == 1
+    with pytest.raises(DuplicateKeyError):
+        c.insert_one({"_id": 101, "sku": "s7"})
+    v = db.command("validate", "conv")
+    assert v["valid"] is True and v["keysPerIndex"]["sku_1"] == 40, v
+
+
 def test_queries_use_indexes_and_agree(db):
     c = db.q
     c.insert_many([{"_id": i, "a": i % 10, "b": i, "tags": [i % 3, i % 5]} for i in range(200)])

@@ -375,10 +375,21 @@ TEST_F(IndexTest, PrepareUniqueThenConvertToUnique) {
   ASSERT_OK(Delete(R"({"_id":7,"a":2})"));
   ASSERT_OK(ModifyIndexSpec(*engine_, "db", "c", "a_1", unique_spec, true, true));  // dry run
   EXPECT_FALSE(Coll()->FindIndex("a_1")->spec.view()["unique"].TrueValue());
+  const uint64_t before_conversion = Coll()->FindIndex("a_1")->index_id;
   ASSERT_OK(ModifyIndexSpec(*engine_, "db", "c", "a_1", unique_spec, true, false));
   EXPECT_TRUE(Coll()->FindIndex("a_1")->spec.view()["unique"].TrueValue());
   EXPECT_CODE(Insert(R"({"_id":6,"a":3})"), ErrorCode::kDuplicateKey);
   EXPECT_EQ(ScanIds("a_1", {All()}), (V{"1", "3", "5"}));
+  // The conversion rebuilt the index in the layout of indexes created unique.
+  EXPECT_TRUE(Coll()->FindIndex("a_1")->tuple_keys);
+  EXPECT_NE(Coll()->FindIndex("a_1")->index_id, before_conversion);
+  auto read = engine_->BeginRead();
+  auto v = ValidateIndex(read.get(), Coll()->id, *Method("a_1"));
+  ASSERT_OK(v.status());
+  EXPECT_TRUE(v.value().valid());
+  EXPECT_EQ(v.value().keys, 3);
+  std::string old_prefix = storage::IndexPrefix(before_conversion);
+  EXPECT_FALSE(read->ScanRaw(old_prefix, storage::PrefixSuccessor(old_prefix))->Next());
 }
 
 // New unique indexes key entries by the tuple alone (_id only in the value); a unique index made
