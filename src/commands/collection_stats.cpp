@@ -8,6 +8,7 @@
 
 #include "commands/latency_stats.h"
 #include "commands/namespace_util.h"
+#include "index/index_build.h"
 #include "query/index_usage.h"
 #include "storage/engine.h"
 
@@ -89,26 +90,28 @@ void AppendStorageStats(storage::Engine& engine, const storage::CollectionDescri
   b->AppendDouble("storageSize", storage_size / s);
   b->AppendDouble("freeStorageSize", 0.0);
   b->AppendBool("capped", false);
-  b->AppendInt32("nindexes", static_cast<int32_t>(desc.indexes.size()));
+  std::vector<const storage::IndexDescriptor*> shown;  // not the copies a reIndex is building
+  for (const storage::IndexDescriptor& idx : desc.indexes) {
+    if (!index::IsRebuildName(idx.name)) shown.push_back(&idx);
+  }
+  b->AppendInt32("nindexes", static_cast<int32_t>(shown.size()));
   b->StartArray("indexBuilds");
   int building = 0;
-  for (const storage::IndexDescriptor& idx : desc.indexes) {
-    if (idx.building) b->AppendString(bson::IndexName(building++), idx.name);
+  for (const storage::IndexDescriptor* idx : shown) {
+    if (idx->building) b->AppendString(bson::IndexName(building++), idx->name);
   }
   b->End();
   // Secondary indexes have their own key range; the _id index is the record store itself (0).
   int64_t total_index = 0;
   std::vector<int64_t> index_sizes;
-  for (const storage::IndexDescriptor& idx : desc.indexes) {
-    index_sizes.push_back(idx.index_id == 0 ? 0 : engine.ApproximateIndexSize(idx.index_id));
+  for (const storage::IndexDescriptor* idx : shown) {
+    index_sizes.push_back(idx->index_id == 0 ? 0 : engine.ApproximateIndexSize(idx->index_id));
     total_index += index_sizes.back();
   }
   b->AppendDouble("totalIndexSize", total_index / s);
   b->AppendDouble("totalSize", (storage_size + total_index) / s);
   b->StartDocument("indexSizes");
-  for (size_t i = 0; i < desc.indexes.size(); ++i) {
-    b->AppendDouble(desc.indexes[i].name, index_sizes[i] / s);
-  }
+  for (size_t i = 0; i < shown.size(); ++i) b->AppendDouble(shown[i]->name, index_sizes[i] / s);
   b->End();
   b->AppendInt32("scaleFactor", static_cast<int32_t>(scale));
 }
@@ -187,6 +190,7 @@ StatusWith<std::vector<BsonDocument>> IndexStatsStageDocuments(const CommandCont
   if (desc == nullptr) return out;
   const std::string host = HostNameAndPort(ctx);
   for (const storage::IndexDescriptor& idx : desc->indexes) {
+    if (index::IsRebuildName(idx.name)) continue;
     query::UsageSnapshot usage = query::IndexUsage(desc->id, idx.index_id);
     BsonBuilder b;
     b.AppendString("name", idx.name);

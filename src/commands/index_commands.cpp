@@ -251,6 +251,7 @@ StatusWith<bson::BsonDocument> RunListIndexes(CommandContext& ctx, const bson::B
   std::vector<bson::BsonDocument> specs;
   for (const storage::IndexDescriptor& idx : desc->indexes) {
     if (idx.building && !include_build_uuids && !include_index_build_info) continue;
+    if (index::IsRebuildName(idx.name)) continue;
     if (include_index_build_info) {
       BsonBuilder b;
       b.AppendDocument("spec", idx.spec.view());

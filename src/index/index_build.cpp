@@ -191,9 +191,13 @@ Status AddAndBuild(storage::Engine& engine, std::string_view db, std::string_vie
   return Status::OK();
 }
 
-// The name a rebuilt index carries until it replaces `name` (never shown: building indexes are
-// not listed; a control character keeps it apart from any name a client chose).
-std::string RebuildName(const std::string& name) { return "\x01reIndex " + name; }
+constexpr std::string_view kRebuildNamePrefix = "\x01reIndex ";
+
+// The name a rebuilt index carries until it replaces `name` (IsRebuildName; a control character
+// keeps it apart from the names clients choose).
+std::string RebuildName(const std::string& name) {
+  return std::string(kRebuildNamePrefix) + name;
+}
 
 // Rebuilds the indexes `which` (name -> the spec it gets) of db.coll from the documents under new
 // index ids, then swaps them in for the old ones in one catalog write. REQUIRES: the caller holds
@@ -223,6 +227,8 @@ Status RebuildLocked(storage::Engine& engine, std::string_view db, std::string_v
 }
 
 }  // namespace
+
+bool IsRebuildName(std::string_view name) { return name.starts_with(kRebuildNamePrefix); }
 
 Status BuildIndexes(storage::Engine& engine, std::string_view db, std::string_view coll,
                     const std::vector<bson::BsonDocument>& specs,

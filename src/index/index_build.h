@@ -50,6 +50,11 @@ StatusWith<std::vector<bson::BsonDocument>> RebuildIndexes(storage::Engine& engi
                                                            std::string_view coll,
                                                            const IndexBuildOptions& options = {});
 
+// Whether `name` is that of an index being rebuilt by RebuildIndexes or a unique conversion (a
+// building copy that replaces its original when complete): commands leave these copies out of
+// what they show (listIndexes, collStats, $indexStats, validate).
+bool IsRebuildName(std::string_view name);
+
 // Replaces the spec of index `name` of db.coll by `spec` (collMod) while holding the collection's
 // write lock exclusively: in-flight writers finish first, later ones use the new spec (so after
 // prepareUnique: true no new duplicate can slip in). With `to_unique` the entries are first checked

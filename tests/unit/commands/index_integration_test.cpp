@@ -9,6 +9,7 @@
 #include "commands/cursor_manager.h"
 #include "commands/dispatch.h"
 #include "common/logging.h"
+#include "index/index_build.h"
 #include "storage/engine.h"
 #include "storage/key_string.h"
 #include "storage/keyspace.h"
@@ -183,6 +184,35 @@ TEST_F(IndexIntegrationTest, ValidateChecksSecondaryIndexesBothWays) {
   EXPECT_EQ(r["extraIndexEntries"].Array().ToJson(),
             R"({"0":{"indexName":"k_1","idKey":{"_id":7},"indexKey":{"k":10}}})");
   EXPECT_EQ(r["errors"].Array().CountFields(), 1);
+}
+
+// While a reIndex runs, its building copies (a control-character name) stay out of what
+// commands show: listIndexes (even with includeIndexBuildInfo), collStats, $indexStats, validate.
+TEST_F(IndexIntegrationTest, RebuildCopiesAreNotShown) {
+  Ok(R"({"insert": "c", "documents": [{"_id": 1, "k": 1}, {"_id": 2, "k": 2}], "$db": "t"})");
+  Ok(R"({"createIndexes": "c", "indexes": [{"key": {"k": 1}, "name": "k_1", "unique": true}],
+         "$db": "t"})");
+  // A rebuild stopped after its first chunk leaves its copy in the catalog, still building.
+  index::IndexBuildOptions options;
+  options.chunk_bytes = 16;
+  options.after_chunk_for_test = [](int chunk) { return chunk < 0; };
+  ASSERT_CODE(index::RebuildIndexes(*engine_, "t", "c", options).status(),
+              ErrorCode::kInterrupted);
+  ASSERT_EQ(engine_->catalog().Lookup("t", "c")->indexes.size(), 3u);
+
+  for (const std::string& cmd :
+       {std::string(R"({"listIndexes": "c", "includeIndexBuildInfo": true, "$db": "t"})"),
+        std::string(R"({"collStats": "c", "$db": "t"})"),
+        std::string(R"({"aggregate": "c", "pipeline": [{"$indexStats": {}}], "cursor": {},
+                        "$db": "t"})"),
+        std::string(R"({"validate": "c", "$db": "t"})")}) {
+    std::string reply = Ok(cmd).ToJson();
+    EXPECT_EQ(reply.find("reIndex"), std::string::npos) << cmd << " -> " << reply;
+    EXPECT_NE(reply.find("k_1"), std::string::npos) << cmd << " -> " << reply;
+  }
+  bson::BsonDocument stats = Ok(R"({"collStats": "c", "$db": "t"})");
+  EXPECT_EQ(stats["nindexes"].Int32(), 2);
+  EXPECT_EQ(Ok(R"({"validate": "c", "$db": "t"})")["nIndexes"].Int32(), 2);
 }
 
 }  // namespace
