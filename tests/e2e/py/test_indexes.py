@@ -23,6 +23,22 @@ def winning_stages(plan):
     return out
 
 
+def kill9_during(d, action, after=0.3):
+    """Starts `action` (a command to ddsd) in a thread and kills ddsd -9 `after` seconds later;
+    the action's error (the connection dies with the server) is expected and ignored."""
+    def run():
+        try:
+            action()
+        except Exception:
+            pass
+
+    t = threading.Thread(target=run)
+    t.start()
+    time.sleep(after)
+    d.kill9()
+    t.join(10)
+
+
 def test_create_list_drop(db):
     c = db.items
     assert c.create_index([("a", 1)]) == "a_1"
@@ -298,17 +314,7 @@ def test_crash_during_index_build_leaves_no_or_complete_index():
             c.insert_many([{"_id": i, "k": i, "pad": pad} for i in range(start, start + 10000)],
                           ordered=False)
 
-        def build():
-            try:
-                c.create_index([("k", 1)])
-            except Exception:
-                pass
-
-        t = threading.Thread(target=build)
-        t.start()
-        time.sleep(0.3)
-        d.kill9()
-        t.join(10)
+        kill9_during(d, lambda: c.create_index([("k", 1)]))
         client.close()
         d.restart()
         client = pymongo.MongoClient(d.uri, serverSelectionTimeoutMS=5000)
@@ -338,17 +344,7 @@ def test_crash_during_reindex_leaves_the_old_or_the_new_indexes():
                            for i in range(start, start + 10000)], ordered=False)
         before = [dict(s) for s in c.list_indexes()]
 
-        def reindex():
-            try:
-                client.crash.command("reIndex", "re")
-            except Exception:
-                pass
-
-        t = threading.Thread(target=reindex)
-        t.start()
-        time.sleep(0.3)
-        d.kill9()
-        t.join(10)
+        kill9_during(d, lambda: client.crash.command("reIndex", "re"))
         client.close()
         d.restart()
         client = pymongo.MongoClient(d.uri, serverSelectionTimeoutMS=5000)
