@@ -18,7 +18,7 @@
 #include "query/match_parser.h"
 #include "query/planner.h"
 #include "storage/engine.h"
-#include "engine_test_util.h"
+#include "indexed_collection_test.h"
 #include "test_util.h"
 
 namespace dds::query {
@@ -28,35 +28,8 @@ using bson::BsonDocument;
 using bson::BsonElement;
 using bson::FromJson;
 
-class KeyScansTest : public ::testing::Test {
+class KeyScansTest : public IndexedCollectionTest {
  protected:
-  void SetUp() override {
-    InstallIndexHooks();
-    ClearPlanCache();
-    engine_ = storage::OpenOrDie(dir_.path());
-    ASSERT_NE(engine_, nullptr);
-    ASSERT_OK(engine_->catalog().CreateCollection("db", "c", bson::BsonView(), nullptr));
-  }
-
-  storage::CollectionPtr Coll() { return engine_->catalog().Lookup("db", "c"); }
-
-  bool Insert(const BsonDocument& doc) {
-    auto unit = engine_->BeginWrite();
-    storage::CollectionPtr coll = Coll();
-    if (!unit->InsertRecord(coll->id, doc["_id"], doc.view()).ok()) return false;
-    if (!index::OnInsert(unit.get(), *coll, doc["_id"], doc.view()).ok()) return false;
-    return unit->Commit(false).ok();
-  }
-  void Insert(const std::string& json) { ASSERT_TRUE(Insert(FromJson(json))); }
-
-  void Index(const std::string& key_json, const std::string& extra = "") {
-    BsonDocument key = FromJson(key_json);
-    std::string name = index::DefaultIndexName(key.view());
-    std::string spec = "{\"v\":2,\"key\":" + key_json + ",\"name\":\"" + name + "\"" +
-                       (extra.empty() ? "" : "," + extra) + "}";
-    ASSERT_OK(index::BuildIndexes(*engine_, "db", "c", {FromJson(spec)}));
-  }
-
   struct Prepared {
     BsonDocument filter, hint_holder;
     std::unique_ptr<MatchExpression> expr;
@@ -120,9 +93,6 @@ class KeyScansTest : public ::testing::Test {
     EXPECT_TRUE(out.ok()) << out.status().ToString();
     return out.ok() ? out.value().ToJson() : "";
   }
-
-  storage::TempDir dir_;
-  std::unique_ptr<storage::Engine> engine_;
 };
 
 // The distinct values of `path` in `doc` (the distinct command's extraction: arrays at the end of

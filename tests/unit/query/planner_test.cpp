@@ -19,7 +19,7 @@
 #include "query/match_parser.h"
 #include "query/sort_pattern.h"
 #include "storage/engine.h"
-#include "engine_test_util.h"
+#include "indexed_collection_test.h"
 #include "test_util.h"
 
 namespace dds::query {
@@ -28,36 +28,8 @@ namespace {
 using bson::BsonDocument;
 using bson::FromJson;
 
-class PlannerTest : public ::testing::Test {
+class PlannerTest : public IndexedCollectionTest {
  protected:
-  void SetUp() override {
-    InstallIndexHooks();
-    ClearPlanCache();
-    engine_ = storage::OpenOrDie(dir_.path());
-    ASSERT_NE(engine_, nullptr);
-    ASSERT_OK(engine_->catalog().CreateCollection("db", "c", bson::BsonView(), nullptr));
-  }
-
-  storage::CollectionPtr Coll() { return engine_->catalog().Lookup("db", "c"); }
-
-  // Inserts a document with index maintenance; false when an index rejects it.
-  bool Insert(const BsonDocument& doc) {
-    auto unit = engine_->BeginWrite();
-    storage::CollectionPtr coll = Coll();
-    if (!unit->InsertRecord(coll->id, doc["_id"], doc.view()).ok()) return false;
-    if (!index::OnInsert(unit.get(), *coll, doc["_id"], doc.view()).ok()) return false;
-    return unit->Commit(false).ok();
-  }
-  void Insert(const std::string& json) { ASSERT_TRUE(Insert(FromJson(json))); }
-
-  void Index(const std::string& key_json, const std::string& extra = "") {
-    BsonDocument key = FromJson(key_json);
-    std::string name = index::DefaultIndexName(key.view());
-    std::string spec = "{\"v\":2,\"key\":" + key_json + ",\"name\":\"" + name + "\"" +
-                       (extra.empty() ? "" : "," + extra) + "}";
-    ASSERT_OK(index::BuildIndexes(*engine_, "db", "c", {FromJson(spec)}));
-  }
-
   struct Query {
     std::string filter = "{}";
     std::string sort = "{}";
@@ -123,9 +95,6 @@ class PlannerTest : public ::testing::Test {
     EXPECT_TRUE(out.ok()) << out.status().ToString();
     return out.ok() ? out.value().ToJson() : "";
   }
-
-  storage::TempDir dir_;
-  std::unique_ptr<storage::Engine> engine_;
 };
 
 std::string PlanOf(PlannerTest* t, storage::Engine& engine, const storage::CollectionPtr& coll,
