@@ -441,6 +441,26 @@ void ScalarKeywordErrors(const BsonView& s, const BsonElement& v, Details* out) 
   }
 }
 
+// Reports the first element of `arr`, from index `from` on, that `schema` rejects: {operatorName:
+// `op`, <schema annotations>, reason, itemIndex, details}. Nothing when every one matches.
+void FirstItemMismatch(std::string_view op, std::string_view reason, const BsonView& schema,
+                       const BsonView& arr, size_t from, Details* out) {
+  size_t i = 0;
+  for (const BsonElement& x : arr) {
+    if (i >= from && !SchemaMatches(schema, x)) {
+      BsonBuilder b;
+      b.AppendString("operatorName", op);
+      AppendAnnotations(&b, schema);
+      b.AppendString("reason", reason);
+      b.AppendInt32("itemIndex", static_cast<int32_t>(i));
+      AppendArrayOf(&b, "details", SchemaErrors(schema, x, false));
+      out->push_back(b.Done());
+      return;
+    }
+    ++i;
+  }
+}
+
 void ArrayKeywordErrors(const BsonView& s, const BsonElement& v, Details* out) {
   if (v.type() != BsonType::kArray) return;
   BsonView arr = v.Array();
@@ -476,20 +496,8 @@ void ArrayKeywordErrors(const BsonView& s, const BsonElement& v, Details* out) {
   }
   BsonElement items = s["items"];
   if (items.IsObject()) {
-    size_t i = 0;
-    for (const BsonElement& x : arr) {
-      if (!SchemaMatches(items.Object(), x)) {
-        BsonBuilder b;
-        b.AppendString("operatorName", "items");
-        AppendAnnotations(&b, items.Object());
-        b.AppendString("reason", "At least one item did not match the sub-schema");
-        b.AppendInt32("itemIndex", static_cast<int32_t>(i));
-        AppendArrayOf(&b, "details", SchemaErrors(items.Object(), x, false));
-        out->push_back(b.Done());
-        break;
-      }
-      ++i;
-    }
+    FirstItemMismatch("items", "At least one item did not match the sub-schema", items.Object(),
+                      arr, 0, out);
   } else if (items.IsArray()) {
     Details per_item;
     std::vector<BsonElement> schemas;
@@ -526,20 +534,9 @@ void ArrayKeywordErrors(const BsonView& s, const BsonElement& v, Details* out) {
       b.End();
       out->push_back(b.Done());
     } else if (additional.IsObject()) {
-      size_t j = 0;
-      for (const BsonElement& x : arr) {
-        if (j >= schemas.size() && !SchemaMatches(additional.Object(), x)) {
-          BsonBuilder b;
-          b.AppendString("operatorName", "additionalItems");
-          AppendAnnotations(&b, additional.Object());
-          b.AppendString("reason", "At least one additional item did not match the sub-schema");
-          b.AppendInt32("itemIndex", static_cast<int32_t>(j));
-          AppendArrayOf(&b, "details", SchemaErrors(additional.Object(), x, false));
-          out->push_back(b.Done());
-          break;
-        }
-        ++j;
-      }
+      FirstItemMismatch("additionalItems",
+                        "At least one additional item did not match the sub-schema",
+                        additional.Object(), arr, schemas.size(), out);
     }
   }
 }
