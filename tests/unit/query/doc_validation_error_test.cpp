@@ -171,6 +171,19 @@ TEST(DocValidationError, JsonSchemaKeywordsComeInMongodTranslationOrder) {
                          "itemIndex": 0, "details": [{"operatorName": "bsonType",
                            "specifiedAs": {"bsonType": "int"}, "reason": "type did not match",
                            "consideredValue": "x", "consideredType": "string"}]}]}]}]})"));
+  // additionalItems with a sub-schema: the first rejected item after the positional ones, by its
+  // index in the whole array.
+  EXPECT_EQ(Details(R"({"$jsonSchema": {"properties": {"a": {"items": [{"bsonType": "string"}],
+                        "additionalItems": {"bsonType": "int"}}}}})",
+                    R"({"a": ["x", 1, "y", "z"]})"),
+            Json(R"({"operatorName": "$jsonSchema", "schemaRulesNotSatisfied": [
+                    {"operatorName": "properties", "propertiesNotSatisfied": [
+                      {"propertyName": "a", "details": [
+                        {"operatorName": "additionalItems",
+                         "reason": "At least one additional item did not match the sub-schema",
+                         "itemIndex": 2, "details": [{"operatorName": "bsonType",
+                           "specifiedAs": {"bsonType": "int"}, "reason": "type did not match",
+                           "consideredValue": "y", "consideredType": "string"}]}]}]}]})"));
 }
 
 }  // namespace
