@@ -1,5 +1,7 @@
 #include "query/key_scans.h"
 
+#include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_set>
@@ -36,6 +38,27 @@ size_t TupleSize(std::string_view bytes, size_t n) {
   return pos;
 }
 
+// Visits the entries of `scan`'s ranges (under `prefix`) in key order, counting a seek per range
+// and each key examined, and running `check` every kCheckInterval keys. `visit(cursor)` returns
+// true to go on, false to stop (OK), or an error.
+template <typename Visit>
+Status ScanEachKey(storage::ReadUnit* read, const std::string& prefix, const IndexScanNode& scan,
+                   PlanRunStats* stats, const std::function<Status()>& check, Visit visit) {
+  int64_t keys = 0;
+  for (const auto& [lower, upper] : index::RawKeyRanges(prefix, scan.ranges)) {
+    ++stats->seeks;
+    std::unique_ptr<storage::RawCursor> cursor = read->ScanRaw(lower, upper, true);
+    while (cursor->Next()) {
+      ++stats->keys_examined;
+      if (check && ++keys % kCheckInterval == 0) DDS_RETURN_IF_ERROR(check());
+      DDS_ASSIGN_OR_RETURN(bool go_on, visit(cursor.get()));
+      if (!go_on) return Status::OK();
+    }
+    DDS_RETURN_IF_ERROR(cursor->status());
+  }
+  return Status::OK();
+}
+
 }  // namespace
 
 bool KeyScansStillValid(const QueryPlan& plan, const storage::CollectionPtr& current) {
@@ -63,36 +86,29 @@ StatusWith<int64_t> CountPlanKeys(storage::ReadUnit* read, const QueryPlan& plan
   const size_t fields = scan.info.fields.size();
   std::unordered_set<std::string> seen;
   int64_t counted = 0;
-  int64_t keys = 0;
-  for (const auto& [lower, upper] : index::RawKeyRanges(prefix, scan.ranges)) {
-    ++stats->seeks;
-    std::unique_ptr<storage::RawCursor> cursor = read->ScanRaw(lower, upper, true);
-    while (cursor->Next()) {
-      ++stats->keys_examined;
-      if (check && ++keys % kCheckInterval == 0) DDS_RETURN_IF_ERROR(check());
-      if (dedup) {
-        // The document's identity: the key's KeyString(_id) suffix, or for tuple-keyed entries
-        // the _id in the value.
-        std::string id;
-        if (scan.info.tuple_keys) {
-          StatusWith<bson::BsonElement> entry_id = index::EntryId(cursor->value());
-          if (!entry_id.ok()) return Corrupt();
-          id = storage::EncodeKeyString(entry_id.value());
-        } else {
-          std::string_view key = cursor->key().substr(prefix.size());
-          size_t tuple = TupleSize(key, fields);
-          if (tuple == 0) return Corrupt();
-          id = key.substr(tuple);
+  DDS_RETURN_IF_ERROR(ScanEachKey(
+      read, prefix, scan, stats, check, [&](storage::RawCursor* cursor) -> StatusWith<bool> {
+        if (dedup) {
+          // The document's identity: the key's KeyString(_id) suffix, or for tuple-keyed entries
+          // the _id in the value.
+          std::string id;
+          if (scan.info.tuple_keys) {
+            StatusWith<bson::BsonElement> entry_id = index::EntryId(cursor->value());
+            if (!entry_id.ok()) return Corrupt();
+            id = storage::EncodeKeyString(entry_id.value());
+          } else {
+            std::string_view key = cursor->key().substr(prefix.size());
+            size_t tuple = TupleSize(key, fields);
+            if (tuple == 0) return Corrupt();
+            id = key.substr(tuple);
+          }
+          if (!seen.emplace(std::move(id)).second) {
+            ++stats->dups_dropped;
+            return true;
+          }
         }
-        if (!seen.emplace(std::move(id)).second) {
-          ++stats->dups_dropped;
-          continue;
-        }
-      }
-      if (++counted == stop_at) return counted;
-    }
-    DDS_RETURN_IF_ERROR(cursor->status());
-  }
+        return ++counted != stop_at;
+      }));
   return counted;
 }
 
@@ -106,43 +122,36 @@ Status ForEachDistinctKey(storage::ReadUnit* read, const QueryPlan& plan, PlanRu
   const std::string prefix = ScanPrefix(plan, scan);
   const size_t field = static_cast<size_t>(plan.distinct_field);
   const std::string field_name(bson::IndexName(field));
-  int64_t keys = 0;
-  for (const auto& [lower, upper] : index::RawKeyRanges(prefix, scan.ranges)) {
-    ++stats->seeks;
-    std::unique_ptr<storage::RawCursor> cursor = read->ScanRaw(lower, upper, true);
-    while (cursor->Next()) {
-      ++stats->keys_examined;
-      if (check && ++keys % kCheckInterval == 0) DDS_RETURN_IF_ERROR(check());
-      std::string_view key = cursor->key();
-      std::string_view value = cursor->value();
-      size_t doc_size = 0;
-      if (!bson::ValidateBson(value.data(), value.size(), bson::kMaxBsonDepth + 50, &doc_size).ok() ||
-          doc_size != value.size()) {
-        return Corrupt();
-      }
-      bson::BsonView entry(value.data());
-      bson::BsonElement v = entry[field_name];
-      if (v.eoo()) continue;  // the document lacks the field: no value; more null keys may follow
-      if (scan.info.multikey && v.type() == bson::BsonType::kUndefined) {
-        // An empty array or an undefined value: the document says which.
-        StatusWith<std::optional<bson::BsonDocument>> doc =
-            read->GetRecord(plan.collection_id, entry.FirstElement());
-        if (!doc.ok()) return doc.status();
-        ++stats->docs_examined;
-        if (doc.value().has_value() && !on_document(doc.value()->view())) return Status::OK();
-        continue;
-      }
-      if (!on_value(v)) return Status::OK();
-      // Skip every other entry with this value (and the same leading point values).
-      size_t tuple = TupleSize(key.substr(prefix.size()), field + 1);
-      if (tuple == 0) return Corrupt();
-      std::string target = storage::PrefixSuccessor(key.substr(0, prefix.size() + tuple));
-      ++stats->seeks;
-      cursor->Seek(target);
-    }
-    DDS_RETURN_IF_ERROR(cursor->status());
-  }
-  return Status::OK();
+  return ScanEachKey(
+      read, prefix, scan, stats, check, [&](storage::RawCursor* cursor) -> StatusWith<bool> {
+        std::string_view key = cursor->key();
+        std::string_view value = cursor->value();
+        size_t doc_size = 0;
+        if (!bson::ValidateBson(value.data(), value.size(), bson::kMaxBsonDepth + 50, &doc_size)
+                 .ok() ||
+            doc_size != value.size()) {
+          return Corrupt();
+        }
+        bson::BsonView entry(value.data());
+        bson::BsonElement v = entry[field_name];
+        if (v.eoo()) return true;  // the document lacks the field; more null keys may follow
+        if (scan.info.multikey && v.type() == bson::BsonType::kUndefined) {
+          // An empty array or an undefined value: the document says which.
+          StatusWith<std::optional<bson::BsonDocument>> doc =
+              read->GetRecord(plan.collection_id, entry.FirstElement());
+          if (!doc.ok()) return doc.status();
+          ++stats->docs_examined;
+          return !doc.value().has_value() || on_document(doc.value()->view());
+        }
+        if (!on_value(v)) return false;
+        // Skip every other entry with this value (and the same leading point values).
+        size_t tuple = TupleSize(key.substr(prefix.size()), field + 1);
+        if (tuple == 0) return Corrupt();
+        std::string target = storage::PrefixSuccessor(key.substr(0, prefix.size() + tuple));
+        ++stats->seeks;
+        cursor->Seek(target);
+        return true;
+      });
 }
 
 }  // namespace dds::query
