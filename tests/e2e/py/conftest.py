@@ -2,6 +2,8 @@
 
 `ddsd`: one real ddsd per test module (ddsd_launcher.Ddsd). `client`: a pymongo MongoClient to it.
 `db`: a fresh database per test. `fresh_ddsd`: a ddsd of its own for one test (crash/restart tests).
+`authd`: one ddsd --auth per test module whose only user is AUTH_ROOT_USER / AUTH_ROOT_PWD (role
+root), from an --initialUsersFile of SCRAM verifiers.
 """
 import itertools
 import os
@@ -11,10 +13,12 @@ import sys
 import pytest
 
 sys.path.insert(0, os.path.dirname(__file__))
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
 
 import pymongo  # noqa: E402
 
-from ddsd_launcher import Ddsd  # noqa: E402
+from ddsd_launcher import AUTH_ROOT_PWD, AUTH_ROOT_USER, Ddsd  # noqa: E402
+import scram_users  # noqa: E402
 
 _db_counter = itertools.count()
 
@@ -49,3 +53,19 @@ def fresh_ddsd():
     d = Ddsd()
     yield d
     d.cleanup()
+
+
+@pytest.fixture(scope="module")
+def authd():
+    users_dir = Ddsd()  # only for its temp directory
+    users_file = os.path.join(users_dir.tmp, "users.json")
+    with open(users_file, "w") as f:
+        f.write(scram_users.users_file_json([scram_users.user_spec(AUTH_ROOT_USER, AUTH_ROOT_PWD)]))
+    os.chmod(users_file, 0o600)
+    d = Ddsd(extra_args=["--auth", "--initialUsersFile", users_file]).start()
+    yield d
+    alive = d.alive()
+    code = d.stop()
+    d.cleanup()
+    users_dir.cleanup()
+    assert alive, "ddsd died during the tests (exit code %s)" % code

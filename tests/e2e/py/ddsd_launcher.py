@@ -73,6 +73,11 @@ def ping_once(port, timeout=2.0):
     return (b"\x01ok\x00" + struct.pack("<d", 1.0)) in reply or (b"\x10ok\x00" + struct.pack("<i", 1)) in reply
 
 
+# The only user of the conftest `authd` server (role root on admin).
+AUTH_ROOT_USER = "root"
+AUTH_ROOT_PWD = "root-password"
+
+
 class Ddsd:
     def __init__(self, extra_args=()):
         self.tmp = tempfile.mkdtemp(prefix="dds-e2e-py-")

@@ -4,42 +4,19 @@ mongod's code and message, changes reaching live connections, and the localhost 
 """
 import itertools
 import json
-import os
-import sys
 
 import pytest
 
-sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
+import pymongo
+from pymongo.errors import OperationFailure
 
-import pymongo  # noqa: E402
-from pymongo.errors import OperationFailure  # noqa: E402
+from ddsd_launcher import AUTH_ROOT_PWD as ROOT_PWD, AUTH_ROOT_USER as ROOT_USER, Ddsd
 
-from ddsd_launcher import Ddsd  # noqa: E402
-import scram_users  # noqa: E402
-
-ROOT_USER = "root"
-ROOT_PWD = "root-password"
 _names = itertools.count()
 
 
 def unique(prefix):
     return "%s%d" % (prefix, next(_names))
-
-
-@pytest.fixture(scope="module")
-def authd():
-    users_dir = Ddsd()  # only for its temp directory
-    users_file = os.path.join(users_dir.tmp, "users.json")
-    with open(users_file, "w") as f:
-        f.write(scram_users.users_file_json([scram_users.user_spec(ROOT_USER, ROOT_PWD)]))
-    os.chmod(users_file, 0o600)
-    d = Ddsd(extra_args=["--auth", "--initialUsersFile", users_file]).start()
-    yield d
-    alive = d.alive()
-    code = d.stop()
-    d.cleanup()
-    users_dir.cleanup()
-    assert alive, "ddsd died during the tests (exit code %s)" % code
 
 
 def connect(d, user=None, pwd=None, source="admin"):

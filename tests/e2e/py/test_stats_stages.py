@@ -4,17 +4,12 @@ jstests/core/index_stats.js checks it: finds, updates, deletes, findAndModify, c
 aggregate tick the index their executed plan used; explain does not).
 """
 import datetime
-import os
-import sys
 
 import pytest
 from bson import Int64
 from pymongo.errors import OperationFailure
 
-sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
-
-from ddsd_launcher import Ddsd  # noqa: E402
-import scram_users  # noqa: E402
+from ddsd_launcher import AUTH_ROOT_PWD, AUTH_ROOT_USER
 
 
 def index_stats(coll):
@@ -307,25 +302,10 @@ def test_coll_stats_errors(db):
 
 # ---- authorization ----
 
-@pytest.fixture(scope="module")
-def authd():
-    users_dir = Ddsd()  # only for its temp directory
-    users_file = os.path.join(users_dir.tmp, "users.json")
-    with open(users_file, "w") as f:
-        f.write(scram_users.users_file_json([scram_users.user_spec("root", "rootpw")]))
-    os.chmod(users_file, 0o600)
-    d = Ddsd(extra_args=["--auth", "--initialUsersFile", users_file]).start()
-    yield d
-    alive = d.alive()
-    d.stop()
-    d.cleanup()
-    users_dir.cleanup()
-    assert alive
-
 
 def test_stats_stages_authorization(authd):
     import pymongo
-    root = pymongo.MongoClient(authd.uri, username="root", password="rootpw",
+    root = pymongo.MongoClient(authd.uri, username=AUTH_ROOT_USER, password=AUTH_ROOT_PWD,
                                authSource="admin", serverSelectionTimeoutMS=5000)
     try:
         root.sdb.c.insert_one({"a": 1})

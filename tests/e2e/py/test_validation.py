@@ -4,21 +4,16 @@ findAndModify's error reply, the warn action's log line (id 20294), the internal
 and the bypassDocumentValidation privilege under --auth. The per-operator details are covered by
 tests/e2e/cases/validation/*.test."""
 import json
-import os
-import sys
 import time
 
 import pytest
 
-sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
+import pymongo
+from bson.objectid import ObjectId
+from pymongo import InsertOne, ReplaceOne, UpdateOne
+from pymongo.errors import BulkWriteError, OperationFailure, WriteError
 
-import pymongo  # noqa: E402
-from bson.objectid import ObjectId  # noqa: E402
-from pymongo import InsertOne, ReplaceOne, UpdateOne  # noqa: E402
-from pymongo.errors import BulkWriteError, OperationFailure, WriteError  # noqa: E402
-
-from ddsd_launcher import Ddsd  # noqa: E402
-import scram_users  # noqa: E402
+from ddsd_launcher import AUTH_ROOT_PWD as ROOT_PWD, AUTH_ROOT_USER as ROOT_USER
 
 QTY_DETAILS = {"operatorName": "$gte", "specifiedAs": {"qty": {"$gte": 0}},
                "reason": "comparison failed", "consideredValue": -1}
@@ -195,25 +190,6 @@ def test_collection_without_validator_is_untouched(db):
 
 
 # --- bypassDocumentValidation needs its privilege under --auth -------------------------------
-
-ROOT_USER = "root"
-ROOT_PWD = "root-password"
-
-
-@pytest.fixture(scope="module")
-def authd():
-    users_dir = Ddsd()  # only for its temp directory
-    users_file = os.path.join(users_dir.tmp, "users.json")
-    with open(users_file, "w") as f:
-        f.write(scram_users.users_file_json([scram_users.user_spec(ROOT_USER, ROOT_PWD)]))
-    os.chmod(users_file, 0o600)
-    d = Ddsd(extra_args=["--auth", "--initialUsersFile", users_file]).start()
-    yield d
-    alive = d.alive()
-    d.stop()
-    d.cleanup()
-    users_dir.cleanup()
-    assert alive
 
 
 def test_bypass_requires_the_bypass_document_validation_action(authd):
