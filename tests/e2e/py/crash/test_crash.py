@@ -18,31 +18,24 @@ def _client(d):
                                socketTimeoutMS=5000, maxPoolSize=16)
 
 
-def _load(d, threads, seconds, write_concern, batch=1):
-    """Inserts from `threads` threads until ddsd is killed after `seconds`; returns acked _ids."""
-    client = _client(d)
-    coll = client.crash.get_collection("load", write_concern=write_concern)
-    coll.insert_one({"_id": "warmup"})
-    acked = [[] for _ in range(threads)]
+def _kill9_under_load(d, threads, seconds, step):
+    """Runs step(t, n) for n = 1, 2, ... on `threads` threads until ddsd is killed -9 after
+    `seconds`. A thread stops at its first failing step: a connection error is the kill (that
+    step's write is unacknowledged), any other error fails the test."""
     stop = threading.Event()
     errors = []
 
     def worker(t):
-        seq = 0
+        n = 0
         while not stop.is_set():
-            ids = ["t%d-%d" % (t, seq + k) for k in range(batch)]
-            seq += batch
+            n += 1
             try:
-                if batch == 1:
-                    coll.insert_one({"_id": ids[0], "t": t, "pad": "x" * 200})
-                else:
-                    coll.insert_many([{"_id": i, "t": t, "pad": "x" * 200} for i in ids])
+                step(t, n)
             except (ConnectionFailure, AutoReconnect, PyMongoError):
-                return  # the server was killed under us: this write is unacknowledged
+                return  # the server was killed under us
             except Exception as e:  # noqa: BLE001
                 errors.append(repr(e))
                 return
-            acked[t].extend(ids)
 
     workers = [threading.Thread(target=worker, args=(t,), daemon=True) for t in range(threads)]
     for w in workers:
@@ -52,8 +45,28 @@ def _load(d, threads, seconds, write_concern, batch=1):
     stop.set()
     for w in workers:
         w.join(30)
-    client.close()
     assert not errors, errors
+
+
+def _load(d, threads, seconds, write_concern, batch=1):
+    """Inserts from `threads` threads until ddsd is killed after `seconds`; returns acked _ids."""
+    client = _client(d)
+    coll = client.crash.get_collection("load", write_concern=write_concern)
+    coll.insert_one({"_id": "warmup"})
+    acked = [[] for _ in range(threads)]
+
+    def step(t, n):
+        ids = ["t%d-%d" % (t, (n - 1) * batch + k) for k in range(batch)]
+        if batch == 1:
+            coll.insert_one({"_id": ids[0], "t": t, "pad": "x" * 200})
+        else:
+            coll.insert_many([{"_id": i, "t": t, "pad": "x" * 200} for i in ids])
+        acked[t].extend(ids)  # only once the write was acknowledged
+
+    try:
+        _kill9_under_load(d, threads, seconds, step)
+    finally:
+        client.close()
     return ["warmup"] + [i for per in acked for i in per]
 
 
@@ -96,38 +109,20 @@ def test_kill9_during_indexed_writes_leaves_indexes_consistent(fresh_ddsd):
     coll.create_index("u", unique=True)
     coll.create_index("tags")
     coll.create_index([("t", 1), ("n", -1)])
-    stop = threading.Event()
-    errors = []
+    def step(t, n):
+        _id = "w%d-%d" % (t, n)
+        coll.insert_one({"_id": _id, "u": _id, "t": t, "n": n,
+                         "tags": ["a%d" % (n % 7), "b%d" % (n % 5)]})
+        if n % 3 == 0:
+            coll.update_one({"_id": "w%d-%d" % (t, n - 1)},
+                            {"$set": {"n": -n}, "$push": {"tags": "x"}})
+        if n % 5 == 0:
+            coll.delete_one({"_id": "w%d-%d" % (t, n - 2)})
 
-    def worker(t):
-        n = 0
-        while not stop.is_set():
-            n += 1
-            _id = "w%d-%d" % (t, n)
-            try:
-                coll.insert_one({"_id": _id, "u": _id, "t": t, "n": n,
-                                 "tags": ["a%d" % (n % 7), "b%d" % (n % 5)]})
-                if n % 3 == 0:
-                    coll.update_one({"_id": "w%d-%d" % (t, n - 1)},
-                                    {"$set": {"n": -n}, "$push": {"tags": "x"}})
-                if n % 5 == 0:
-                    coll.delete_one({"_id": "w%d-%d" % (t, n - 2)})
-            except (ConnectionFailure, AutoReconnect, PyMongoError):
-                return
-            except Exception as e:  # noqa: BLE001
-                errors.append(repr(e))
-                return
-
-    workers = [threading.Thread(target=worker, args=(t,), daemon=True) for t in range(4)]
-    for w in workers:
-        w.start()
-    time.sleep(2.0)
-    d.kill9()
-    stop.set()
-    for w in workers:
-        w.join(30)
-    client.close()
-    assert not errors, errors
+    try:
+        _kill9_under_load(d, 4, 2.0, step)
+    finally:
+        client.close()
     d.restart()
     client = _client(d)
     try:
