@@ -27,9 +27,11 @@ StatusWith<BsonElement> EntryId(std::string_view value) {
 
 // ---- IndexCursor ----
 
-std::vector<std::pair<std::string, std::string>> RawKeyRanges(const std::string& prefix,
-                                                              const std::vector<KeyRange>& ranges) {
+std::vector<std::pair<std::string, std::string>> RawKeyRanges(
+    const std::string& prefix, const std::vector<KeyRange>& ranges,
+    std::vector<bool>* whole_tuple) {
   std::vector<std::pair<std::string, std::string>> out;
+  if (whole_tuple != nullptr) whole_tuple->clear();
   const std::string end = storage::PrefixSuccessor(prefix);
   for (const KeyRange& r : ranges) {
     std::string lower = prefix, upper;
@@ -44,7 +46,10 @@ std::vector<std::pair<std::string, std::string>> RawKeyRanges(const std::string&
       upper = prefix + r.high;
       if (r.high_inclusive) upper = storage::PrefixSuccessor(upper);
     }
-    if (lower < upper) out.emplace_back(std::move(lower), std::move(upper));
+    if (lower < upper) {
+      out.emplace_back(std::move(lower), std::move(upper));
+      if (whole_tuple != nullptr) whole_tuple->push_back(r.whole_tuple);
+    }
   }
   return out;
 }
@@ -52,17 +57,8 @@ std::vector<std::pair<std::string, std::string>> RawKeyRanges(const std::string&
 IndexCursor::IndexCursor(RawScanFn scan, std::string prefix, std::vector<KeyRange> ranges,
                          bool forward, RawGetFn get)
     : scan_(std::move(scan)), get_(std::move(get)), prefix_(std::move(prefix)), forward_(forward) {
-  if (get_ == nullptr) {
-    raw_ranges_ = RawKeyRanges(prefix_, ranges);
-    point_.assign(raw_ranges_.size(), false);
-    return;
-  }
-  for (const KeyRange& r : ranges) {
-    for (auto& raw : RawKeyRanges(prefix_, {r})) {
-      raw_ranges_.push_back(std::move(raw));
-      point_.push_back(r.whole_tuple);
-    }
-  }
+  raw_ranges_ = RawKeyRanges(prefix_, ranges, &point_);
+  if (get_ == nullptr) point_.assign(raw_ranges_.size(), false);  // no point reads: all scans
 }
 
 bool IndexCursor::Accept(std::string_view key, std::string_view value) {

@@ -60,9 +60,10 @@ using RawGetFn = std::function<StatusWith<std::optional<std::string>>(std::strin
 
 // Translates key ranges into raw [lower, upper) byte ranges of the keys under `prefix` (an
 // index's [0x04][index id], or a collection's record prefix), in the order given; empty ranges
-// are dropped.
-std::vector<std::pair<std::string, std::string>> RawKeyRanges(const std::string& prefix,
-                                                              const std::vector<KeyRange>& ranges);
+// are dropped. With `whole_tuple`, it gets each returned range's KeyRange::whole_tuple.
+std::vector<std::pair<std::string, std::string>> RawKeyRanges(
+    const std::string& prefix, const std::vector<KeyRange>& ranges,
+    std::vector<bool>* whole_tuple = nullptr);
 
 // Iterates the entries of one index inside a list of ranges (ascending byte order; visited in
 // reverse with !forward). Not thread-safe.
