@@ -5,9 +5,9 @@
 #include <atomic>
 #include <bit>
 #include <memory>
-#include <mutex>
-#include <shared_mutex>
-#include <unordered_map>
+#include <string>
+
+#include "common/thread_cached_map.h"
 
 namespace dds::commands {
 
@@ -54,36 +54,11 @@ struct Entry {
   Histogram kinds[3];  // reads, writes, commands
 };
 
-using EntryPtr = std::shared_ptr<Entry>;
-
-std::shared_mutex g_mu;
-std::unordered_map<std::string, EntryPtr>* g_entries = new std::unordered_map<std::string, EntryPtr>();
-std::atomic<uint64_t> g_generation{1};
-
-struct ThreadCache {
-  uint64_t generation = 0;
-  std::unordered_map<std::string, EntryPtr> entries;
-};
-
-Entry* Lookup(const std::string& ns) {
-  thread_local ThreadCache cache;
-  uint64_t generation = g_generation.load(std::memory_order_acquire);
-  if (cache.generation != generation) {
-    cache.entries.clear();
-    cache.generation = generation;
-  }
-  auto it = cache.entries.find(ns);
-  if (it != cache.entries.end()) return it->second.get();
-  EntryPtr e;
-  {
-    std::unique_lock lock(g_mu);
-    EntryPtr& slot = (*g_entries)[ns];
-    if (slot == nullptr) slot = std::make_shared<Entry>();
-    e = slot;
-  }
-  Entry* raw = e.get();
-  cache.entries.emplace(ns, std::move(e));
-  return raw;
+// Histograms per namespace; the command path takes no lock once its thread has seen the
+// namespace (ThreadCachedMap).
+ThreadCachedMap<std::string, Entry>& Entries() {
+  static auto* entries = new ThreadCachedMap<std::string, Entry>();
+  return *entries;
 }
 
 void AppendHistogram(const char* name, const Histogram* h, bool histograms, bson::BsonBuilder* b) {
@@ -129,19 +104,15 @@ std::string LatencyNamespace(std::string_view db, const bson::BsonView& body) {
 }
 
 void RecordLatency(const std::string& ns, LatencyKind kind, int64_t micros) {
-  Histogram& h = Lookup(ns)->kinds[static_cast<int>(kind)];
+  Entry* entry = Entries().GetCached(ns, [] { return std::make_shared<Entry>(); });
+  Histogram& h = entry->kinds[static_cast<int>(kind)];
   h.sum.fetch_add(micros, std::memory_order_relaxed);
   h.count.fetch_add(1, std::memory_order_relaxed);
   h.buckets[Bucket(micros)].fetch_add(1, std::memory_order_relaxed);
 }
 
 void AppendLatencyStats(const std::string& ns, bool histograms, bson::BsonBuilder* b) {
-  EntryPtr e;
-  {
-    std::shared_lock lock(g_mu);
-    auto it = g_entries->find(ns);
-    if (it != g_entries->end()) e = it->second;
-  }
+  std::shared_ptr<Entry> e = Entries().Find(ns);
   b->StartDocument("latencyStats");
   AppendHistogram("reads", e ? &e->kinds[0] : nullptr, histograms, b);
   AppendHistogram("writes", e ? &e->kinds[1] : nullptr, histograms, b);
@@ -150,12 +121,6 @@ void AppendLatencyStats(const std::string& ns, bool histograms, bson::BsonBuilde
   b->End();
 }
 
-void ForgetLatencyStats(const std::string& ns) {
-  {
-    std::unique_lock lock(g_mu);
-    if (g_entries->erase(ns) == 0) return;
-  }
-  g_generation.fetch_add(1, std::memory_order_acq_rel);
-}
+void ForgetLatencyStats(const std::string& ns) { Entries().Erase(ns); }
 
 }  // namespace dds::commands

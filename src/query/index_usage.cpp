@@ -3,10 +3,8 @@
 #include <atomic>
 #include <chrono>
 #include <memory>
-#include <mutex>
-#include <shared_mutex>
-#include <unordered_map>
 
+#include "common/thread_cached_map.h"
 #include "query/planner.h"
 
 namespace dds::query {
@@ -28,86 +26,47 @@ struct Counter {
   std::atomic<int64_t> since_ms;
 };
 
-using CounterPtr = std::shared_ptr<Counter>;
-
-// One key space of counters. Lookups go through a per-thread cache of counter pointers that is
-// dropped whenever the registry's generation changes (a Forget), so the query path takes no lock
-// once a thread has seen a key.
+// One key space of counters (ThreadCachedMap: the query path takes no lock once a thread has
+// seen a key). `Tag` keeps the two registries' per-thread caches apart.
+template <typename Tag>
 class Registry {
  public:
-  explicit Registry(int slot) : slot_(slot) {}
-
-  void Increment(uint64_t key) { Lookup(key)->ops.fetch_add(1, std::memory_order_relaxed); }
+  void Increment(uint64_t key) {
+    map_.GetCached(key, MakeCounter)->ops.fetch_add(1, std::memory_order_relaxed);
+  }
 
   UsageSnapshot Read(uint64_t key) const {
-    std::shared_lock lock(mu_);
-    auto it = map_.find(key);
-    if (it == map_.end()) return {0, g_process_start_ms};
-    return {it->second->ops.load(std::memory_order_relaxed),
-            it->second->since_ms.load(std::memory_order_relaxed)};
+    std::shared_ptr<Counter> c = map_.Find(key);
+    if (c == nullptr) return {0, g_process_start_ms};
+    return {c->ops.load(std::memory_order_relaxed), c->since_ms.load(std::memory_order_relaxed)};
   }
 
   void Reset(uint64_t key) {
-    CounterPtr c = GetOrCreate(key);
+    std::shared_ptr<Counter> c = map_.GetOrCreate(key, MakeCounter);
     c->ops.store(0, std::memory_order_relaxed);
     c->since_ms.store(NowMs(), std::memory_order_relaxed);
   }
 
-  void Forget(uint64_t key) {
-    {
-      std::unique_lock lock(mu_);
-      if (map_.erase(key) == 0) return;
-    }
-    generation_.fetch_add(1, std::memory_order_acq_rel);
-  }
+  void Forget(uint64_t key) { map_.Erase(key); }
 
  private:
-  struct ThreadCache {
-    uint64_t generation = 0;
-    std::unordered_map<uint64_t, CounterPtr> counters;
-  };
-
-  Counter* Lookup(uint64_t key) {
-    thread_local ThreadCache caches[2];
-    ThreadCache& cache = caches[slot_];
-    uint64_t generation = generation_.load(std::memory_order_acquire);
-    if (cache.generation != generation) {
-      cache.counters.clear();
-      cache.generation = generation;
-    }
-    auto it = cache.counters.find(key);
-    if (it != cache.counters.end()) return it->second.get();
-    CounterPtr c = GetOrCreate(key);
-    Counter* raw = c.get();
-    cache.counters.emplace(key, std::move(c));
-    return raw;
+  static std::shared_ptr<Counter> MakeCounter() {
+    return std::make_shared<Counter>(g_process_start_ms);
   }
 
-  CounterPtr GetOrCreate(uint64_t key) {
-    {
-      std::shared_lock lock(mu_);
-      auto it = map_.find(key);
-      if (it != map_.end()) return it->second;
-    }
-    std::unique_lock lock(mu_);
-    CounterPtr& c = map_[key];
-    if (c == nullptr) c = std::make_shared<Counter>(g_process_start_ms);
-    return c;
-  }
-
-  const int slot_;
-  mutable std::shared_mutex mu_;
-  std::unordered_map<uint64_t, CounterPtr> map_;
-  std::atomic<uint64_t> generation_{1};
+  ThreadCachedMap<uint64_t, Counter, Tag> map_;
 };
 
-Registry& Indexes() {
-  static Registry* r = new Registry(0);
+struct IndexTag {};
+struct CollectionScanTag {};
+
+Registry<IndexTag>& Indexes() {
+  static auto* r = new Registry<IndexTag>();
   return *r;
 }
 
-Registry& CollectionScanRegistry() {
-  static Registry* r = new Registry(1);
+Registry<CollectionScanTag>& CollectionScanRegistry() {
+  static auto* r = new Registry<CollectionScanTag>();
   return *r;
 }
 
