@@ -370,15 +370,8 @@ bson::BsonDocument FastCountStage(storage::Engine& engine, const storage::Collec
     int64_t n = engine.ApproximateRecordCount(coll->id);
     int64_t counted = std::max<int64_t>(0, n - r.skip);
     if (r.limit > 0) counted = std::min(counted, r.limit);
-    b.AppendInt32("nReturned", 0);
-    b.AppendInt32("executionTimeMillisEstimate", 0);
-    b.AppendInt32("works", 1);
-    b.AppendInt32("advanced", 0);
-    b.AppendInt32("needTime", 0);
-    b.AppendInt32("needYield", 0);
-    b.AppendInt32("saveState", 0);
-    b.AppendInt32("restoreState", 0);
-    b.AppendInt32("isEOF", 1);
+    const ExecCounts no_scan;  // nothing returned, one work to read the count
+    AppendCommonStats(&b, 0, &no_scan, 1);
     b.AppendInt32("nCounted", static_cast<int32_t>(counted));
     b.AppendInt32("nSkipped", static_cast<int32_t>(std::min(r.skip, n)));
   }
