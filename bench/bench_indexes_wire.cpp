@@ -58,12 +58,15 @@ struct Options {
   int conns = 4;
   int rounds = 5;  // alternating rounds of each kind per find case
   bool keep = false;
+  std::string only;  // "id" or "k": only finds of that kind on --conns connections (profiling)
 };
 
 void Usage() {
   std::fprintf(stderr,
                "usage: bench_indexes_wire [--uri URI | --port N] [--docs N] [--seconds S] "
-               "[--conns C] [--rounds R] [--keep 1]\n");
+               "[--conns C] [--rounds R] [--keep 1] [--only id|k]\n"
+               "  --only id|k: on data loaded by an earlier --keep 1 run, only finds by _id or by k\n"
+               "               on --conns connections for --seconds (to profile one path)\n");
 }
 
 [[noreturn]] void Die(const std::string& what, const bson_error_t* error = nullptr) {
@@ -332,20 +335,21 @@ int FindOne(mongoc_client_t* client, const char* field, int64_t value, int64_t i
   return result;
 }
 
+// A find of one random document of `docs`, by _id or (by_k) by the indexed field k.
+WireOp FindOp(bool by_k, int64_t docs) {
+  return [by_k, docs](int, mongoc_client_t* client, std::mt19937_64& rng) {
+    int64_t i = static_cast<int64_t>(rng() % static_cast<uint64_t>(docs));
+    return by_k ? FindOne(client, "k", i * 7 + 3, i) : FindOne(client, "_id", i, i);
+  };
+}
+
 // 3. Finds by _id and by k on `conns` connections, `seconds` of each kind in opt.rounds alternating
 // rounds (ABBA order). Returns the two rows; the second carries the ratio and the target.
 void MeasureFinds(mongoc_client_pool_t* pool, const Options& opt, int conns, double seconds,
                   const std::string& label, bool with_target, uint64_t seed,
                   std::vector<Row>* rows) {
-  const int64_t docs = opt.docs;
-  WireOp by_id = [docs](int, mongoc_client_t* client, std::mt19937_64& rng) {
-    int64_t i = static_cast<int64_t>(rng() % static_cast<uint64_t>(docs));
-    return FindOne(client, "_id", i, i);
-  };
-  WireOp by_k = [docs](int, mongoc_client_t* client, std::mt19937_64& rng) {
-    int64_t i = static_cast<int64_t>(rng() % static_cast<uint64_t>(docs));
-    return FindOne(client, "k", i * 7 + 3, i);
-  };
+  WireOp by_id = FindOp(false, opt.docs);
+  WireOp by_k = FindOp(true, opt.docs);
   CaseResult r[2];
   std::vector<std::vector<uint32_t>> lat[2];
   for (int round = 0; round < opt.rounds; round++) {
@@ -502,6 +506,8 @@ int Main(int argc, char** argv) {
       opt.rounds = std::atoi(v.c_str());
     } else if (a == "--keep") {
       opt.keep = std::atoi(v.c_str()) != 0;
+    } else if (a == "--only" && (v == "id" || v == "k")) {
+      opt.only = v;
     } else {
       Usage();
       return 2;
@@ -538,6 +544,21 @@ int Main(int argc, char** argv) {
       opt.uri.c_str(), static_cast<long long>(opt.docs), sample->len, opt.seconds,
       LoadAverage().c_str());
   bson_destroy(sample);
+
+  if (!opt.only.empty()) {
+    if (!reuse) Die("--only needs the data of an earlier --keep 1 run");
+    mongoc_client_pool_push(pool, client);
+    std::vector<std::vector<uint32_t>> latencies;
+    TimedRun run = RunTimed(pool, opt.conns, opt.seconds, 5000, FindOp(opt.only == "k", opt.docs),
+                            &latencies);
+    if (run.failed) Die("a find failed");
+    std::printf("find by %s, %d connections: %.0f ops/s\n", opt.only.c_str(), opt.conns,
+                run.units / run.seconds);
+    mongoc_client_pool_destroy(pool);
+    mongoc_uri_destroy(uri);
+    mongoc_cleanup();
+    return 0;
+  }
 
   std::vector<Row> rows;
   auto phase = [](const char* what) {
