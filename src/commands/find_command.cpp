@@ -249,8 +249,14 @@ StatusWith<BsonDocument> RunFind(CommandContext& ctx, const BsonView& cmd) {
     b.AppendElementAs("", *id_value);
     spec.id_lookup = b.Done();
   }
+  // A point query on a single-field index takes the plan PlanQuery would choose, without parsing
+  // the filter or planning (query/planner.h ExpressEqualityPlan).
+  if (!id_value && r.projection.empty() && r.sort.empty() && r.hint.eoo() && r.skip == 0 &&
+      r.collation.eoo()) {
+    spec.plan = query::ExpressEqualityPlan(coll, r.filter);
+  }
   // The filter is parsed even on the point-lookup path when a positional projection needs it.
-  if (!id_value || !r.projection.empty()) {
+  if ((!id_value && spec.plan == nullptr) || !r.projection.empty()) {
     query::MatchParseOptions match_options;
     match_options.let_vars = r.let_vars;
     StatusWith<std::unique_ptr<query::MatchExpression>> parsed = [&]() {
@@ -289,7 +295,7 @@ StatusWith<BsonDocument> RunFind(CommandContext& ctx, const BsonView& cmd) {
   plan_request.hint = r.hint;
   plan_request.skip = r.skip;
   plan_request.limit = r.limit;
-  DDS_RETURN_IF_ERROR(ApplyIndexPlan(ctx.engine(), coll, plan_request, &spec));
+  if (spec.plan == nullptr) DDS_RETURN_IF_ERROR(ApplyIndexPlan(ctx.engine(), coll, plan_request, &spec));
   spec.skip = r.skip;
   spec.limit = r.limit;
   spec.allow_disk_use = r.allow_disk_use;

@@ -251,6 +251,10 @@ bool IsFull(const IntervalList& list) {
          list[0].low.inclusive && list[0].high.inclusive;
 }
 
+IntervalList EqualityBounds(const BsonElement& v) {
+  return *ComparisonBounds(MatchKind::kEq, v);  // equality always has bounds
+}
+
 std::optional<IntervalList> BoundsForPredicate(const MatchExpression& leaf, bool for_hashed) {
   auto hashed_points = [](const std::vector<BsonElement>& values) {
     IntervalList list;

@@ -56,6 +56,9 @@ bool IsFull(const IntervalList& list);
 // `for_hashed` restricts to equality and $in (the values are hashed).
 std::optional<IntervalList> BoundsForPredicate(const MatchExpression& leaf, bool for_hashed);
 
+// The bounds of an equality on `v` (BoundsForPredicate of {path: v}, without a parsed predicate).
+IntervalList EqualityBounds(const bson::BsonElement& v);
+
 // Intersection and union of interval lists.
 IntervalList IntersectIntervals(const IntervalList& a, const IntervalList& b);
 IntervalList UnionIntervals(IntervalList a);

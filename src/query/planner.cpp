@@ -1056,4 +1056,49 @@ StatusWith<PlannerResult> PlanQuery(storage::Engine& engine, const storage::Coll
   return result;
 }
 
+std::shared_ptr<const QueryPlan> ExpressEqualityPlan(const storage::CollectionPtr& coll,
+                                                     const BsonView& filter) {
+  if (coll == nullptr) return nullptr;
+  auto it = filter.begin();
+  if (it == filter.end()) return nullptr;
+  const BsonElement value = *it;
+  if (++it != filter.end()) return nullptr;
+  const std::string_view path = value.field_name();
+  if (path.empty() || path[0] == '$' || path == "_id" || path.front() == '.' ||
+      path.back() == '.' || path.find("..") != std::string_view::npos ||
+      HasNumericComponent(path) || !ExactPointValue(value)) {
+    return nullptr;
+  }
+  // Every index leading with `path` would be a candidate of PlanQuery (hidden ones aside): with
+  // more than one, its trial or plan cache decides.
+  const storage::IndexDescriptor* chosen = nullptr;
+  for (const storage::IndexDescriptor& d : coll->indexes) {
+    if (d.building || d.index_id == 0) continue;
+    BsonElement key = d.spec.view()["key"];
+    if (!key.IsObject() || key.Object().FirstElement().field_name() != path) continue;
+    if (chosen != nullptr) return nullptr;
+    chosen = &d;
+  }
+  if (chosen == nullptr || chosen->multikey) return nullptr;
+  StatusWith<std::shared_ptr<const index::IndexAccessMethod>> method =
+      index::GetAccessMethod(*chosen);
+  if (!method.ok()) return nullptr;
+  const index::IndexInfo& info = method.value()->info();
+  if (info.fields.size() != 1 || info.fields[0].kind == index::KeyKind::kHashed || info.sparse ||
+      info.partial_filter || info.hidden) {
+    return nullptr;
+  }
+  auto plan = std::make_shared<QueryPlan>();
+  plan->kind = QueryPlan::Kind::kIndexScan;
+  plan->collection_id = coll->id;
+  plan->exact = true;
+  IndexScanNode& scan = plan->scans.emplace_back();
+  scan.method = std::move(method).value();
+  scan.info = info;
+  scan.info.multikey = false;
+  scan.bounds.fields.push_back(EqualityBounds(value));
+  scan.ranges = scan.bounds.ToKeyRanges(scan.info);
+  return plan;
+}
+
 }  // namespace dds::query

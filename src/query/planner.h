@@ -141,6 +141,16 @@ struct PlannerResult {
 StatusWith<PlannerResult> PlanQuery(storage::Engine& engine, const storage::CollectionPtr& coll,
                                     const PlannerRequest& request);
 
+// The plan PlanQuery chooses for a filter that is one equality {path: v}, built without parsing
+// the filter or collecting candidates, when that plan is certain: v is a value whose point bounds
+// are exact (a number, string, date, ObjectId, bool, timestamp or binary), and the one ready index
+// leading with `path` is a plain single-field index (not multikey, sparse, partial, hashed or
+// hidden). The plan is IXSCAN of the point, FETCH without a filter (exact), as PlanQuery's. Null
+// when the filter or the indexes are anything else: the caller plans the general way. This is
+// the find path of mongod 8's express executor (point queries on a single-field index).
+std::shared_ptr<const QueryPlan> ExpressEqualityPlan(const storage::CollectionPtr& coll,
+                                                     const bson::BsonView& filter);
+
 // Installs the partialFilterExpression compiler into the index layer (idempotent; also done at
 // static initialization).
 void InstallIndexHooks();

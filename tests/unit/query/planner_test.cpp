@@ -154,6 +154,99 @@ TEST_F(PlannerTest, HiddenIndexIgnored) {
   EXPECT_EQ(PlanOf(this, *engine_, Coll(), Prepare({.filter = R"({"h":1})"})->request), "COLLSCAN");
 }
 
+// The express plan of a point query is PlanQuery's plan (same index, ranges and exactness) and
+// finds what a collection scan finds; every filter or index PlanQuery would treat differently
+// (several candidates, inexact bounds, multikey/sparse/partial/hashed/hidden/compound indexes)
+// gets no express plan.
+TEST_F(PlannerTest, ExpressEqualityPlanIsThePlannersPlan) {
+  Index(R"({"s":1})");
+  Index(R"({"t":1})", R"("unique":true)");
+  Index(R"({"d.e":-1})");
+  Index(R"({"m":1})");
+  Index(R"({"sp":1})", R"("sparse":true)");
+  Index(R"({"pa":1})", R"("partialFilterExpression":{"pa":{"$gt":0}})");
+  Index(R"({"h":"hashed"})");
+  Index(R"({"hid":1})", R"("hidden":true)");
+  Index(R"({"two":1})");
+  Index(R"({"two":1,"x":1})");
+  Index(R"({"c1":1,"c2":1})");
+  const std::vector<std::string> values = {
+      "1", "1.0", R"({"$numberLong":"1"})", "2.5", R"("x")", R"("")", "true", "false",
+      R"({"$date":"2024-01-01T00:00:00Z"})", R"({"$oid":"0123456789abcdef01234567"})",
+      R"({"$numberDecimal":"1"})", R"({"$binary":{"base64":"AAE=","subType":"00"}})"};
+  for (size_t i = 0; i < 60; ++i) {
+    const std::string& v = values[i % values.size()];
+    std::string doc = "{\"_id\":" + std::to_string(i) + ",\"s\":" + v + ",\"t\":" +
+                      std::to_string(i) + ",\"d\":{\"e\":" + v + "},\"m\":[" + v +
+                      ",3],\"sp\":" + v + ",\"pa\":" + v + ",\"h\":" + v + ",\"hid\":" + v +
+                      ",\"two\":" + v + ",\"c1\":" + v + "}";
+    ASSERT_TRUE(Insert(FromJson(doc))) << doc;
+  }
+  Insert(R"({"_id":100,"t":100})");
+  Insert(R"({"_id":101,"t":101,"s":null})");
+  storage::CollectionPtr coll = Coll();
+  int found = 0;
+  std::vector<std::string> filters;
+  for (const std::string& v : values) {
+    filters.push_back("{\"s\":" + v + "}");
+    filters.push_back("{\"d.e\":" + v + "}");
+  }
+  filters.push_back(R"({"t":7})");
+  filters.push_back(R"({"t":7.0})");
+  filters.push_back(R"({"t":1000})");
+  for (const std::string& filter : filters) {
+    BsonDocument doc = FromJson(filter);
+    std::shared_ptr<const QueryPlan> express = ExpressEqualityPlan(coll, doc.view());
+    ASSERT_NE(express, nullptr) << filter;
+    auto p = Prepare({.filter = filter});
+    auto planned = PlanQuery(*engine_, coll, p->request);
+    ASSERT_OK(planned);
+    const QueryPlan& winner = *planned.value().winner;
+    EXPECT_EQ(express->Summary(), winner.Summary()) << filter;
+    EXPECT_TRUE(winner.exact) << filter;
+    EXPECT_EQ(express->exact, winner.exact) << filter;
+    EXPECT_EQ(express->dedup, winner.dedup) << filter;
+    ASSERT_EQ(express->scans.size(), 1u);
+    ASSERT_EQ(winner.scans.size(), 1u);
+    const IndexScanNode& a = express->scans[0];
+    const IndexScanNode& b = winner.scans[0];
+    EXPECT_EQ(a.forward, b.forward) << filter;
+    EXPECT_EQ(a.info.index_id, b.info.index_id) << filter;
+    EXPECT_EQ(a.info.tuple_keys, b.info.tuple_keys) << filter;
+    ASSERT_EQ(a.ranges.size(), b.ranges.size()) << filter;
+    for (size_t i = 0; i < a.ranges.size(); ++i) {
+      EXPECT_EQ(a.ranges[i].low, b.ranges[i].low) << filter;
+      EXPECT_EQ(a.ranges[i].low_inclusive, b.ranges[i].low_inclusive) << filter;
+      EXPECT_EQ(a.ranges[i].high, b.ranges[i].high) << filter;
+      EXPECT_EQ(a.ranges[i].high_inclusive, b.ranges[i].high_inclusive) << filter;
+      EXPECT_EQ(a.ranges[i].whole_tuple, b.ranges[i].whole_tuple) << filter;
+    }
+    // Executed without the filter (exact), as the find command runs it.
+    auto scan = Prepare({.filter = filter, .hint = R"({"$natural":1})"});
+    auto collscan = PlanQuery(*engine_, coll, scan->request);
+    ASSERT_OK(collscan);
+    std::vector<std::string> want = Run(*collscan.value().winner, scan->request);
+    PlannerRequest no_filter;
+    std::vector<std::string> got = Run(*express, no_filter);
+    EXPECT_EQ(std::multiset<std::string>(got.begin(), got.end()),
+              std::multiset<std::string>(want.begin(), want.end()))
+        << filter;
+    found += static_cast<int>(got.size());
+  }
+  EXPECT_GT(found, 60);
+
+  for (const char* filter :
+       {R"({"m":1})", R"({"sp":1})", R"({"pa":1})", R"({"h":1})", R"({"hid":1})", R"({"two":1})",
+        R"({"c1":1})", R"({"nope":1})", R"({"_id":1})", R"({"s":null})", R"({"s":[1]})",
+        R"({"s":{"a":1}})", R"({"s":{"$gt":1}})", R"({"s":{"$regex":"x"}})",
+        R"({"s":{"$minKey":1}})", R"({"s":1,"t":1})", R"({})", R"({"$and":[{"s":1}]})",
+        R"({"s.0":1})"}) {
+    BsonDocument doc = FromJson(filter);
+    EXPECT_EQ(ExpressEqualityPlan(coll, doc.view()), nullptr) << filter;
+  }
+  EXPECT_EQ(ExpressEqualityPlan(nullptr, FromJson(R"({"s":1})").view()), nullptr);
+}
+
 TEST_F(PlannerTest, SortThroughIndexForwardAndReverse) {
   Index(R"({"a":1,"b":-1})");
   for (int i = 0; i < 20; ++i) {
