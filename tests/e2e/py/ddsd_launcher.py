@@ -78,6 +78,16 @@ AUTH_ROOT_USER = "root"
 AUTH_ROOT_PWD = "root-password"
 
 
+def connect(d, user=None, pwd=None, source="admin"):
+    """A pymongo client of the ddsd `d` (a context manager that closes it), authenticated as
+    `user` against `source` when a user is given."""
+    import pymongo
+    kwargs = {"serverSelectionTimeoutMS": 5000}
+    if user is not None:
+        kwargs.update(username=user, password=pwd, authSource=source)
+    return pymongo.MongoClient(d.uri, **kwargs)
+
+
 class Ddsd:
     def __init__(self, extra_args=()):
         self.tmp = tempfile.mkdtemp(prefix="dds-e2e-py-")

@@ -10,20 +10,13 @@ import pytest
 import pymongo
 from pymongo.errors import OperationFailure
 
-from ddsd_launcher import AUTH_ROOT_PWD as ROOT_PWD, AUTH_ROOT_USER as ROOT_USER, Ddsd
+from ddsd_launcher import AUTH_ROOT_PWD as ROOT_PWD, AUTH_ROOT_USER as ROOT_USER, Ddsd, connect
 
 _names = itertools.count()
 
 
 def unique(prefix):
     return "%s%d" % (prefix, next(_names))
-
-
-def connect(d, user=None, pwd=None, source="admin"):
-    kwargs = {"serverSelectionTimeoutMS": 5000}
-    if user is not None:
-        kwargs.update(username=user, password=pwd, authSource=source)
-    return pymongo.MongoClient(d.uri, **kwargs)
 
 
 @pytest.fixture(scope="module")

@@ -9,7 +9,7 @@ import pytest
 from bson import Int64
 from pymongo.errors import OperationFailure
 
-from ddsd_launcher import AUTH_ROOT_PWD, AUTH_ROOT_USER
+from ddsd_launcher import AUTH_ROOT_PWD, AUTH_ROOT_USER, connect
 
 
 def index_stats(coll):
@@ -304,32 +304,21 @@ def test_coll_stats_errors(db):
 
 
 def test_stats_stages_authorization(authd):
-    import pymongo
-    root = pymongo.MongoClient(authd.uri, username=AUTH_ROOT_USER, password=AUTH_ROOT_PWD,
-                               authSource="admin", serverSelectionTimeoutMS=5000)
-    try:
+    with connect(authd, AUTH_ROOT_USER, AUTH_ROOT_PWD) as root:
         root.sdb.c.insert_one({"a": 1})
         root.sdb.command("createUser", "reader", pwd="pw", roles=["read"])
         root.admin.command("createUser", "monitor", pwd="pw", roles=["clusterMonitor"])
-        reader = pymongo.MongoClient(authd.uri, username="reader", password="pw",
-                                     authSource="sdb", serverSelectionTimeoutMS=5000)
-        monitor = pymongo.MongoClient(authd.uri, username="monitor", password="pw",
-                                      authSource="admin", serverSelectionTimeoutMS=5000)
-        try:
-            # read grants collStats but not indexStats; clusterMonitor grants both, but not find.
-            [doc] = reader.sdb.c.aggregate([{"$collStats": {"count": {}}}])
-            assert doc["count"] == 1
-            with pytest.raises(OperationFailure) as ei:
-                list(reader.sdb.c.aggregate([{"$indexStats": {}}]))
-            assert ei.value.code == 13
-            assert [d["name"] for d in monitor.sdb.c.aggregate([{"$indexStats": {}}])] == ["_id_"]
-            [doc] = monitor.sdb.c.aggregate([{"$collStats": {"storageStats": {}}}])
-            assert doc["storageStats"]["count"] == 1
-            with pytest.raises(OperationFailure) as ei:
-                monitor.sdb.c.find_one()
-            assert ei.value.code == 13
-        finally:
-            reader.close()
-            monitor.close()
-    finally:
-        root.close()
+    with connect(authd, "reader", "pw", "sdb") as reader, \
+            connect(authd, "monitor", "pw", "admin") as monitor:
+        # read grants collStats but not indexStats; clusterMonitor grants both, but not find.
+        [doc] = reader.sdb.c.aggregate([{"$collStats": {"count": {}}}])
+        assert doc["count"] == 1
+        with pytest.raises(OperationFailure) as ei:
+            list(reader.sdb.c.aggregate([{"$indexStats": {}}]))
+        assert ei.value.code == 13
+        assert [d["name"] for d in monitor.sdb.c.aggregate([{"$indexStats": {}}])] == ["_id_"]
+        [doc] = monitor.sdb.c.aggregate([{"$collStats": {"storageStats": {}}}])
+        assert doc["storageStats"]["count"] == 1
+        with pytest.raises(OperationFailure) as ei:
+            monitor.sdb.c.find_one()
+        assert ei.value.code == 13
