@@ -33,6 +33,7 @@ constexpr StageEntry kStages[] = {
     {"$match", &ParseMatchStage, kFac},
     {"$merge", &ParseNeedsStorageStage, kStageNone},
     {"$out", &ParseNeedsStorageStage, kStageNone},
+    {"$planCacheStats", &ParseStatsStage, kFirst},
     {"$project", &ParseProjectStage, kUpd | kFac},
     {"$redact", &ParseRedactStage, kFac},
     {"$replaceRoot", &ParseReplaceRootStage, kUpd | kFac},

@@ -557,9 +557,9 @@ StatusWith<StagePtr> ParseNeedsStorageStage(const BsonElement& spec, const Stage
                 std::string(spec.field_name()) + " is not supported yet");
 }
 
-// $collStats / $indexStats: the aggregate command answers them as the first stage of its
-// pipeline (commands/collection_stats.h); reaching the agg parser means the first stage of a
-// sub-pipeline ($lookup / $unionWith, which mongod allows) or an explain.
+// $collStats / $indexStats / $planCacheStats: the aggregate command answers them as the first
+// stage of its pipeline (commands/collection_stats.h); reaching the agg parser means the first
+// stage of a sub-pipeline ($lookup / $unionWith, which mongod allows) or an explain.
 StatusWith<StagePtr> ParseStatsStage(const BsonElement& spec, const StageParseContext&) {
   return Status(ErrorCode::kNotImplemented,
                 std::string(spec.field_name()) +

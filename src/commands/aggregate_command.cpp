@@ -210,13 +210,16 @@ StatusWith<BsonDocument> RunAggregate(CommandContext& ctx, const BsonView& cmd) 
     rest_storage = WithoutFirstStage(stages);
     to_parse = rest_storage.view();
   }
-  if (collectionless && (first_stage == "$collStats" || first_stage == "$indexStats")) {
+  auto is_stats_stage = [](std::string_view name) {
+    return name == "$collStats" || name == "$indexStats" || name == "$planCacheStats";
+  };
+  if (collectionless && is_stats_stage(first_stage)) {
     return Status(ErrorCode::kInvalidNamespace,
                   "{aggregate: 1} is not valid for '" + first_stage + "'; a collection is required.");
   }
-  // So are $collStats and $indexStats (they read the storage engine and the usage counters).
-  const bool stats_stage =
-      !collectionless && (first_stage == "$collStats" || first_stage == "$indexStats");
+  // So are $collStats, $indexStats and $planCacheStats (they read the storage engine, the usage
+  // counters and the plan cache).
+  const bool stats_stage = !collectionless && is_stats_stage(first_stage);
   if (stats_stage) {
     rest_storage = WithoutFirstStage(stages);
     to_parse = rest_storage.view();
@@ -226,7 +229,7 @@ StatusWith<BsonDocument> RunAggregate(CommandContext& ctx, const BsonView& cmd) 
     BsonElement next = to_parse.FirstElement();
     if (next.IsObject() && !next.Object().empty()) {
       std::string_view name = next.Object().FirstElement().field_name();
-      if (name == "$collStats" || name == "$indexStats") {
+      if (is_stats_stage(name)) {
         return Status(40602, std::string(name) + " is only valid as the first stage in a pipeline.");
       }
     }
@@ -286,6 +289,8 @@ StatusWith<BsonDocument> RunAggregate(CommandContext& ctx, const BsonView& cmd) 
     if (first_stage == "$collStats") {
       DDS_ASSIGN_OR_RETURN(BsonDocument doc, CollStatsStageDocument(ctx, coll_name, stage_spec));
       input.push_back(std::move(doc));
+    } else if (first_stage == "$planCacheStats") {
+      DDS_ASSIGN_OR_RETURN(input, PlanCacheStatsStageDocuments(ctx, coll_name, stage_spec));
     } else {
       DDS_ASSIGN_OR_RETURN(input, IndexStatsStageDocuments(ctx, coll_name, stage_spec));
     }

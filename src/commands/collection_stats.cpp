@@ -9,7 +9,9 @@
 #include "commands/latency_stats.h"
 #include "commands/namespace_util.h"
 #include "index/index_build.h"
+#include "query/explain.h"
 #include "query/index_usage.h"
+#include "query/planner.h"
 #include "storage/engine.h"
 
 namespace dds::commands {
@@ -202,6 +204,66 @@ StatusWith<std::vector<BsonDocument>> IndexStatsStageDocuments(const CommandCont
     b.End();
     b.AppendDocument("spec", idx.spec.view());
     if (idx.building) b.AppendBool("building", true);
+    out.push_back(b.Done());
+  }
+  return out;
+}
+
+StatusWith<std::vector<BsonDocument>> PlanCacheStatsStageDocuments(const CommandContext& ctx,
+                                                                   const std::string& coll,
+                                                                   const BsonElement& spec) {
+  if (spec.type() != BsonType::kObject) {
+    return Status(ErrorCode::kFailedToParse,
+                  "$planCacheStats value must be an object. Found: " +
+                      std::string(bson::TypeAlias(spec.type())));
+  }
+  for (const BsonElement& option : spec.Object()) {
+    if (option.field_name() != "allHosts") {
+      return Status(ErrorCode::kFailedToParse,
+                    "unrecognized option to $planCacheStats: " + std::string(option.field_name()));
+    }
+    if (option.type() != BsonType::kBool) {
+      return Status(ErrorCode::kFailedToParse, "$planCacheStats allHosts must be a boolean");
+    }
+  }
+  storage::CollectionPtr desc = ctx.engine().catalog().Lookup(ctx.db, coll);
+  if (desc == nullptr) {
+    return Status(50933, "collection '" + MakeNamespace(ctx.db, coll) + "' does not exist");
+  }
+  std::vector<BsonDocument> out;
+  const std::string host = HostNameAndPort(ctx);
+  for (const query::PlanCacheEntryInfo& e : query::CollectionPlanCacheEntries(*desc)) {
+    query::PlannerRequest request;
+    request.filter_doc = e.filter.view();
+    request.sort = e.sort.view();
+    request.projection = e.projection.view();
+    request.skip = e.skip;
+    request.limit = e.limit;
+    request.count_only = e.count_only;
+    BsonBuilder b;
+    b.AppendString("version", "1");
+    b.AppendString("queryHash", e.query_hash);
+    b.AppendString("planCacheKey", e.plan_cache_key);
+    b.AppendBool("isActive", true);
+    b.AppendInt64("works", e.works);
+    b.AppendDate("timeOfCreation", std::chrono::duration_cast<std::chrono::milliseconds>(
+                                       e.created.time_since_epoch())
+                                       .count());
+    b.StartDocument("createdFromQuery");
+    b.AppendDocument("query", e.filter.view());
+    b.AppendDocument("sort", e.sort.view());
+    b.AppendDocument("projection", e.projection.view());
+    b.End();
+    b.AppendDocument("cachedPlan", query::PlanStagesOf(*e.plan, request));
+    b.StartArray("candidatePlanScores");
+    for (size_t i = 0; i < e.scores.size(); ++i) b.AppendDouble(bson::IndexName(i), e.scores[i]);
+    b.End();
+    b.AppendBool("indexFilterSet", false);
+    b.AppendInt64("estimatedSizeBytes",
+                  static_cast<int64_t>(sizeof e + e.filter.size() + e.sort.size() +
+                                       e.projection.size() + e.query_hash.size() +
+                                       e.plan_cache_key.size()));
+    b.AppendString("host", host);
     out.push_back(b.Done());
   }
   return out;

@@ -40,4 +40,12 @@ StatusWith<std::vector<bson::BsonDocument>> IndexStatsStageDocuments(const Comma
                                                                      const std::string& coll,
                                                                      const bson::BsonElement& spec);
 
+// The documents of a leading `$planCacheStats: {}` over ctx.db.<coll>, one per cached plan
+// choice (query/planner.h): {version, queryHash, planCacheKey, isActive, works, timeOfCreation,
+// createdFromQuery: {query, sort, projection}, cachedPlan, candidatePlanScores, indexFilterSet,
+// estimatedSizeBytes, host}. FailedToParse (9) unless the spec is an object of at most
+// `allHosts`; 50933 for a missing collection (as mongod).
+StatusWith<std::vector<bson::BsonDocument>> PlanCacheStatsStageDocuments(
+    const CommandContext& ctx, const std::string& coll, const bson::BsonElement& spec);
+
 }  // namespace dds::commands

@@ -422,6 +422,8 @@ Status CheckAggregate(const CommandContext& ctx, const BsonView& cmd) {
     DDS_RETURN_IF_ERROR(Require(ctx, cmd, source, {A::kCollStats}));
   } else if (first == "$indexStats") {
     DDS_RETURN_IF_ERROR(Require(ctx, cmd, source, {A::kIndexStats}));
+  } else if (first == "$planCacheStats") {
+    DDS_RETURN_IF_ERROR(Require(ctx, cmd, source, {A::kPlanCacheRead}));
   } else if (first == "$currentOp") {
     bool all_users = first_spec.IsObject() && Flag(first_spec.Object(), "allUsers");
     if (all_users) DDS_RETURN_IF_ERROR(Require(ctx, cmd, ResourceTarget::Cluster(), {A::kInprog}));

@@ -72,6 +72,9 @@ DDS_DECLARE_HANDLER(RunCreateIndexes);
 DDS_DECLARE_HANDLER(RunDropIndexes);
 DDS_DECLARE_HANDLER(RunReIndex);
 
+// plan_cache_commands.cpp
+DDS_DECLARE_HANDLER(RunPlanCacheClear);
+
 // cursor_commands.cpp
 DDS_DECLARE_HANDLER(RunGetMore);
 DDS_DECLARE_HANDLER(RunKillCursors);

@@ -114,6 +114,8 @@ constexpr CommandEntry kCommands[] = {
      "lists a collection's indexes"},
     {"logout", &RunLogout, kNoAuth, PreAuth(), "deprecated no-op"},
     {"ping", &RunPing, kNoAuth, PreAuth(), "a no-op testing whether the server is up"},
+    {"planCacheClear", &RunPlanCacheClear, kCollectionLevel, OnNamespace({A::kPlanCacheWrite}),
+     "drops one or all cached plan choices of a collection"},
     {"profile", &RunProfile, kNone, OnDatabase({A::kEnableProfiler}),
      "profiling level and the slow-operation threshold"},
     {"reIndex", &RunReIndex, kWrite | kCollectionLevel, OnNamespace({A::kReIndex}),

@@ -331,6 +331,12 @@ void AppendParsedQuery(BsonBuilder* b, const BsonView& filter) {
 
 }  // namespace
 
+bson::BsonDocument PlanStagesOf(const QueryPlan& plan, const PlannerRequest& request) {
+  ExplainRequest req;
+  req.planner = request;
+  return PlanStages(plan, req, nullptr);
+}
+
 StatusWith<ExplainVerbosity> ParseExplainVerbosity(std::string_view s) {
   if (s == "queryPlanner") return ExplainVerbosity::kQueryPlanner;
   if (s == "executionStats") return ExplainVerbosity::kExecutionStats;

@@ -46,6 +46,10 @@ StatusWith<bson::BsonDocument> ExplainQuery(storage::Engine& engine,
                                             const storage::CollectionPtr& coll,
                                             const ExplainRequest& request);
 
+// The stages of `plan` for `request` as explain's queryPlanner verbosity shows a winning plan
+// (no execution statistics): $planCacheStats' cachedPlan.
+bson::BsonDocument PlanStagesOf(const QueryPlan& plan, const PlannerRequest& request);
+
 // Runs `plan` to completion (filter, blocking sort, skip, limit) and returns the number of
 // documents produced; *stats receives the counters. For tests and explain.
 StatusWith<int64_t> ExecutePlanForCount(storage::Engine& engine, const QueryPlan& plan,

@@ -693,7 +693,39 @@ std::string Hex32(const std::string& s) {
 
 struct CacheEntry {
   std::string summary;  // QueryPlan::Summary() of the winner, with directions
+  // What planCacheClear selects by: the collection and the query shape (filter, sort and
+  // projection shapes, without the count/limit marks of the key).
+  std::string collection_uuid;
+  std::string query_shape;
+  // IndexSetKey of the collection when the entry was made: an entry made among other indexes is
+  // never used again.
+  std::string index_set;
+  // What $planCacheStats shows: the query that made the entry and its trial.
+  PlanCacheEntryInfo info;
 };
+
+// The first part of a plan cache key: the collection and the state of its indexes, so that a
+// plan chosen among other indexes (or before one became multikey) is never reused.
+std::string IndexSetKey(const storage::CollectionDescriptor& coll) {
+  std::string key = coll.uuid + "|";
+  for (const storage::IndexDescriptor& d : coll.indexes) {
+    key += std::to_string(d.index_id) + (d.building ? "b" : "") + (d.multikey ? "m" : "") +
+           (d.spec.view()["hidden"].TrueValue() ? "h" : "") + ",";
+  }
+  return key;
+}
+
+// The shape of a query for the plan cache: operators, field names and value types of the filter,
+// sort and projection (values do not matter).
+std::string QueryShape(const BsonView& filter, const BsonView& sort, const BsonView& projection) {
+  std::string shape;
+  AppendShape(filter, &shape);
+  shape += "|sort";
+  AppendShape(sort, &shape);
+  shape += "|proj";
+  AppendShape(projection, &shape);
+  return shape;
+}
 
 std::mutex g_cache_mutex;
 std::map<std::string, CacheEntry>* g_cache = new std::map<std::string, CacheEntry>();
@@ -751,31 +783,58 @@ void ClearPlanCache() {
   g_cache->clear();
 }
 
+size_t ClearCollectionPlanCache(const storage::CollectionDescriptor& coll,
+                                const std::optional<PlanCacheShape>& shape) {
+  std::string query_shape;
+  if (shape) query_shape = QueryShape(shape->filter, shape->sort, shape->projection);
+  std::lock_guard lock(g_cache_mutex);
+  size_t removed = 0;
+  for (auto it = g_cache->begin(); it != g_cache->end();) {
+    const CacheEntry& e = it->second;
+    if (e.collection_uuid == coll.uuid && (!shape || e.query_shape == query_shape)) {
+      it = g_cache->erase(it);
+      ++removed;
+    } else {
+      ++it;
+    }
+  }
+  return removed;
+}
+
+std::vector<PlanCacheEntryInfo> CollectionPlanCacheEntries(
+    const storage::CollectionDescriptor& coll) {
+  const std::string current = IndexSetKey(coll);
+  std::lock_guard lock(g_cache_mutex);
+  std::vector<PlanCacheEntryInfo> out;
+  for (auto it = g_cache->begin(); it != g_cache->end();) {
+    if (it->second.collection_uuid != coll.uuid) {
+      ++it;
+    } else if (it->second.index_set != current) {
+      it = g_cache->erase(it);  // chosen among other indexes: never used again (mongod drops it)
+    } else {
+      out.push_back(it->second.info);
+      ++it;
+    }
+  }
+  return out;
+}
+
 StatusWith<PlannerResult> PlanQuery(storage::Engine& engine, const storage::CollectionPtr& coll,
                                     const PlannerRequest& request) {
   (void)kHooksInstalled;
   PlannerResult result;
   // The shape hashes and the cache key cost a few microseconds: computed only when a plan cache
   // lookup or explain needs them.
-  std::string cache_key;
+  std::string cache_key, query_shape, index_set;
   auto compute_keys = [&]() {
-    std::string shape;
-    AppendShape(request.filter_doc, &shape);
-    shape += "|sort";
-    AppendShape(request.sort, &shape);
-    shape += "|proj";
-    AppendShape(request.projection, &shape);
+    query_shape = QueryShape(request.filter_doc, request.sort, request.projection);
+    std::string shape = query_shape;
     if (request.count_only) shape += "|count";
     if (request.limit > 0) shape += "|limit";
     result.query_hash = Hex32(shape);
     if (coll == nullptr) return;
-    cache_key = coll->uuid + "|";
-    for (const storage::IndexDescriptor& d : coll->indexes) {
-      cache_key += std::to_string(d.index_id) + (d.building ? "b" : "") +
-                   (d.multikey ? "m" : "") + (d.spec.view()["hidden"].TrueValue() ? "h" : "") +
-                   ",";
-    }
-    cache_key += shape;
+    index_set = IndexSetKey(*coll);
+    cache_key = index_set + shape;
     result.plan_cache_key = Hex32(cache_key.substr(coll->uuid.size()));
   };
   if (request.bypass_cache) compute_keys();
@@ -1048,10 +1107,25 @@ StatusWith<PlannerResult> PlanQuery(storage::Engine& engine, const storage::Coll
     result.trials.push_back(std::move(t));
   }
   result.winner = candidates[best];
+  CacheEntry entry{PlanFingerprint(*result.winner), coll->uuid, query_shape, index_set, {}};
+  PlanCacheEntryInfo& info = entry.info;
+  info.query_hash = result.query_hash;
+  info.plan_cache_key = result.plan_cache_key;
+  info.created = std::chrono::system_clock::now();
+  info.works = result.trials[best].stats.works();
+  info.filter = bson::BsonDocument(request.filter_doc);
+  info.sort = bson::BsonDocument(request.sort);
+  info.projection = bson::BsonDocument(request.projection);
+  info.skip = request.skip;
+  info.limit = request.limit;
+  info.count_only = request.count_only;
+  info.plan = result.winner;
+  for (const TrialResult& t : result.trials) info.scores.push_back(t.score);
+  std::sort(info.scores.begin(), info.scores.end(), std::greater<>());  // by rank, as mongod
   {
     std::lock_guard lock(g_cache_mutex);
     if (g_cache->size() >= kPlanCacheMaxEntries) g_cache->clear();
-    (*g_cache)[cache_key] = CacheEntry{PlanFingerprint(*result.winner)};
+    (*g_cache)[cache_key] = std::move(entry);
   }
   return result;
 }

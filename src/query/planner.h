@@ -24,8 +24,10 @@
 // PlanQuery is thread-safe (the plan cache is shared); plans are immutable and shareable.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -155,7 +157,38 @@ std::shared_ptr<const QueryPlan> ExpressEqualityPlan(const storage::CollectionPt
 // static initialization).
 void InstallIndexHooks();
 
-// Clears the plan cache (planCacheClear, tests).
+// Clears the whole plan cache (tests).
 void ClearPlanCache();
+
+// A query shape as planCacheClear names it: the values in it do not matter, only operators,
+// field names and value types.
+struct PlanCacheShape {
+  bson::BsonView filter;
+  bson::BsonView sort;
+  bson::BsonView projection;
+};
+
+// Removes the cached plans of `coll`: all of them, or those of queries with `shape` (whatever
+// their limit, count or not). Returns how many entries went.
+size_t ClearCollectionPlanCache(const storage::CollectionDescriptor& coll,
+                                const std::optional<PlanCacheShape>& shape);
+
+// One cached plan choice as $planCacheStats shows it: the query whose trial made it, the plan
+// that won (with that query's bounds), the winner's works and every candidate's score.
+struct PlanCacheEntryInfo {
+  std::string query_hash;
+  std::string plan_cache_key;
+  std::chrono::system_clock::time_point created;
+  int64_t works = 0;
+  bson::BsonDocument filter, sort, projection;
+  int64_t skip = 0;
+  int64_t limit = 0;
+  bool count_only = false;
+  std::shared_ptr<const QueryPlan> plan;
+  std::vector<double> scores;  // every candidate's, highest (the winner's) first
+};
+
+// The cached plans of `coll`, in no particular order.
+std::vector<PlanCacheEntryInfo> CollectionPlanCacheEntries(const storage::CollectionDescriptor& coll);
 
 }  // namespace dds::query

@@ -314,6 +314,50 @@ TEST_F(PlannerTest, MultiPlannerPrefersSelectiveIndexAndCaches) {
   EXPECT_EQ(res.value().winner->Summary(), "IXSCAN b_1");
 }
 
+// planCacheClear's unit: a shape (values ignored) clears its entries whatever their limit or
+// count; the other shapes and other collections keep theirs. The listing drops entries made
+// among another index set.
+TEST_F(PlannerTest, PlanCacheEntriesClearByShape) {
+  Index(R"({"a":1})");
+  Index(R"({"b":1})");
+  for (int i = 0; i < 100; ++i) {
+    Insert("{\"_id\":" + std::to_string(i) + ",\"a\":" + std::to_string(i % 2) +
+           ",\"b\":" + std::to_string(i) + "}");
+  }
+  auto plan = [&](const Query& q) { ASSERT_OK(PlanQuery(*engine_, Coll(), Prepare(q)->request)); };
+  plan({.filter = R"({"a":1,"b":{"$lt":5}})"});
+  plan({.filter = R"({"a":1,"b":{"$lt":5}})", .limit = 3});
+  plan({.filter = R"({"a":1,"b":{"$lt":5}})", .count = true});
+  plan({.filter = R"({"a":1,"b":5})"});
+  plan({.filter = R"({"a":1,"b":5})", .sort = R"({"a":1})"});
+  storage::CollectionPtr coll = Coll();
+  std::vector<PlanCacheEntryInfo> entries = CollectionPlanCacheEntries(*coll);
+  ASSERT_EQ(entries.size(), 5u);
+  for (const PlanCacheEntryInfo& e : entries) {
+    EXPECT_NE(e.plan, nullptr);
+    EXPECT_EQ(e.scores.size(), 2u);
+    EXPECT_GT(e.works, 0);
+  }
+  BsonDocument other_values = FromJson(R"({"a":0,"b":{"$lt":99}})");
+  EXPECT_EQ(ClearCollectionPlanCache(*coll, PlanCacheShape{other_values.view(), {}, {}}), 3u);
+  ASSERT_EQ(CollectionPlanCacheEntries(*coll).size(), 2u);
+  BsonDocument point = FromJson(R"({"a":7,"b":8})");
+  BsonDocument sort = FromJson(R"({"a":1})");
+  EXPECT_EQ(ClearCollectionPlanCache(*coll, PlanCacheShape{point.view(), sort.view(), {}}), 1u);
+  ASSERT_EQ(CollectionPlanCacheEntries(*coll).size(), 1u);
+  // Another collection's entries are not this one's.
+  ASSERT_OK(engine_->catalog().CreateCollection("db", "d", bson::BsonView(), nullptr));
+  EXPECT_TRUE(CollectionPlanCacheEntries(*engine_->catalog().Lookup("db", "d")).empty());
+  EXPECT_EQ(ClearCollectionPlanCache(*engine_->catalog().Lookup("db", "d"), std::nullopt), 0u);
+  ASSERT_EQ(CollectionPlanCacheEntries(*coll).size(), 1u);
+  // A new index makes the entry stale: it is neither listed nor kept.
+  Index(R"({"c":1})");
+  EXPECT_TRUE(CollectionPlanCacheEntries(*Coll()).empty());
+  plan({.filter = R"({"a":1,"b":5})"});
+  EXPECT_EQ(ClearCollectionPlanCache(*Coll(), std::nullopt), 1u);
+  EXPECT_TRUE(CollectionPlanCacheEntries(*Coll()).empty());
+}
+
 TEST_F(PlannerTest, OrThroughTwoIndexes) {
   Index(R"({"a":1})");
   Index(R"({"b":1})");
