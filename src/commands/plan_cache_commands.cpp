@@ -1,7 +1,7 @@
 // planCacheClear: drops a collection's cached plan choices (query/planner.h), all of them or
-// those of one query shape. The cache forgets a collection's plans when its indexes change, not
-// when its data does, so this is how an operator makes the planner choose again after the data
-// moved under a cached choice.
+// those of one query shape. The cache forgets a choice by itself when the collection's indexes
+// change or when an execution of the cached plan overruns its trial; this is how an operator
+// makes the planner choose again at once.
 #include <memory>
 #include <string>
 

@@ -219,6 +219,7 @@ Status ApplyIndexPlan(storage::Engine& engine, const storage::CollectionPtr& col
     if (planned.winner && planned.winner->kind != query::QueryPlan::Kind::kCollScan) {
       if (planned.winner->provides_sort) spec->sort.reset();
       spec->plan = std::move(planned.winner);
+      spec->cached_check = std::move(planned.cached_check);
     }
   } catch (const DbException& ex) {
     return ex.status();

@@ -60,6 +60,17 @@ void PlanExecutor::RecordUse() const {
   }
 }
 
+void PlanExecutor::CheckCachedPlan(bool matched) {
+  if (!spec_.cached_check) return;
+  const CachedPlanCheck& check = *spec_.cached_check;
+  if (matched && ++check_results_ >= check.result_target) {
+    spec_.cached_check.reset();  // the cached plan did as well as its trial promised
+  } else if (plan_stats_.works() > check.works_budget) {
+    EvictCachedPlan(check);
+    spec_.cached_check.reset();
+  }
+}
+
 Status PlanExecutor::CheckDeadline() {
   if (spec_.deadline && std::chrono::steady_clock::now() > *spec_.deadline) {
     return Status(ErrorCode::kMaxTimeMSExpired, "operation exceeded time limit");
@@ -113,17 +124,24 @@ StatusWith<bool> PlanExecutor::NextMatching(BsonDocument* out) {
     }
     BsonView doc = cursor_->doc();
     if (spec_.filter && !FilterAnsweredByPlan()) {
+      bool matches = false;
       try {
-        if (!spec_.filter->Matches(doc, nullptr)) continue;
+        matches = spec_.filter->Matches(doc, nullptr);
       } catch (const DbException& ex) {
         return ex.status();
       }
+      if (!matches) {
+        CheckCachedPlan(false);
+        continue;
+      }
     }
+    CheckCachedPlan(true);
     *out = BsonDocument(doc);
     return true;
   }
   done_ = true;
   DDS_RETURN_IF_ERROR(cursor_->status());
+  CheckCachedPlan(false);  // keys examined after the last document count too
   return false;
 }
 

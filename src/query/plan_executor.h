@@ -48,6 +48,9 @@ struct PlanSpec {
   // The planner's plan (query/planner.h): an index scan or OR plan whose cursor yields a superset
   // of the matches (the filter is still applied). Null = collection scan (or the point lookup).
   std::shared_ptr<const QueryPlan> plan;
+  // Set when `plan` came from the plan cache: the execution evicts the cache entry when the plan
+  // overruns the check's budget (PlannerResult::cached_check).
+  std::optional<CachedPlanCheck> cached_check;
   // Sort; null or empty = storage (_id) order. {$natural: -1} scans backwards.
   std::shared_ptr<const SortPattern> sort;
   // Projection applied to each returned document; null returns whole documents.
@@ -112,6 +115,10 @@ class PlanExecutor {
   // Counts this execution in the usage counters (query/index_usage.h): the indexes of the plan,
   // _id_ for the point lookup, or a collection scan.
   void RecordUse() const;
+  // After each document the plan yields (`matched`: it passed the filter) and at its end: ends
+  // the cached-plan check once the plan produced its result target, or evicts the entry once it
+  // overran.
+  void CheckCachedPlan(bool matched);
   Status CheckDeadline();
   StatusWith<bson::BsonDocument> Project(bson::BsonDocument doc);
   Status AnnotateError(const Status& s) const;
@@ -133,6 +140,7 @@ class PlanExecutor {
   std::unique_ptr<storage::RecordCursor> cursor_;
   bool started_ = false;
   bool done_ = false;
+  int64_t check_results_ = 0;  // matches counted by the cached-plan check
   int64_t skipped_ = 0;
   // Blocking sort output, consumed from sorted_pos_.
   bool sorted_ready_ = false;

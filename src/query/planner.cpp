@@ -29,6 +29,9 @@ using bson::BsonView;
 constexpr int64_t kTrialWorks = 10000;
 constexpr int64_t kTrialResults = 101;
 constexpr size_t kPlanCacheMaxEntries = 5000;
+// mongod's internalQueryCacheEvictionRatio: a cached plan may do this many times the works of
+// the trial that chose it before producing the trial's result target.
+constexpr int64_t kCacheEvictionRatio = 10;
 
 // ---- partial filter hook ----
 
@@ -700,6 +703,7 @@ struct CacheEntry {
   // IndexSetKey of the collection when the entry was made: an entry made among other indexes is
   // never used again.
   std::string index_set;
+  uint64_t id = 0;  // unique per entry made (EvictCachedPlan spares newer entries of the key)
   // What $planCacheStats shows: the query that made the entry and its trial.
   PlanCacheEntryInfo info;
 };
@@ -729,6 +733,7 @@ std::string QueryShape(const BsonView& filter, const BsonView& sort, const BsonV
 
 std::mutex g_cache_mutex;
 std::map<std::string, CacheEntry>* g_cache = new std::map<std::string, CacheEntry>();
+uint64_t g_next_entry_id = 1;  // guarded by g_cache_mutex
 
 std::string PlanFingerprint(const QueryPlan& plan) {
   std::string s = plan.Summary();
@@ -799,6 +804,12 @@ size_t ClearCollectionPlanCache(const storage::CollectionDescriptor& coll,
     }
   }
   return removed;
+}
+
+void EvictCachedPlan(const CachedPlanCheck& check) {
+  std::lock_guard lock(g_cache_mutex);
+  auto it = g_cache->find(check.cache_key);
+  if (it != g_cache->end() && it->second.id == check.entry_id) g_cache->erase(it);
 }
 
 std::vector<PlanCacheEntryInfo> CollectionPlanCacheEntries(
@@ -1065,6 +1076,15 @@ StatusWith<PlannerResult> PlanQuery(storage::Engine& engine, const storage::Coll
         if (PlanFingerprint(*c) == it->second.summary) {
           result.winner = c;
           result.from_cache = true;
+          CachedPlanCheck check;
+          check.cache_key = cache_key;
+          check.entry_id = it->second.id;
+          check.works_budget = kCacheEvictionRatio * std::max<int64_t>(1, it->second.info.works);
+          check.result_target = kTrialResults;
+          if (request.limit > 0) {
+            check.result_target = std::min<int64_t>(kTrialResults, request.skip + request.limit);
+          }
+          result.cached_check = std::move(check);
           return result;
         }
       }
@@ -1107,7 +1127,7 @@ StatusWith<PlannerResult> PlanQuery(storage::Engine& engine, const storage::Coll
     result.trials.push_back(std::move(t));
   }
   result.winner = candidates[best];
-  CacheEntry entry{PlanFingerprint(*result.winner), coll->uuid, query_shape, index_set, {}};
+  CacheEntry entry{PlanFingerprint(*result.winner), coll->uuid, query_shape, index_set, 0, {}};
   PlanCacheEntryInfo& info = entry.info;
   info.query_hash = result.query_hash;
   info.plan_cache_key = result.plan_cache_key;
@@ -1125,6 +1145,7 @@ StatusWith<PlannerResult> PlanQuery(storage::Engine& engine, const storage::Coll
   {
     std::lock_guard lock(g_cache_mutex);
     if (g_cache->size() >= kPlanCacheMaxEntries) g_cache->clear();
+    entry.id = g_next_entry_id++;
     (*g_cache)[cache_key] = std::move(entry);
   }
   return result;

@@ -8,7 +8,8 @@
 // requested sort, and an OR plan (one index scan per $or branch, deduplicated). With several
 // candidates the planner runs each on a snapshot for up to 101 results or 10000 works (keys +
 // documents examined) and keeps the most productive (MongoDB's multi-planner), remembering the
-// choice in a plan cache keyed by the query shape and the collection's index set. A hint picks
+// choice in a plan cache keyed by the query shape and the collection's index set (an execution
+// of a cached plan that overruns its trial evicts the choice: CachedPlanCheck). A hint picks
 // an index by name or key pattern ({$natural: ±1} forces a collection scan).
 //
 // A plan's cursor yields a superset of the matching documents (the caller always re-applies the
@@ -127,11 +128,24 @@ struct TrialResult {
   double score = 0;
 };
 
+// What an execution of a cached plan checks (mongod's CachedPlanStage): the plan must produce
+// `result_target` results (or end) within `works_budget` works (keys + documents examined; 10x
+// the works of the trial that chose it), else the data no longer suits the cached choice and
+// EvictCachedPlan drops it, so that the next query of the shape plans again.
+struct CachedPlanCheck {
+  std::string cache_key;
+  uint64_t entry_id = 0;  // the entry checked (a newer choice under the same key is kept)
+  int64_t works_budget = 0;
+  int64_t result_target = 0;
+};
+
 struct PlannerResult {
   std::shared_ptr<const QueryPlan> winner;
   // Every candidate with its trial (empty when there was one candidate or a cache hit).
   std::vector<TrialResult> trials;
   bool from_cache = false;
+  // With from_cache: what executing the plan must check.
+  std::optional<CachedPlanCheck> cached_check;
   // Hex hashes of the query shape (explain queryHash / planCacheKey).
   std::string query_hash;
   std::string plan_cache_key;
@@ -172,6 +186,9 @@ struct PlanCacheShape {
 // their limit, count or not). Returns how many entries went.
 size_t ClearCollectionPlanCache(const storage::CollectionDescriptor& coll,
                                 const std::optional<PlanCacheShape>& shape);
+
+// Drops the cache entry a CachedPlanCheck was made from, unless it was replaced since.
+void EvictCachedPlan(const CachedPlanCheck& check);
 
 // One cached plan choice as $planCacheStats shows it: the query whose trial made it, the plan
 // that won (with that query's bounds), the winner's works and every candidate's score.

@@ -100,6 +100,28 @@ def test_index_changes_drop_the_cached_choices(coll):
     assert entries(coll) == []
 
 
+def test_a_cached_plan_that_overruns_is_replanned(db):
+    c = db.overrun
+    c.insert_many([{"_id": i, "a": i % 2, "b": i} for i in range(400)])
+    c.create_index([("a", 1)])
+    c.create_index([("b", 1)])
+    query = {"a": 1, "b": {"$lt": 5}}
+
+    def cached_index():
+        [e] = entries(c)
+        return e["cachedPlan"]["inputStage"]["indexName"]
+
+    assert len(list(c.find(query))) == 2
+    assert cached_index() == "b_1"
+    # b < 5 now holds for 1000 more documents, none with a = 1: the cached b_1 plan does far more
+    # than 10x its trial's works, so running it drops the entry and the next run chooses again.
+    c.insert_many([{"_id": i, "a": 0, "b": i % 5} for i in range(400, 1400)])
+    assert len(list(c.find(query))) == 2
+    assert entries(c) == []
+    assert len(list(c.find(query))) == 2
+    assert cached_index() == "a_1"
+
+
 def test_errors(coll):
     db = coll.database
 

@@ -17,6 +17,7 @@
 #include "index/index_validation.h"
 #include "query/explain.h"
 #include "query/match_parser.h"
+#include "query/plan_executor.h"
 #include "query/sort_pattern.h"
 #include "storage/engine.h"
 #include "indexed_collection_test.h"
@@ -356,6 +357,55 @@ TEST_F(PlannerTest, PlanCacheEntriesClearByShape) {
   plan({.filter = R"({"a":1,"b":5})"});
   EXPECT_EQ(ClearCollectionPlanCache(*Coll(), std::nullopt), 1u);
   EXPECT_TRUE(CollectionPlanCacheEntries(*Coll()).empty());
+}
+
+// A cached plan that no longer suits the data (mongod's CachedPlanStage): executing it costs more
+// than 10x the works of the trial that chose it before it produces the trial's result target, so
+// the execution evicts the entry and the next query plans again; a plan that keeps its promise
+// keeps its entry.
+TEST_F(PlannerTest, CachedPlanOverrunEvictsTheEntry) {
+  Index(R"({"a":1})");
+  Index(R"({"b":1})");
+  for (int i = 0; i < 400; ++i) {
+    Insert("{\"_id\":" + std::to_string(i) + ",\"a\":" + std::to_string(i % 2) +
+           ",\"b\":" + std::to_string(i) + "}");
+  }
+  const Query query{.filter = R"({"a":1,"b":{"$lt":5}})"};
+  auto run = [&]() {
+    auto p = Prepare(query);
+    auto planned = PlanQuery(*engine_, Coll(), p->request);
+    EXPECT_OK(planned);
+    PlanSpec spec;
+    spec.filter = std::shared_ptr<const MatchExpression>(std::move(p->expr));
+    spec.plan = planned.value().winner;
+    spec.cached_check = planned.value().cached_check;
+    PlanExecutor exec(*engine_, Coll(), std::move(spec));
+    bson::BsonDocument out;
+    int64_t n = 0;
+    while (exec.Next(&out).value()) ++n;
+    return std::make_pair(planned.value(), n);
+  };
+  auto [first, n1] = run();
+  EXPECT_FALSE(first.from_cache);
+  EXPECT_EQ(first.winner->Summary(), "IXSCAN b_1");
+  EXPECT_EQ(n1, 2);
+  auto [second, n2] = run();  // same data: the cached plan keeps its promise
+  EXPECT_TRUE(second.from_cache);
+  ASSERT_TRUE(second.cached_check.has_value());
+  EXPECT_EQ(n2, 2);
+  ASSERT_EQ(CollectionPlanCacheEntries(*Coll()).size(), 1u);
+  // Now b < 5 holds for 1000 more documents, none with a = 1: the b_1 scan examines them all.
+  for (int i = 400; i < 1400; ++i) {
+    Insert("{\"_id\":" + std::to_string(i) + ",\"a\":0,\"b\":" + std::to_string(i % 5) + "}");
+  }
+  auto [third, n3] = run();
+  EXPECT_TRUE(third.from_cache);
+  EXPECT_EQ(n3, 2);  // the overrunning execution still answers its query
+  EXPECT_TRUE(CollectionPlanCacheEntries(*Coll()).empty());
+  auto [fourth, n4] = run();
+  EXPECT_FALSE(fourth.from_cache);
+  EXPECT_EQ(fourth.winner->Summary(), "IXSCAN a_1");
+  EXPECT_EQ(n4, 2);
 }
 
 TEST_F(PlannerTest, OrThroughTwoIndexes) {
