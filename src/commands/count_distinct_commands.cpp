@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "commands/crud_commands.h"
+#include "common/interrupt.h"
 #include "commands/namespace_util.h"
 #include "commands/request_parser.h"
 #include "commands/write_helpers.h"
@@ -102,14 +103,13 @@ struct ValueLess {
   }
 };
 
-// The maxTimeMS check of a key scan.
+// The maxTimeMS and killOp check of a key scan.
 std::function<Status()> DeadlineCheck(std::optional<std::chrono::steady_clock::time_point> deadline) {
-  if (!deadline) return nullptr;
   return [deadline]() {
-    if (std::chrono::steady_clock::now() > *deadline) {
+    if (deadline && std::chrono::steady_clock::now() > *deadline) {
       return Status(ErrorCode::kMaxTimeMSExpired, "operation exceeded time limit");
     }
-    return Status::OK();
+    return CheckForInterrupt();
   };
 }
 

@@ -38,6 +38,7 @@ struct OperationRegistry::Entry {
   bson::BsonView body;
   std::string lsid;
   Clock::time_point start;
+  std::shared_ptr<InterruptFlag> flag;
   bool killed = false;
 };
 
@@ -56,9 +57,12 @@ OperationRegistry& OperationRegistry::Global() {
 }
 
 int32_t OperationRegistry::Begin(const ClientState& client, std::string_view command_name,
-                                 std::string ns, const bson::BsonView& body, std::string lsid) {
+                                 std::string ns, const bson::BsonView& body, std::string lsid,
+                                 std::shared_ptr<InterruptFlag>* flag) {
   Entry e{client.connection_id, client.remote, client.app_name, OpType(command_name),
-          std::move(ns),        body,          std::move(lsid), Clock::now()};
+          std::move(ns),        body,          std::move(lsid), Clock::now(),
+          std::make_shared<InterruptFlag>()};
+  if (flag != nullptr) *flag = e.flag;
   std::lock_guard<std::mutex> lock(impl_->mu);
   int32_t opid = impl_->next_opid++;
   if (impl_->next_opid <= 0) impl_->next_opid = 1;
@@ -80,6 +84,7 @@ bool OperationRegistry::Kill(int32_t opid) {
   auto it = impl_->ops.find(opid);
   if (it == impl_->ops.end()) return false;
   it->second.killed = true;
+  it->second.flag->Raise();
   return true;
 }
 

@@ -7,12 +7,16 @@
 #include <string>
 #include <vector>
 
+#include "common/interrupt.h"
 #include "index/index_access_method.h"
 #include "storage/key_string.h"
 #include "storage/keyspace.h"
 
 namespace dds::index {
 namespace {
+
+// Documents scanned between two checks for killOp.
+constexpr int64_t kInterruptCheckInterval = 1024;
 
 struct BuildEntry {
   std::string key;
@@ -89,7 +93,10 @@ Status ScanAndWrite(storage::Engine& engine, const storage::CollectionDescriptor
   std::unique_ptr<storage::RecordCursor> cursor = read->ScanRecords(desc.id);
   KeySet keys;
   int chunk = 0;
+  int64_t scanned = 0;
   while (cursor->Next()) {
+    // killOp stops a build here; the caller removes what it added.
+    if (++scanned % kInterruptCheckInterval == 0) DDS_RETURN_IF_ERROR(CheckForInterrupt());
     bson::BsonView doc = cursor->doc();
     bson::BsonElement id = doc["_id"];
     std::string id_ks(cursor->record_key());

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <string>
 
+#include "common/interrupt.h"
 #include "storage/key_string.h"
 #include "storage/keyspace.h"
 
@@ -73,7 +74,9 @@ StatusWith<IndexValidation> ValidateIndex(storage::ReadUnit* read, uint64_t coll
   // this way; each is claimed once (its key holds the _id, or its value names the document).
   int64_t found = 0;
   std::unique_ptr<storage::RecordCursor> records = read->ScanRecords(collection_id);
+  int64_t scanned = 0;
   while (records->Next()) {
+    if (++scanned % 1024 == 0) DDS_RETURN_IF_ERROR(CheckForInterrupt());  // killOp
     bson::BsonView doc = records->doc();
     bson::BsonElement id = doc["_id"];
     KeySet keys;

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <utility>
 
+#include "common/interrupt.h"
 #include "query/index_usage.h"
 #include "storage/engine.h"
 
@@ -17,7 +18,7 @@ using bson::BsonView;
 
 // Per-item bookkeeping counted against the sort memory limit (vector slot, key, strings).
 constexpr int64_t kSortItemOverheadBytes = 96;
-// How often (in examined documents) the deadline is checked.
+// How often (in examined documents) the deadline and killOp are checked.
 constexpr int64_t kDeadlineCheckInterval = 128;
 
 }  // namespace
@@ -119,8 +120,9 @@ StatusWith<bool> PlanExecutor::NextMatching(BsonDocument* out) {
   }
   while (cursor_->Next()) {
     ++stats_.docs_examined;
-    if (spec_.deadline && stats_.docs_examined % kDeadlineCheckInterval == 0) {
+    if (stats_.docs_examined % kDeadlineCheckInterval == 0) {
       DDS_RETURN_IF_ERROR(CheckDeadline());
+      DDS_RETURN_IF_ERROR(CheckForInterrupt());
     }
     BsonView doc = cursor_->doc();
     if (spec_.filter && !FilterAnsweredByPlan()) {
@@ -241,8 +243,9 @@ Status PlanExecutor::ForEachMatching(const std::function<bool(const BsonView&)>&
     }
     while (cursor_->Next()) {
       ++stats_.docs_examined;
-      if (spec_.deadline && stats_.docs_examined % kDeadlineCheckInterval == 0) {
+      if (stats_.docs_examined % kDeadlineCheckInterval == 0) {
         Status s = CheckDeadline();
+        if (s.ok()) s = CheckForInterrupt();
         if (!s.ok()) return AnnotateError(s);
       }
       BsonView doc = cursor_->doc();

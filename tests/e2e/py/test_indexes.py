@@ -360,3 +360,78 @@ def test_crash_during_reindex_leaves_the_old_or_the_new_indexes():
     finally:
         d.stop()
         d.cleanup()
+
+
+def fill(db, name, n):
+    """n documents {_id: i, a: i, s: "x<i>"} made server-side ($documents, $range, $out)."""
+    list(db.aggregate([
+        {"$documents": [{}]},
+        {"$project": {"a": {"$range": [0, n]}}},
+        {"$unwind": "$a"},
+        {"$project": {"_id": "$a", "a": "$a", "s": {"$concat": ["x", {"$toString": "$a"}]}}},
+        {"$out": name},
+    ]))
+
+
+def kill_while_running(client, action, is_target, attempts=3):
+    """Runs `action` in a thread, waits for its operation in currentOp (is_target(op)), kills it
+    and returns the error the action got. An action that ended before it was seen is retried
+    (a loaded machine); one that was seen and killed must fail with 11601."""
+    for _ in range(attempts):
+        outcome = {}
+
+        def run():
+            try:
+                outcome["result"] = action()
+            except OperationFailure as e:
+                outcome["error"] = e
+
+        t = threading.Thread(target=run)
+        t.start()
+        killed = False
+        while t.is_alive() and not killed:
+            for op in client.admin.command("currentOp")["inprog"]:
+                if is_target(op):
+                    client.admin.command("killOp", op=op["opid"])
+                    killed = True
+                    break
+            time.sleep(0.002)
+        t.join(60)
+        if killed:
+            return outcome.get("error")
+    pytest.fail("the operation always ended before it could be killed")
+
+
+def test_kill_op_stops_an_index_build_and_leaves_nothing(db, client):
+    fill(db, "killed_build", 300000)
+    coll = db.killed_build
+
+    def build():
+        return db.command("createIndexes", "killed_build",
+                          indexes=[{"key": {"s": 1}, "name": "s_1"},
+                                   {"key": {"a": -1, "s": 1}, "name": "a_-1_s_1"}])
+
+    err = kill_while_running(
+        client, build,
+        lambda op: op.get("command", {}).get("createIndexes") == "killed_build")
+    assert err is not None and err.code == 11601, err
+    assert sorted(coll.index_information()) == ["_id_"]
+    assert db.command("validate", "killed_build")["valid"] is True
+    # Nothing was left behind: the same build runs to the end afterwards.
+    build()
+    assert sorted(coll.index_information()) == ["_id_", "a_-1_s_1", "s_1"]
+    assert coll.find_one({"s": "x123"}, {"_id": 1}) == {"_id": 123}
+    assert db.command("validate", "killed_build")["nIndexes"] == 3
+
+
+def test_kill_op_stops_a_collection_scan(db, client):
+    fill(db, "killed_scan", 300000)
+
+    def scan():
+        # A blocking sort over every document: nothing is returned before the whole scan.
+        return list(db.killed_scan.find({"s": {"$regex": "^x"}}).sort("s", -1).limit(1))
+
+    err = kill_while_running(
+        client, scan, lambda op: op.get("command", {}).get("find") == "killed_scan")
+    assert err is not None and err.code == 11601, err
+    assert db.killed_scan.count_documents({}) == 300000
