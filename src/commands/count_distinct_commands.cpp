@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "commands/crud_commands.h"
-#include "common/interrupt.h"
+#include "common/operation_control.h"
 #include "commands/namespace_util.h"
 #include "commands/request_parser.h"
 #include "commands/write_helpers.h"

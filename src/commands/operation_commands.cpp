@@ -62,6 +62,17 @@ bson::BsonDocument OperationDocument(const OperationSnapshot& op, const std::str
   b.AppendString("ns", op.ns);
   b.AppendDocument("command", op.command.view());
   b.AppendInt32("numYields", 0);
+  if (op.progress) {
+    // mongod's ProgressMeter line and counters ("Index Build: scanning collection: 35/1000 3%").
+    const OperationControl::Progress& p = *op.progress;
+    int64_t percent = p.total > 0 ? p.done * 100 / p.total : 0;
+    b.AppendString("msg", p.message + ": " + std::to_string(p.done) + "/" +
+                              std::to_string(p.total) + " " + std::to_string(percent) + "%");
+    b.StartDocument("progress");
+    b.AppendInt64("done", p.done);
+    b.AppendInt64("total", p.total);
+    b.End();
+  }
   if (op.killed) b.AppendBool("killPending", true);
   b.StartDocument("locks").End();
   b.AppendBool("waitingForLock", false);

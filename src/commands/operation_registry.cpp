@@ -38,7 +38,7 @@ struct OperationRegistry::Entry {
   bson::BsonView body;
   std::string lsid;
   Clock::time_point start;
-  std::shared_ptr<InterruptFlag> flag;
+  std::shared_ptr<OperationControl> control;
   bool killed = false;
 };
 
@@ -58,11 +58,11 @@ OperationRegistry& OperationRegistry::Global() {
 
 int32_t OperationRegistry::Begin(const ClientState& client, std::string_view command_name,
                                  std::string ns, const bson::BsonView& body, std::string lsid,
-                                 std::shared_ptr<InterruptFlag>* flag) {
+                                 std::shared_ptr<OperationControl>* control) {
   Entry e{client.connection_id, client.remote, client.app_name, OpType(command_name),
           std::move(ns),        body,          std::move(lsid), Clock::now(),
-          std::make_shared<InterruptFlag>()};
-  if (flag != nullptr) *flag = e.flag;
+          std::make_shared<OperationControl>()};
+  if (control != nullptr) *control = e.control;
   std::lock_guard<std::mutex> lock(impl_->mu);
   int32_t opid = impl_->next_opid++;
   if (impl_->next_opid <= 0) impl_->next_opid = 1;
@@ -84,7 +84,7 @@ bool OperationRegistry::Kill(int32_t opid) {
   auto it = impl_->ops.find(opid);
   if (it == impl_->ops.end()) return false;
   it->second.killed = true;
-  it->second.flag->Raise();
+  it->second.control->Interrupt();
   return true;
 }
 
@@ -103,6 +103,7 @@ std::vector<OperationSnapshot> OperationRegistry::Snapshot() const {
     s.ns = e.ns;
     s.lsid = e.lsid;
     s.killed = e.killed;
+    s.progress = e.control->progress();
     s.micros_running =
         std::chrono::duration_cast<std::chrono::microseconds>(now - e.start).count();
     if (e.body.size() <= kMaxReportedCommandBytes) {

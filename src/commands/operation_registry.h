@@ -4,9 +4,10 @@
 // Dispatch registers every command for its duration (an RAII ScopedOperation). Registration keeps
 // only a view of the command body, which the caller keeps alive until the operation ends;
 // Snapshot() copies what it reports while holding the registry lock, so views stay valid.
-// killOp marks an operation and raises its InterruptFlag (common/interrupt.h), which the thread
-// running it has installed: index builds and scans stop at their next interruption point, and
-// dispatch answers a killed operation with 11601 Interrupted whatever its handler returned.
+// killOp marks an operation and interrupts its OperationControl (common/operation_control.h),
+// which the thread running it has installed: index builds and scans stop at their next
+// interruption point, and dispatch answers a killed operation with 11601 Interrupted whatever its
+// handler returned. currentOp shows the progress the operation reports there.
 // Thread-safe; one process-wide instance.
 #pragma once
 
@@ -19,7 +20,7 @@
 #include <vector>
 
 #include "bson/document.h"
-#include "common/interrupt.h"
+#include "common/operation_control.h"
 
 namespace dds::commands {
 
@@ -37,6 +38,7 @@ struct OperationSnapshot {
   std::string lsid;  // raw UUID bytes or ""
   int64_t micros_running = 0;
   bool killed = false;
+  std::optional<OperationControl::Progress> progress;
 };
 
 class OperationRegistry {
@@ -44,11 +46,11 @@ class OperationRegistry {
   // The process-wide registry.
   static OperationRegistry& Global();
 
-  // Registers an operation; returns its opid, and its interrupt flag in *flag. REQUIRES: `body`
+  // Registers an operation; returns its opid, and its control in *control. REQUIRES: `body`
   // outlives the matching End().
   int32_t Begin(const ClientState& client, std::string_view command_name, std::string ns,
                 const bson::BsonView& body, std::string lsid,
-                std::shared_ptr<InterruptFlag>* flag = nullptr);
+                std::shared_ptr<OperationControl>* control = nullptr);
   // Unregisters; returns true if the operation was killed meanwhile.
   bool End(int32_t opid);
   // Marks the operation killed; returns false if no such operation is running.
@@ -75,35 +77,35 @@ struct CommandContext;
 // source of the `currentOp` command and of an aggregate's `$currentOp` stage).
 std::vector<bson::BsonDocument> CurrentOperationDocuments(const CommandContext& ctx);
 
-// Registers an operation for the lifetime of the object, and installs its interrupt flag on the
+// Registers an operation for the lifetime of the object, and installs its control on the
 // constructing thread (which runs the operation) until End() or destruction.
 class ScopedOperation {
  public:
   ScopedOperation(const ClientState& client, std::string_view command_name, std::string ns,
                   const bson::BsonView& body, std::string lsid)
       : opid_(OperationRegistry::Global().Begin(client, command_name, std::move(ns), body,
-                                                std::move(lsid), &flag_)) {
-    interrupt_scope_.emplace(flag_.get());
+                                                std::move(lsid), &control_)) {
+    control_scope_.emplace(control_.get());
   }
   ~ScopedOperation() {
-    interrupt_scope_.reset();
+    control_scope_.reset();
     if (!ended_) OperationRegistry::Global().End(opid_);
   }
   ScopedOperation(const ScopedOperation&) = delete;
   ScopedOperation& operator=(const ScopedOperation&) = delete;
   // Ends the operation now; returns true if it was killed while running.
   bool End() {
-    interrupt_scope_.reset();
+    control_scope_.reset();
     ended_ = true;
     return OperationRegistry::Global().End(opid_);
   }
   int32_t opid() const { return opid_; }
 
  private:
-  std::shared_ptr<InterruptFlag> flag_;
+  std::shared_ptr<OperationControl> control_;
   int32_t opid_;
   bool ended_ = false;
-  std::optional<ScopedInterruptFlag> interrupt_scope_;
+  std::optional<ScopedOperationControl> control_scope_;
 };
 
 }  // namespace dds::commands

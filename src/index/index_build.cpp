@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "common/interrupt.h"
+#include "common/operation_control.h"
 #include "index/index_access_method.h"
 #include "storage/key_string.h"
 #include "storage/keyspace.h"
@@ -15,8 +15,9 @@
 namespace dds::index {
 namespace {
 
-// Documents scanned between two checks for killOp.
+// Documents scanned between two checks for killOp (and progress reports).
 constexpr int64_t kInterruptCheckInterval = 1024;
+constexpr std::string_view kScanProgressMessage = "Index Build: scanning collection";
 
 struct BuildEntry {
   std::string key;
@@ -94,9 +95,15 @@ Status ScanAndWrite(storage::Engine& engine, const storage::CollectionDescriptor
   KeySet keys;
   int chunk = 0;
   int64_t scanned = 0;
+  // currentOp shows how far the scan got (the count is exact: writers wait for the build).
+  const int64_t total = engine.ApproximateRecordCount(desc.id);
+  ReportProgress(kScanProgressMessage, 0, total);
   while (cursor->Next()) {
-    // killOp stops a build here; the caller removes what it added.
-    if (++scanned % kInterruptCheckInterval == 0) DDS_RETURN_IF_ERROR(CheckForInterrupt());
+    if (++scanned % kInterruptCheckInterval == 0) {
+      // killOp stops a build here; the caller removes what it added.
+      DDS_RETURN_IF_ERROR(CheckForInterrupt());
+      ReportProgress(kScanProgressMessage, scanned, total);
+    }
     bson::BsonView doc = cursor->doc();
     bson::BsonElement id = doc["_id"];
     std::string id_ks(cursor->record_key());
@@ -120,6 +127,7 @@ Status ScanAndWrite(storage::Engine& engine, const storage::CollectionDescriptor
     }
   }
   DDS_RETURN_IF_ERROR(cursor->status());
+  ClearProgress();
   for (PendingIndex& p : *pending) {
     if (!p.entries.empty() || p.chunks_written == 0) DDS_RETURN_IF_ERROR(FlushChunk(engine, ns, &p));
   }

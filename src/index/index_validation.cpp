@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <string>
 
-#include "common/interrupt.h"
+#include "common/operation_control.h"
 #include "storage/key_string.h"
 #include "storage/keyspace.h"
 

@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <utility>
 
-#include "common/interrupt.h"
+#include "common/operation_control.h"
 #include "query/index_usage.h"
 #include "storage/engine.h"
 

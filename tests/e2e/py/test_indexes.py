@@ -373,33 +373,43 @@ def fill(db, name, n):
     ]))
 
 
-def kill_while_running(client, action, is_target, attempts=3):
-    """Runs `action` in a thread, waits for its operation in currentOp (is_target(op)), kills it
-    and returns the error the action got. An action that ended before it was seen is retried
-    (a loaded machine); one that was seen and killed must fail with 11601."""
+def catch_running(client, action, is_target, kill, before_retry=None, attempts=3):
+    """Runs `action` in a thread until its operation shows in currentOp (is_target(op)), kills it
+    if `kill`, and returns (the op as currentOp showed it, the action's error or None). An action
+    that ended before it was seen is retried after before_retry() (a loaded machine)."""
     for _ in range(attempts):
         outcome = {}
 
         def run():
             try:
-                outcome["result"] = action()
+                action()
             except OperationFailure as e:
                 outcome["error"] = e
 
         t = threading.Thread(target=run)
         t.start()
-        killed = False
-        while t.is_alive() and not killed:
+        seen = None
+        while t.is_alive() and seen is None:
             for op in client.admin.command("currentOp")["inprog"]:
                 if is_target(op):
-                    client.admin.command("killOp", op=op["opid"])
-                    killed = True
+                    seen = op
+                    if kill:
+                        client.admin.command("killOp", op=op["opid"])
                     break
             time.sleep(0.002)
         t.join(60)
-        if killed:
-            return outcome.get("error")
-    pytest.fail("the operation always ended before it could be killed")
+        if seen is not None:
+            return seen, outcome.get("error")
+        if before_retry:
+            before_retry()
+    pytest.fail("the operation always ended before currentOp showed it")
+
+
+def building(coll_name):
+    return lambda op: op.get("command", {}).get("createIndexes") == coll_name
+
+
+TWO_INDEXES = [{"key": {"s": 1}, "name": "s_1"}, {"key": {"a": -1, "s": 1}, "name": "a_-1_s_1"}]
 
 
 def test_kill_op_stops_an_index_build_and_leaves_nothing(db, client):
@@ -407,13 +417,10 @@ def test_kill_op_stops_an_index_build_and_leaves_nothing(db, client):
     coll = db.killed_build
 
     def build():
-        return db.command("createIndexes", "killed_build",
-                          indexes=[{"key": {"s": 1}, "name": "s_1"},
-                                   {"key": {"a": -1, "s": 1}, "name": "a_-1_s_1"}])
+        return db.command("createIndexes", "killed_build", indexes=TWO_INDEXES)
 
-    err = kill_while_running(
-        client, build,
-        lambda op: op.get("command", {}).get("createIndexes") == "killed_build")
+    _, err = catch_running(client, build, building("killed_build"), kill=True,
+                           before_retry=lambda: coll.drop_indexes())
     assert err is not None and err.code == 11601, err
     assert sorted(coll.index_information()) == ["_id_"]
     assert db.command("validate", "killed_build")["valid"] is True
@@ -431,7 +438,29 @@ def test_kill_op_stops_a_collection_scan(db, client):
         # A blocking sort over every document: nothing is returned before the whole scan.
         return list(db.killed_scan.find({"s": {"$regex": "^x"}}).sort("s", -1).limit(1))
 
-    err = kill_while_running(
-        client, scan, lambda op: op.get("command", {}).get("find") == "killed_scan")
+    _, err = catch_running(client, scan,
+                           lambda op: op.get("command", {}).get("find") == "killed_scan",
+                           kill=True)
     assert err is not None and err.code == 11601, err
     assert db.killed_scan.count_documents({}) == 300000
+
+
+def test_current_op_shows_how_far_an_index_build_got(db, client):
+    fill(db, "watched_build", 300000)
+    coll = db.watched_build
+
+    def build():
+        return db.command("createIndexes", "watched_build", indexes=TWO_INDEXES)
+
+    def scanning(op):
+        return building("watched_build")(op) and "progress" in op
+
+    op, err = catch_running(client, build, scanning, kill=False,
+                            before_retry=lambda: coll.drop_indexes())
+    assert err is None
+    progress = op["progress"]
+    assert progress["total"] == 300000
+    assert 0 <= progress["done"] <= 300000
+    assert op["msg"] == "Index Build: scanning collection: %d/300000 %d%%" % (
+        progress["done"], progress["done"] * 100 // 300000)
+    assert sorted(coll.index_information()) == ["_id_", "a_-1_s_1", "s_1"]
