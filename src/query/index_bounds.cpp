@@ -69,7 +69,7 @@ bson::BsonDocument ValueDoc(const BsonElement& v) {
 
 Interval Point(const BsonElement& v) {
   Interval i;
-  i.low = IntervalBound{Ks(v), true, Display(v), ValueDoc(v)};
+  i.low = IntervalBound{Ks(v), true, "", ValueDoc(v)};  // shown from the value
   i.high = i.low;
   i.point = true;
   return i;
@@ -220,9 +220,8 @@ Interval Reverse(const Interval& i) {
   return r;
 }
 
-// The field's intervals in scan byte order (descending fields inverted and reversed).
-IntervalList Directed(const IntervalList& list, bool descending) {
-  if (!descending) return list;
+// A descending field's intervals in scan byte order: inverted and reversed.
+IntervalList Descending(const IntervalList& list) {
   IntervalList out;
   for (auto it = list.rbegin(); it != list.rend(); ++it) out.push_back(Reverse(*it));
   return out;
@@ -230,8 +229,13 @@ IntervalList Directed(const IntervalList& list, bool descending) {
 
 }  // namespace
 
+std::string IntervalBound::Shown() const {
+  if (!display.empty() || value.empty()) return display;
+  return Display(value.view().FirstElement());
+}
+
 std::string Interval::ToString() const {
-  return std::string(low.inclusive ? "[" : "(") + low.display + ", " + high.display +
+  return std::string(low.inclusive ? "[" : "(") + low.Shown() + ", " + high.Shown() +
          (high.inclusive ? "]" : ")");
 }
 
@@ -247,6 +251,7 @@ IntervalList FullIntervalList() {
 }
 
 bool IsFull(const IntervalList& list) {
+  // Only FullIntervalList's bounds (and their reversals) carry these texts.
   return list.size() == 1 && list[0].low.display == "MinKey" && list[0].high.display == "MaxKey" &&
          list[0].low.inclusive && list[0].high.inclusive;
 }
@@ -437,10 +442,17 @@ bool IndexBounds::SingleInterval(const index::IndexInfo& info, bson::BsonDocumen
 
 std::vector<index::KeyRange> IndexBounds::ToKeyRanges(const index::IndexInfo& info,
                                                       size_t max_points) const {
+  // A field's intervals in scan byte order: the field's own list unless it is descending.
+  IntervalList reversed;
+  auto directed = [&](size_t f) -> const IntervalList& {
+    if (info.fields[f].kind != index::KeyKind::kDescending) return fields[f];
+    reversed = Descending(fields[f]);
+    return reversed;
+  };
   std::vector<std::string> prefixes{""};
   size_t k = 0;
   for (; k < fields.size(); ++k) {
-    IntervalList list = Directed(fields[k], info.fields[k].kind == index::KeyKind::kDescending);
+    const IntervalList& list = directed(k);
     bool all_points = !list.empty() && std::all_of(list.begin(), list.end(),
                                                    [](const Interval& i) { return i.is_point(); });
     if (!all_points || prefixes.size() * list.size() > max_points) break;
@@ -461,7 +473,7 @@ std::vector<index::KeyRange> IndexBounds::ToKeyRanges(const index::IndexInfo& in
     }
     return ranges;
   }
-  IntervalList list = Directed(fields[k], info.fields[k].kind == index::KeyKind::kDescending);
+  const IntervalList& list = directed(k);
   for (const std::string& p : prefixes) {
     for (const Interval& i : list) {
       index::KeyRange r;

@@ -27,11 +27,14 @@ struct IntervalBound {
   // Ascending KeyString bytes (a value's KeyString or a prefix of it).
   std::string ks;
   bool inclusive = true;
-  // How explain prints the bound ("5", "\"abc\"", "-inf.0", "MinKey", ...).
+  // How explain prints the bound ("5", "\"abc\"", "-inf.0", "MinKey", ...); empty for a value's
+  // own bound, printed from `value` when shown (planning does not pay for the text).
   std::string display;
   // The bound as a value ({"": v}; the bracket edge for a type-bracket bound, e.g. Infinity),
   // for the startKey/endKey of COUNT_SCAN explain. Empty when unknown.
   bson::BsonDocument value;
+  // The text explain prints: `display`, or the value's when `display` is empty.
+  std::string Shown() const;
 };
 
 struct Interval {
