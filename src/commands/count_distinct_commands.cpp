@@ -9,10 +9,10 @@
 #include <vector>
 
 #include "commands/crud_commands.h"
-#include "common/operation_control.h"
 #include "commands/namespace_util.h"
 #include "commands/request_parser.h"
 #include "commands/write_helpers.h"
+#include "common/operation_control.h"
 #include "query/key_scans.h"
 #include "query/index_usage.h"
 #include "query/match_parser.h"

@@ -72,11 +72,11 @@ void PlanExecutor::CheckCachedPlan(bool matched) {
   }
 }
 
-Status PlanExecutor::CheckDeadline() {
+Status PlanExecutor::CheckStop() {
   if (spec_.deadline && std::chrono::steady_clock::now() > *spec_.deadline) {
     return Status(ErrorCode::kMaxTimeMSExpired, "operation exceeded time limit");
   }
-  return Status::OK();
+  return CheckForInterrupt();
 }
 
 Status PlanExecutor::AnnotateError(const Status& s) const {
@@ -121,8 +121,7 @@ StatusWith<bool> PlanExecutor::NextMatching(BsonDocument* out) {
   while (cursor_->Next()) {
     ++stats_.docs_examined;
     if (stats_.docs_examined % kDeadlineCheckInterval == 0) {
-      DDS_RETURN_IF_ERROR(CheckDeadline());
-      DDS_RETURN_IF_ERROR(CheckForInterrupt());
+      DDS_RETURN_IF_ERROR(CheckStop());
     }
     BsonView doc = cursor_->doc();
     if (spec_.filter && !FilterAnsweredByPlan()) {
@@ -244,8 +243,7 @@ Status PlanExecutor::ForEachMatching(const std::function<bool(const BsonView&)>&
     while (cursor_->Next()) {
       ++stats_.docs_examined;
       if (stats_.docs_examined % kDeadlineCheckInterval == 0) {
-        Status s = CheckDeadline();
-        if (s.ok()) s = CheckForInterrupt();
+        Status s = CheckStop();
         if (!s.ok()) return AnnotateError(s);
       }
       BsonView doc = cursor_->doc();

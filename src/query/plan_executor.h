@@ -119,7 +119,8 @@ class PlanExecutor {
   // the cached-plan check once the plan produced its result target, or evicts the entry once it
   // overran.
   void CheckCachedPlan(bool matched);
-  Status CheckDeadline();
+  // MaxTimeMSExpired (50) past the deadline, Interrupted (11601) once killOp hit the operation.
+  Status CheckStop();
   StatusWith<bson::BsonDocument> Project(bson::BsonDocument doc);
   Status AnnotateError(const Status& s) const;
   // The plan's index bounds answer the whole filter (QueryPlan::exact): every document the plan
