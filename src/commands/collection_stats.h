@@ -1,7 +1,7 @@
-// Collection statistics shared by the collStats command and the $collStats / $indexStats
-// aggregation stages (compat §2.4, §5.1). The stages need the storage engine, which the agg layer
-// does not have: the aggregate command produces their documents here and runs the rest of the
-// pipeline over them.
+// Collection statistics shared by the collStats command and the $collStats / $indexStats /
+// $planCacheStats aggregation stages (compat §2.4, §5.1). The stages need the storage engine (and
+// the plan cache), which the agg layer does not have: the aggregate command produces their
+// documents here and runs the rest of the pipeline over them.
 #pragma once
 
 #include <cstdint>

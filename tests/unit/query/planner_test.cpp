@@ -47,6 +47,17 @@ class PlannerTest : public IndexedCollectionTest {
     PlannerRequest request;
   };
 
+  // Indexes {a: 1} and {b: 1} over `docs` documents {_id: i, a: i % 2, b: i}: a filter on both
+  // makes two candidates, b_1 the selective one for small b.
+  void IndexAAndBOver(int docs) {
+    Index(R"({"a":1})");
+    Index(R"({"b":1})");
+    for (int i = 0; i < docs; ++i) {
+      Insert("{\"_id\":" + std::to_string(i) + ",\"a\":" + std::to_string(i % 2) +
+             ",\"b\":" + std::to_string(i) + "}");
+    }
+  }
+
   std::unique_ptr<Prepared> Prepare(const Query& q) {
     auto p = std::make_unique<Prepared>();
     p->filter = FromJson(q.filter);
@@ -296,12 +307,7 @@ TEST_F(PlannerTest, CoveredProjection) {
 }
 
 TEST_F(PlannerTest, MultiPlannerPrefersSelectiveIndexAndCaches) {
-  Index(R"({"a":1})");
-  Index(R"({"b":1})");
-  for (int i = 0; i < 400; ++i) {
-    Insert("{\"_id\":" + std::to_string(i) + ",\"a\":" + std::to_string(i % 2) +
-           ",\"b\":" + std::to_string(i) + "}");
-  }
+  IndexAAndBOver(400);
   auto p = Prepare({.filter = R"({"a":1,"b":{"$lt":5}})"});
   auto res = PlanQuery(*engine_, Coll(), p->request);
   ASSERT_OK(res);
@@ -319,12 +325,7 @@ TEST_F(PlannerTest, MultiPlannerPrefersSelectiveIndexAndCaches) {
 // count; the other shapes and other collections keep theirs. The listing drops entries made
 // among another index set.
 TEST_F(PlannerTest, PlanCacheEntriesClearByShape) {
-  Index(R"({"a":1})");
-  Index(R"({"b":1})");
-  for (int i = 0; i < 100; ++i) {
-    Insert("{\"_id\":" + std::to_string(i) + ",\"a\":" + std::to_string(i % 2) +
-           ",\"b\":" + std::to_string(i) + "}");
-  }
+  IndexAAndBOver(100);
   auto plan = [&](const Query& q) { ASSERT_OK(PlanQuery(*engine_, Coll(), Prepare(q)->request)); };
   plan({.filter = R"({"a":1,"b":{"$lt":5}})"});
   plan({.filter = R"({"a":1,"b":{"$lt":5}})", .limit = 3});
@@ -364,12 +365,7 @@ TEST_F(PlannerTest, PlanCacheEntriesClearByShape) {
 // the execution evicts the entry and the next query plans again; a plan that keeps its promise
 // keeps its entry.
 TEST_F(PlannerTest, CachedPlanOverrunEvictsTheEntry) {
-  Index(R"({"a":1})");
-  Index(R"({"b":1})");
-  for (int i = 0; i < 400; ++i) {
-    Insert("{\"_id\":" + std::to_string(i) + ",\"a\":" + std::to_string(i % 2) +
-           ",\"b\":" + std::to_string(i) + "}");
-  }
+  IndexAAndBOver(400);
   const Query query{.filter = R"({"a":1,"b":{"$lt":5}})"};
   auto run = [&]() {
     auto p = Prepare(query);
