@@ -2,10 +2,11 @@
 // mongod's OperationContext does: whether it was killed (killOp) and how far a long step got
 // (currentOp's msg and progress). The command layer gives each operation an OperationControl and
 // installs it on the thread that runs the operation (ScopedOperationControl); killOp interrupts
-// it from another thread. Long loops in lower layers (index builds, scans) call
-// CheckForInterrupt() where stopping is safe and return its status, unwinding as for any other
-// error, and may ReportProgress(). Threads with no installed control are never interrupted and
-// report nothing.
+// it from another thread, as does a drop that aborts the index builds it would otherwise wait
+// for (with its own reason: IndexBuildAborted). Long loops in lower layers (index builds, scans)
+// call CheckForInterrupt() where stopping is safe and return its status, unwinding as for any
+// other error, and may ReportProgress(). Threads with no installed control are never interrupted
+// and report nothing.
 #pragma once
 
 #include <atomic>
@@ -28,8 +29,21 @@ class OperationControl {
     int64_t total = 0;
   };
 
-  void Interrupt() { interrupted_.store(true, std::memory_order_relaxed); }
-  bool interrupted() const { return interrupted_.load(std::memory_order_relaxed); }
+  // killOp: the operation ends with Interrupted (11601).
+  void Interrupt() { Interrupt(Status(ErrorCode::kInterrupted, "operation was interrupted")); }
+  // The operation ends with `reason`; the first reason given stands.
+  void Interrupt(Status reason) {
+    std::lock_guard lock(mu_);
+    if (interrupted_.load(std::memory_order_relaxed)) return;
+    reason_ = std::move(reason);
+    interrupted_.store(true, std::memory_order_release);
+  }
+  bool interrupted() const { return interrupted_.load(std::memory_order_acquire); }
+  // Why the operation was interrupted. REQUIRES: interrupted().
+  Status interrupt_reason() const {
+    std::lock_guard lock(mu_);
+    return reason_;
+  }
 
   void SetProgress(std::string_view message, int64_t done, int64_t total) {
     std::lock_guard lock(mu_);
@@ -50,12 +64,16 @@ class OperationControl {
  private:
   std::atomic<bool> interrupted_{false};
   mutable std::mutex mu_;
+  Status reason_;
   std::optional<Progress> progress_;
 };
 
 namespace operation_control_internal {
 inline thread_local OperationControl* current = nullptr;
 }  // namespace operation_control_internal
+
+// The current thread's operation control, or null.
+inline OperationControl* CurrentOperationControl() { return operation_control_internal::current; }
 
 // Makes `control` the current thread's for the scope; the previous one comes back after it.
 class ScopedOperationControl {
@@ -72,13 +90,11 @@ class ScopedOperationControl {
   OperationControl* previous_;
 };
 
-// Interrupted (11601) "operation was interrupted" once the current thread's operation was
-// killed; OK otherwise. Cheap: one thread-local read and one relaxed atomic load.
+// The reason the current thread's operation was interrupted (killOp: Interrupted 11601); OK
+// otherwise. Cheap while not interrupted: one thread-local read and one atomic load.
 inline Status CheckForInterrupt() {
   const OperationControl* control = operation_control_internal::current;
-  if (control != nullptr && control->interrupted()) {
-    return Status(ErrorCode::kInterrupted, "operation was interrupted");
-  }
+  if (control != nullptr && control->interrupted()) return control->interrupt_reason();
   return Status::OK();
 }
 

@@ -38,6 +38,19 @@ TEST(OperationControlTest, AnInterruptFromAnotherThreadIsSeen) {
   EXPECT_TRUE(other_ok);
 }
 
+TEST(OperationControlTest, TheFirstInterruptReasonStands) {
+  OperationControl control;
+  ScopedOperationControl scope(&control);
+  EXPECT_EQ(CurrentOperationControl(), &control);
+  control.Interrupt(
+      Status(ErrorCode::kIndexBuildAborted, "Index build aborted: dropIndexes command"));
+  control.Interrupt();  // a later killOp does not change why the operation ends
+  Status s = CheckForInterrupt();
+  EXPECT_TRUE(s.Is(ErrorCode::kIndexBuildAborted));
+  EXPECT_EQ(s.reason(), "Index build aborted: dropIndexes command");
+  EXPECT_EQ(s.code_name(), "IndexBuildAborted");
+}
+
 TEST(OperationControlTest, ProgressGoesToTheInstalledControlOnly) {
   ReportProgress("nowhere", 1, 2);  // no control: nothing to report to
   OperationControl control;
