@@ -316,6 +316,7 @@ StatusWith<bson::BsonDocument> RunDrop(CommandContext& ctx, const bson::BsonView
     return Status(ErrorCode::kIllegalOperation, "can't drop system collection " + ns);
   }
   ctx.cursors().KillForNamespace(ns);
+  index::AbortIndexBuilds(ctx.engine(), desc->id, "collection " + ns + " is being dropped");
   Status s = ctx.engine().catalog().DropCollection(ctx.db, coll);
   if (!s.ok() && !s.Is(ErrorCode::kNamespaceNotFound)) return s;
   query::ForgetCollectionUsage(*desc);
@@ -336,6 +337,9 @@ StatusWith<bson::BsonDocument> RunDropDatabase(CommandContext& ctx, const bson::
   std::vector<storage::CollectionPtr> colls = ctx.engine().catalog().ListCollections(ctx.db);
   bool existed = !colls.empty();
   ctx.cursors().KillForDatabase(ctx.db);
+  for (const storage::CollectionPtr& c : colls) {
+    index::AbortIndexBuilds(ctx.engine(), c->id, "dropDatabase command");
+  }
   DDS_RETURN_IF_ERROR(ctx.engine().catalog().DropDatabase(ctx.db));
   for (const storage::CollectionPtr& c : colls) {
     query::ForgetCollectionUsage(*c);
@@ -382,6 +386,9 @@ StatusWith<bson::BsonDocument> RunRenameCollection(CommandContext& ctx,
   }
   ctx.cursors().KillForNamespace(from);
   ctx.cursors().KillForNamespace(to);
+  if (storage::CollectionPtr target = catalog.Lookup(to_db, to_coll); drop && target != nullptr) {
+    index::AbortIndexBuilds(ctx.engine(), target->id, "collection " + to + " is being dropped");
+  }
   Status s = catalog.RenameCollection(from_db, from_coll, to_db, to_coll, drop);
   if (s.Is(ErrorCode::kNamespaceNotFound)) {
     return Status(ErrorCode::kNamespaceNotFound, "source namespace does not exist");

@@ -1,5 +1,6 @@
 // Index management commands (compat §2.9): listIndexes, createIndexes, dropIndexes.
 // Index metadata lives in the storage Catalog; the index layer builds and drops the entries.
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -381,8 +382,14 @@ StatusWith<bson::BsonDocument> RunDropIndexes(CommandContext& ctx, const bson::B
 
   std::vector<std::string> to_drop;
   bool drop_all = false;
+  // Indexes still being built are not waited for: their builds are aborted (their createIndexes
+  // answers IndexBuildAborted), as mongod does since 4.4.
+  bool aborted = false;
   if (index.type() == BsonType::kString && index.String() == "*") {
     drop_all = true;
+    index::AbortIndexBuilds(ctx.engine(), desc->id, "dropIndexes command");
+    desc = catalog.Lookup(ctx.db, coll);
+    if (desc == nullptr) return Status(ErrorCode::kNamespaceNotFound, "ns not found " + ns);
     for (const storage::IndexDescriptor& idx : desc->indexes) {
       if (idx.name != kIdIndexName) to_drop.push_back(idx.name);
     }
@@ -422,9 +429,24 @@ StatusWith<bson::BsonDocument> RunDropIndexes(CommandContext& ctx, const bson::B
       to_drop.push_back(std::move(name));
     }
   }
+  if (!drop_all) {
+    // mongod aborts a build only when every index it builds is named, and never drops part of one.
+    auto in_build = std::find_if(to_drop.begin(), to_drop.end(), [&](const std::string& name) {
+      return desc->FindIndex(name)->building;
+    });
+    if (in_build != to_drop.end()) {
+      if (!index::AbortIndexBuildOf(ctx.engine(), desc->id, to_drop, "dropIndexes command")) {
+        return Status(ErrorCode::kIndexNotFound,
+                      "can't drop unfinished index with name: " + *in_build);
+      }
+      aborted = true;
+    }
+  }
   for (const std::string& name : to_drop) {
     Status s = index::DropIndex(ctx.engine(), ctx.db, coll, name);
-    if (!s.ok() && !(drop_all && s.Is(ErrorCode::kIndexNotFound))) return s;
+    // An aborted build left nothing (or, when the abort came too late to stop its commit, a
+    // ready index, dropped here).
+    if (!s.ok() && !((drop_all || aborted) && s.Is(ErrorCode::kIndexNotFound))) return s;
     if (const storage::IndexDescriptor* idx = desc->FindIndex(name); idx != nullptr && s.ok()) {
       query::ForgetIndexUsage(desc->id, idx->index_id);
     }

@@ -1,8 +1,10 @@
 #include "index/index_build.h"
 
 #include <algorithm>
+#include <condition_variable>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <shared_mutex>
 #include <string>
 #include <vector>
@@ -134,6 +136,93 @@ Status ScanAndWrite(storage::Engine& engine, const storage::CollectionDescriptor
   return Status::OK();
 }
 
+// The index builds running now, for the drops that abort them instead of waiting (mongod's
+// IndexBuildsCoordinator in small). A build is registered from before its first catalog change
+// until after its commit or its clean-up, with the OperationControl its thread checks.
+class ActiveBuilds {
+ public:
+  struct Build {
+    uint64_t serial = 0;
+    const storage::Engine* engine = nullptr;
+    uint64_t collection_id = 0;
+    std::vector<std::string> names;
+    OperationControl* control = nullptr;
+  };
+
+  static ActiveBuilds& Get() {
+    static ActiveBuilds* builds = new ActiveBuilds();  // never destroyed: builds may outlive main
+    return *builds;
+  }
+
+  uint64_t Add(Build build) {
+    std::lock_guard lock(mu_);
+    build.serial = ++last_serial_;
+    builds_.push_back(std::move(build));
+    return last_serial_;
+  }
+
+  void Remove(uint64_t serial) {
+    {
+      std::lock_guard lock(mu_);
+      std::erase_if(builds_, [&](const Build& b) { return b.serial == serial; });
+    }
+    ended_.notify_all();
+  }
+
+  // Interrupts the builds `selected` picks with `reason`, then waits until they have ended (an
+  // interrupted build stops at its next check and removes what it added). Returns how many.
+  template <typename Selector>
+  size_t AbortAndWait(Selector selected, const Status& reason) {
+    std::unique_lock lock(mu_);
+    std::vector<uint64_t> aborted;
+    for (const Build& b : builds_) {
+      if (!selected(b)) continue;
+      b.control->Interrupt(reason);
+      aborted.push_back(b.serial);
+    }
+    ended_.wait(lock, [&]() {
+      return std::none_of(builds_.begin(), builds_.end(), [&](const Build& b) {
+        return std::find(aborted.begin(), aborted.end(), b.serial) != aborted.end();
+      });
+    });
+    return aborted.size();
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable ended_;
+  std::vector<Build> builds_;
+  uint64_t last_serial_ = 0;
+};
+
+// Registers a build of the indexes `names` for its scope. A thread running no operation (no
+// installed control) gets one of its own, so that drops can still abort the build.
+class RegisteredBuild {
+ public:
+  RegisteredBuild(const storage::Engine& engine, uint64_t collection_id,
+                  std::vector<std::string> names) {
+    OperationControl* control = CurrentOperationControl();
+    if (control == nullptr) {
+      own_control_ = std::make_unique<OperationControl>();
+      control = own_control_.get();
+      own_scope_.emplace(control);
+    }
+    serial_ = ActiveBuilds::Get().Add({0, &engine, collection_id, std::move(names), control});
+  }
+  ~RegisteredBuild() { ActiveBuilds::Get().Remove(serial_); }
+  RegisteredBuild(const RegisteredBuild&) = delete;
+  RegisteredBuild& operator=(const RegisteredBuild&) = delete;
+
+ private:
+  std::unique_ptr<OperationControl> own_control_;
+  std::optional<ScopedOperationControl> own_scope_;
+  uint64_t serial_ = 0;
+};
+
+Status BuildAborted(std::string_view reason) {
+  return Status(ErrorCode::kIndexBuildAborted, "Index build aborted: " + std::string(reason));
+}
+
 // The collection's write lock, held exclusively, and its descriptor as of holding it.
 struct ExclusiveCollection {
   std::shared_ptr<std::shared_mutex> mutex;
@@ -230,11 +319,14 @@ Status RebuildLocked(storage::Engine& engine, std::string_view db, std::string_v
     names.push_back(RebuildName(name));
     swaps.push_back({name, names.back(), false});
   }
+  RegisteredBuild registered(engine, collection_id, names);
   std::vector<PendingIndex> built;
   DDS_RETURN_IF_ERROR(AddAndBuild(engine, db, coll, specs, names, options, &built));
   for (size_t i = 0; i < built.size(); ++i) swaps[i].multikey = built[i].multikey;
   storage::Catalog& catalog = engine.catalog();
-  Status s = catalog.SwapRebuiltIndexes(collection_id, swaps);
+  // An abort that came after the scan's last check still wins: nothing is swapped in.
+  Status s = CheckForInterrupt();
+  if (s.ok()) s = catalog.SwapRebuiltIndexes(collection_id, swaps);
   if (!s.ok()) {
     for (const std::string& name : names) (void)catalog.RemoveIndex(db, coll, name);
   }
@@ -253,8 +345,14 @@ Status BuildIndexes(storage::Engine& engine, std::string_view db, std::string_vi
   const storage::CollectionPtr& desc = held.desc;
   std::vector<std::string> names;
   for (const bson::BsonDocument& spec : specs) names.emplace_back(spec.view()["name"].String());
+  RegisteredBuild registered(engine, desc->id, names);
   std::vector<PendingIndex> built;
   DDS_RETURN_IF_ERROR(AddAndBuild(engine, db, coll, specs, names, options, &built));
+  // An abort that came after the scan's last check still wins: nothing is committed.
+  if (Status s = CheckForInterrupt(); !s.ok()) {
+    for (const std::string& name : names) (void)catalog.RemoveIndex(db, coll, name);
+    return s;
+  }
   for (const PendingIndex& p : built) {
     if (p.multikey) DDS_RETURN_IF_ERROR(catalog.SetIndexMultikey(desc->id, p.descriptor.index_id));
     DDS_RETURN_IF_ERROR(catalog.FinishIndexBuild(desc->id, p.descriptor.index_id));
@@ -349,6 +447,26 @@ Status ModifyIndexSpec(storage::Engine& engine, std::string_view db, std::string
                          {{std::string(name), bson::BsonDocument(spec)}}, {});
   }
   return catalog.SetIndexSpec(db, coll, name, spec);
+}
+
+size_t AbortIndexBuilds(const storage::Engine& engine, uint64_t collection_id,
+                        std::string_view reason) {
+  return ActiveBuilds::Get().AbortAndWait(
+      [&](const ActiveBuilds::Build& b) {
+        return b.engine == &engine && b.collection_id == collection_id;
+      },
+      BuildAborted(reason));
+}
+
+bool AbortIndexBuildOf(const storage::Engine& engine, uint64_t collection_id,
+                       const std::vector<std::string>& names, std::string_view reason) {
+  return ActiveBuilds::Get().AbortAndWait(
+             [&](const ActiveBuilds::Build& b) {
+               return b.engine == &engine && b.collection_id == collection_id &&
+                      std::is_permutation(names.begin(), names.end(), b.names.begin(),
+                                          b.names.end());
+             },
+             BuildAborted(reason)) > 0;
 }
 
 Status DropIndex(storage::Engine& engine, std::string_view db, std::string_view coll,

@@ -7,6 +7,11 @@
 // lock the build scans one snapshot, sorts the keys in memory chunks (64 MB) and writes them in
 // key order as plain write batches (no transaction locks; the collection is held exclusively).
 //
+// Aborts: a drop of the collection, of its database or of the indexes being built aborts the
+// build instead of waiting for it (AbortIndexBuilds, AbortIndexBuildOf): the build stops at its
+// next killOp check (or before it commits), removes what it added and answers IndexBuildAborted
+// (276), as mongod's builds do since 4.4.
+//
 // Crash safety: the catalog entry is added with `building: true` before any entry is written and
 // flipped to ready after the last chunk commits; at open, the catalog drops indexes still marked
 // building and deletes their entries, so a crash leaves either no index or a complete one.
@@ -16,6 +21,9 @@
 // Thread-safe.
 #pragma once
 
+#include <cstddef>
+#include <cstdint>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -63,6 +71,18 @@ bool IsRebuildName(std::string_view name);
 Status ModifyIndexSpec(storage::Engine& engine, std::string_view db, std::string_view coll,
                        std::string_view name, const bson::BsonView& spec, bool to_unique,
                        bool dry_run);
+
+// Aborts every index build (createIndexes, reIndex, a unique conversion) running on the
+// collection `collection_id` of `engine` and waits until they have ended. Each answers
+// IndexBuildAborted (276) "Index build aborted: <reason>". Returns how many were aborted.
+size_t AbortIndexBuilds(const storage::Engine& engine, uint64_t collection_id,
+                        std::string_view reason);
+
+// Aborts the one index build on the collection whose indexes are exactly `names` (in any order)
+// and waits until it has ended: mongod's dropIndexes rule, which never aborts part of a build.
+// Returns whether there was such a build.
+bool AbortIndexBuildOf(const storage::Engine& engine, uint64_t collection_id,
+                       const std::vector<std::string>& names, std::string_view reason);
 
 // Drops the index `name` of db.coll after in-flight writers of the collection finish (same errors
 // as Catalog::RemoveIndex).

@@ -373,10 +373,10 @@ def fill(db, name, n):
     ]))
 
 
-def catch_running(client, action, is_target, kill, before_retry=None, attempts=3):
-    """Runs `action` in a thread until its operation shows in currentOp (is_target(op)), kills it
-    if `kill`, and returns (the op as currentOp showed it, the action's error or None). An action
-    that ended before it was seen is retried after before_retry() (a loaded machine)."""
+def catch_running(client, action, is_target, on_seen=None, before_retry=None, attempts=3):
+    """Runs `action` in a thread until its operation shows in currentOp (is_target(op)), then
+    on_seen(op) if given, and returns (the op as currentOp showed it, the action's error or None).
+    An action that ended before it was seen is retried after before_retry() (a loaded machine)."""
     for _ in range(attempts):
         outcome = {}
 
@@ -393,8 +393,8 @@ def catch_running(client, action, is_target, kill, before_retry=None, attempts=3
             for op in client.admin.command("currentOp")["inprog"]:
                 if is_target(op):
                     seen = op
-                    if kill:
-                        client.admin.command("killOp", op=op["opid"])
+                    if on_seen:
+                        on_seen(op)
                     break
             time.sleep(0.002)
         t.join(60)
@@ -403,6 +403,10 @@ def catch_running(client, action, is_target, kill, before_retry=None, attempts=3
         if before_retry:
             before_retry()
     pytest.fail("the operation always ended before currentOp showed it")
+
+
+def kill_op(client):
+    return lambda op: client.admin.command("killOp", op=op["opid"])
 
 
 def building(coll_name):
@@ -419,7 +423,7 @@ def test_kill_op_stops_an_index_build_and_leaves_nothing(db, client):
     def build():
         return db.command("createIndexes", "killed_build", indexes=TWO_INDEXES)
 
-    _, err = catch_running(client, build, building("killed_build"), kill=True,
+    _, err = catch_running(client, build, building("killed_build"), on_seen=kill_op(client),
                            before_retry=lambda: coll.drop_indexes())
     assert err is not None and err.code == 11601, err
     assert sorted(coll.index_information()) == ["_id_"]
@@ -440,7 +444,7 @@ def test_kill_op_stops_a_collection_scan(db, client):
 
     _, err = catch_running(client, scan,
                            lambda op: op.get("command", {}).get("find") == "killed_scan",
-                           kill=True)
+                           on_seen=kill_op(client))
     assert err is not None and err.code == 11601, err
     assert db.killed_scan.count_documents({}) == 300000
 
@@ -455,8 +459,7 @@ def test_current_op_shows_how_far_an_index_build_got(db, client):
     def scanning(op):
         return building("watched_build")(op) and "progress" in op
 
-    op, err = catch_running(client, build, scanning, kill=False,
-                            before_retry=lambda: coll.drop_indexes())
+    op, err = catch_running(client, build, scanning, before_retry=lambda: coll.drop_indexes())
     assert err is None
     progress = op["progress"]
     assert progress["total"] == 300000
@@ -464,3 +467,95 @@ def test_current_op_shows_how_far_an_index_build_got(db, client):
     assert op["msg"] == "Index Build: scanning collection: %d/300000 %d%%" % (
         progress["done"], progress["done"] * 100 // 300000)
     assert sorted(coll.index_information()) == ["_id_", "a_-1_s_1", "s_1"]
+
+
+def scanning_build_of(coll_name):
+    # Progress shows once the build's indexes are in the catalog and the scan runs.
+    return lambda op: building(coll_name)(op) and "progress" in op
+
+
+@pytest.mark.parametrize("index", [["s_1", "a_-1_s_1"], ["a_-1_s_1", "s_1"], "*"])
+def test_dropping_the_indexes_being_built_aborts_the_build(db, client, index):
+    fill(db, "aborted_build", 300000)
+    coll = db.aborted_build
+    coll.create_index([("a", 1)])
+    dropped = {}
+
+    def build():
+        return db.command("createIndexes", "aborted_build", indexes=TWO_INDEXES)
+
+    def drop(op):
+        dropped["reply"] = db.command("dropIndexes", "aborted_build", index=index)
+
+    _, err = catch_running(client, build, scanning_build_of("aborted_build"), on_seen=drop,
+                           before_retry=lambda: db.command("dropIndexes", "aborted_build",
+                                                           index=["s_1", "a_-1_s_1"]))
+    # mongod's answers: the build's client learns why it stopped; the drop succeeds.
+    assert err is not None and err.code == 276, err
+    assert err.details["codeName"] == "IndexBuildAborted"
+    assert "dropIndexes command" in err.details["errmsg"]
+    assert dropped["reply"]["ok"] == 1
+    assert dropped["reply"]["nIndexesWas"] == 4
+    expected = ["_id_"] if index == "*" else ["_id_", "a_1"]
+    assert sorted(coll.index_information()) == expected
+    assert db.command("validate", "aborted_build")["valid"] is True
+    build()
+    assert sorted(coll.index_information()) == sorted(expected + ["a_-1_s_1", "s_1"])
+    assert coll.find_one({"s": "x123"}, {"_id": 1}) == {"_id": 123}
+
+
+def test_dropping_part_of_a_build_is_refused_and_the_build_goes_on(db, client):
+    fill(db, "partly_dropped", 300000)
+    coll = db.partly_dropped
+    refused = {}
+
+    def build():
+        return db.command("createIndexes", "partly_dropped", indexes=TWO_INDEXES)
+
+    def drop_one(op):
+        with pytest.raises(OperationFailure) as e:
+            db.command("dropIndexes", "partly_dropped", index="s_1")
+        refused["error"] = e.value
+
+    _, err = catch_running(client, build, scanning_build_of("partly_dropped"), on_seen=drop_one,
+                           before_retry=lambda: coll.drop_indexes())
+    assert err is None
+    assert refused["error"].code == 27
+    assert refused["error"].details["errmsg"] == "can't drop unfinished index with name: s_1"
+    assert sorted(coll.index_information()) == ["_id_", "a_-1_s_1", "s_1"]
+
+
+@pytest.mark.parametrize("how", ["drop", "dropDatabase", "renameCollection"])
+def test_dropping_the_collection_aborts_its_index_builds(client, how):
+    db = client["abort_on_" + how.lower()]
+    db.client.drop_database(db.name)
+    fill(db, "victim", 300000)
+
+    def build():
+        return db.command("createIndexes", "victim", indexes=TWO_INDEXES)
+
+    def drop(op):
+        if how == "drop":
+            db.drop_collection("victim")
+        elif how == "dropDatabase":
+            db.client.drop_database(db.name)
+        else:
+            db.other.insert_one({"_id": 1})
+            client.admin.command("renameCollection", db.name + ".other",
+                                 to=db.name + ".victim", dropTarget=True)
+
+    _, err = catch_running(client, build, scanning_build_of("victim"), on_seen=drop,
+                           before_retry=lambda: db.victim.drop_indexes())
+    assert err is not None and err.code == 276, err
+    if how == "renameCollection":
+        assert list(db.victim.find()) == [{"_id": 1}]
+        assert sorted(db.victim.index_information()) == ["_id_"]
+    else:
+        assert "victim" not in db.list_collection_names()
+    # The same names build on a new collection from scratch.
+    db.drop_collection("victim")
+    fill(db, "victim", 1000)
+    build()
+    assert db.command("validate", "victim")["keysPerIndex"] == {
+        "_id_": 1000, "s_1": 1000, "a_-1_s_1": 1000}
+    client.drop_database(db.name)

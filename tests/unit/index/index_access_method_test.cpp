@@ -6,6 +6,7 @@
 
 #include <gtest/gtest.h>
 
+#include "common/operation_control.h"
 #include "index/index_build.h"
 #include "index/index_maintenance.h"
 #include "index/index_validation.h"
@@ -282,6 +283,47 @@ TEST_F(IndexTest, CrashDuringBuildDropsIndexAtOpen) {
   auto read = engine_->BeginRead();
   auto raw = read->ScanRaw(std::string(1, '\x04'), std::string(1, '\x05'));
   EXPECT_FALSE(raw->Next());
+}
+
+// Set by the build's test hook once a chunk is written; the hook then waits for the abort.
+std::atomic<bool> build_paused{false};
+
+TEST_F(IndexTest, AbortedBuildAnswersWhyAndLeavesNothing) {
+  for (int i = 0; i < 40; ++i) {
+    ASSERT_OK(Insert("{\"_id\":" + std::to_string(i) + ",\"a\":" + std::to_string(i) + "}"));
+  }
+  const uint64_t id = Coll()->id;
+  EXPECT_EQ(AbortIndexBuilds(*engine_, id, "nothing runs"), 0u);
+  IndexBuildOptions options;
+  options.chunk_bytes = 256;
+  options.after_chunk_for_test = [](int) {
+    build_paused = true;
+    // The build thread runs no operation: the build installed a control of its own.
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+    while (!CurrentOperationControl()->interrupted() &&
+           std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+    return true;  // go on: the build must notice the abort itself (here: before it commits)
+  };
+  build_paused = false;
+  Status result;
+  std::thread builder([&] { result = Build(R"({"v":2,"key":{"a":1},"name":"a_1"})", options); });
+  while (!build_paused) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  // A build is aborted only when all of its indexes are named.
+  EXPECT_FALSE(AbortIndexBuildOf(*engine_, id, {"a_1", "b_1"}, "dropIndexes command"));
+  EXPECT_FALSE(AbortIndexBuildOf(*engine_, id + 1, {"a_1"}, "dropIndexes command"));
+  EXPECT_TRUE(AbortIndexBuildOf(*engine_, id, {"a_1"}, "dropIndexes command"));
+  // The abort returned after the build ended.
+  EXPECT_EQ(Coll()->FindIndex("a_1"), nullptr);
+  builder.join();
+  ASSERT_CODE(result, ErrorCode::kIndexBuildAborted);
+  EXPECT_EQ(result.reason(), "Index build aborted: dropIndexes command");
+  auto read = engine_->BeginRead();
+  auto raw = read->ScanRaw(std::string(1, '\x04'), std::string(1, '\x05'));
+  EXPECT_FALSE(raw->Next());
+  ASSERT_OK(Build(R"({"v":2,"key":{"a":1},"name":"a_1"})"));
+  EXPECT_EQ(ScanIds("a_1", {All()}).size(), 40u);
 }
 
 TEST_F(IndexTest, DropIndexDeletesEntries) {
