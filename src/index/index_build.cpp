@@ -7,10 +7,12 @@
 #include <optional>
 #include <shared_mutex>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "common/operation_control.h"
 #include "index/index_access_method.h"
+#include "index/index_build_internal.h"
 #include "storage/key_string.h"
 #include "storage/keyspace.h"
 
@@ -89,15 +91,16 @@ Status FlushChunk(storage::Engine& engine, const std::string& ns, PendingIndex* 
   return Status::OK();
 }
 
+// Writes the entries of the documents of `snapshot`.
 Status ScanAndWrite(storage::Engine& engine, const storage::CollectionDescriptor& desc,
-                    std::vector<PendingIndex>* pending, const IndexBuildOptions& options) {
+                    storage::ReadUnit& snapshot, std::vector<PendingIndex>* pending,
+                    const IndexBuildOptions& options) {
   std::string ns = desc.ns();
-  std::unique_ptr<storage::ReadUnit> read = engine.BeginRead();
-  std::unique_ptr<storage::RecordCursor> cursor = read->ScanRecords(desc.id);
+  std::unique_ptr<storage::RecordCursor> cursor = snapshot.ScanRecords(desc.id);
   KeySet keys;
   int chunk = 0;
   int64_t scanned = 0;
-  // currentOp shows how far the scan got (the count is exact: writers wait for the build).
+  // currentOp shows how far the scan got (of about this many: writers may go on meanwhile).
   const int64_t total = engine.ApproximateRecordCount(desc.id);
   ReportProgress(kScanProgressMessage, 0, total);
   while (cursor->Next()) {
@@ -136,17 +139,52 @@ Status ScanAndWrite(storage::Engine& engine, const storage::CollectionDescriptor
   return Status::OK();
 }
 
+// The documents written while a build scanned its snapshot (writers maintain building indexes,
+// but the scan may write a snapshot version's entries after a writer removed them): the build
+// derives their entries again once it holds the collection. Bounded: past kMaxIds the build
+// starts over holding the collection instead.
+class WrittenIds {
+ public:
+  static constexpr size_t kMaxIds = 1 << 20;
+
+  void Add(std::string_view id_ks, const bson::BsonElement& id) {
+    std::lock_guard lock(mu_);
+    if (overflowed_ || ids_.contains(std::string(id_ks))) return;
+    if (ids_.size() >= kMaxIds) {
+      overflowed_ = true;
+      ids_.clear();
+      return;
+    }
+    bson::BsonBuilder b(32);
+    b.AppendElementAs("", id);
+    ids_.emplace(std::string(id_ks), b.Done());
+  }
+  // Takes the ids noted so far: {KeyString(_id): {"": _id}}; nullopt once more than kMaxIds were.
+  std::optional<std::unordered_map<std::string, bson::BsonDocument>> Take() {
+    std::lock_guard lock(mu_);
+    if (overflowed_) return std::nullopt;
+    return std::move(ids_);
+  }
+
+ private:
+  std::mutex mu_;
+  std::unordered_map<std::string, bson::BsonDocument> ids_;
+  bool overflowed_ = false;
+};
+
 // The index builds running now, for the drops that abort them instead of waiting (mongod's
-// IndexBuildsCoordinator in small). A build is registered from before its first catalog change
-// until after its commit or its clean-up, with the OperationControl its thread checks.
+// IndexBuildsCoordinator in small) and for the writers that note what they wrote during a build
+// that lets them go on. A build is registered from before its first catalog change until after
+// its commit or its clean-up, with the OperationControl its thread checks.
 class ActiveBuilds {
  public:
   struct Build {
     uint64_t serial = 0;
-    const storage::Engine* engine = nullptr;
+    const storage::Catalog* catalog = nullptr;
     uint64_t collection_id = 0;
     std::vector<std::string> names;
     OperationControl* control = nullptr;
+    std::shared_ptr<WrittenIds> written;  // builds alongside writers only
   };
 
   static ActiveBuilds& Get() {
@@ -167,6 +205,16 @@ class ActiveBuilds {
       std::erase_if(builds_, [&](const Build& b) { return b.serial == serial; });
     }
     ended_.notify_all();
+  }
+
+  void NoteWrite(const storage::Catalog* catalog, uint64_t collection_id, std::string_view id_ks,
+                 const bson::BsonElement& id) {
+    std::lock_guard lock(mu_);
+    for (const Build& b : builds_) {
+      if (b.catalog == catalog && b.collection_id == collection_id && b.written != nullptr) {
+        b.written->Add(id_ks, id);
+      }
+    }
   }
 
   // Interrupts the builds `selected` picks with `reason`, then waits until they have ended (an
@@ -197,25 +245,32 @@ class ActiveBuilds {
 
 // Registers a build of the indexes `names` for its scope. A thread running no operation (no
 // installed control) gets one of its own, so that drops can still abort the build.
+// A build that lets writers go on (`alongside_writers`) also collects what they write.
 class RegisteredBuild {
  public:
-  RegisteredBuild(const storage::Engine& engine, uint64_t collection_id,
-                  std::vector<std::string> names) {
+  RegisteredBuild(storage::Engine& engine, uint64_t collection_id,
+                  std::vector<std::string> names, bool alongside_writers) {
     OperationControl* control = CurrentOperationControl();
     if (control == nullptr) {
       own_control_ = std::make_unique<OperationControl>();
       control = own_control_.get();
       own_scope_.emplace(control);
     }
-    serial_ = ActiveBuilds::Get().Add({0, &engine, collection_id, std::move(names), control});
+    if (alongside_writers) written_ = std::make_shared<WrittenIds>();
+    serial_ = ActiveBuilds::Get().Add(
+        {0, &engine.catalog(), collection_id, std::move(names), control, written_});
   }
   ~RegisteredBuild() { ActiveBuilds::Get().Remove(serial_); }
   RegisteredBuild(const RegisteredBuild&) = delete;
   RegisteredBuild& operator=(const RegisteredBuild&) = delete;
 
+  // REQUIRES: built alongside writers.
+  WrittenIds& written() { return *written_; }
+
  private:
   std::unique_ptr<OperationControl> own_control_;
   std::optional<ScopedOperationControl> own_scope_;
+  std::shared_ptr<WrittenIds> written_;
   uint64_t serial_ = 0;
 };
 
@@ -244,15 +299,22 @@ StatusWith<ExclusiveCollection> LockExclusively(storage::Catalog& catalog, std::
   return held;
 }
 
-// Adds `specs` as building indexes named `names` and writes their entries from the collection's
-// documents; *built gets them (with their multikey flags) for the caller to finish. On failure
-// the added indexes are removed again. REQUIRES: the caller holds the collection's write lock
-// exclusively.
-Status AddAndBuild(storage::Engine& engine, std::string_view db, std::string_view coll,
-                   const std::vector<bson::BsonDocument>& specs,
-                   const std::vector<std::string>& names, const IndexBuildOptions& options,
-                   std::vector<PendingIndex>* built) {
-  storage::Catalog& catalog = engine.catalog();
+// Removes the indexes `names` of the collection `collection_id` with their entries, under
+// whatever name a rename gave the collection meanwhile (a dropped one took them along).
+void RemoveIndexes(storage::Catalog& catalog, uint64_t collection_id,
+                   const std::vector<std::string>& names) {
+  storage::CollectionPtr now = catalog.LookupById(collection_id);
+  if (now == nullptr) return;
+  for (const std::string& name : names) (void)catalog.RemoveIndex(now->db, now->name, name);
+}
+
+// Adds `specs` to the catalog as building indexes named `names`; *pending gets them with their
+// access methods. On failure nothing stays added. REQUIRES: the caller holds the collection's
+// write lock exclusively.
+Status AddBuildingIndexes(storage::Catalog& catalog, std::string_view db, std::string_view coll,
+                          const std::vector<bson::BsonDocument>& specs,
+                          const std::vector<std::string>& names,
+                          std::vector<PendingIndex>* pending) {
   std::vector<std::string> added;
   auto remove_added = [&]() {
     for (const std::string& name : added) (void)catalog.RemoveIndex(db, coll, name);
@@ -273,7 +335,6 @@ Status AddAndBuild(storage::Engine& engine, std::string_view db, std::string_vie
   }
   storage::CollectionPtr desc = catalog.Lookup(db, coll);
   if (desc == nullptr) return Status(ErrorCode::kNamespaceNotFound, "ns not found");
-  std::vector<PendingIndex> pending;
   for (const std::string& name : added) {
     PendingIndex p;
     p.descriptor = *desc->FindIndex(name);
@@ -283,12 +344,137 @@ Status AddAndBuild(storage::Engine& engine, std::string_view db, std::string_vie
       return method.status();
     }
     p.method = std::move(method).value();
-    pending.push_back(std::move(p));
+    pending->push_back(std::move(p));
   }
-  Status s = ScanAndWrite(engine, *desc, &pending, options);
+  return Status::OK();
+}
+
+// Adds `specs` as building indexes named `names` and writes their entries from the collection's
+// documents; *built gets them (with their multikey flags) for the caller to finish. On failure
+// the added indexes are removed again. REQUIRES: the caller holds the collection's write lock
+// exclusively.
+Status AddAndBuild(storage::Engine& engine, std::string_view db, std::string_view coll,
+                   const std::vector<bson::BsonDocument>& specs,
+                   const std::vector<std::string>& names, const IndexBuildOptions& options,
+                   std::vector<PendingIndex>* built) {
+  storage::Catalog& catalog = engine.catalog();
+  std::vector<PendingIndex> pending;
+  DDS_RETURN_IF_ERROR(AddBuildingIndexes(catalog, db, coll, specs, names, &pending));
+  storage::CollectionPtr desc = catalog.Lookup(db, coll);
+  std::unique_ptr<storage::ReadUnit> snapshot = engine.BeginRead();
+  Status s = ScanAndWrite(engine, *desc, *snapshot, &pending, options);
   if (s.Is(ErrorCode::kInterrupted) && options.after_chunk_for_test != nullptr) return s;
   if (!s.ok()) {
-    remove_added();
+    RemoveIndexes(catalog, desc->id, names);
+    return s;
+  }
+  *built = std::move(pending);
+  return Status::OK();
+}
+
+// Makes the entries of the documents in `written` (written while the scan of `snapshot` ran)
+// those of their current version: the snapshot version's entries that the scan may have written
+// after a writer removed them go, the current version's are (re)written. Each document is read
+// and fixed under its record lock, in a write unit of its own: a writer of the document, which
+// holds that lock from reading the version it changes until it commits, works before or after,
+// on correct entries. So this may run while writers go on; what they write meanwhile is noted
+// again.
+Status RederiveWrittenEntries(storage::Engine& engine, uint64_t collection_id,
+                              storage::ReadUnit& snapshot,
+                              const std::unordered_map<std::string, bson::BsonDocument>& written,
+                              std::vector<PendingIndex>* pending) {
+  KeySet keys;
+  auto fix = [&](std::string_view id_ks, const bson::BsonElement& id,
+                 const std::optional<bson::BsonDocument>& before) -> Status {
+    std::unique_ptr<storage::WriteUnit> unit = engine.BeginWrite();
+    DDS_ASSIGN_OR_RETURN(std::optional<bson::BsonDocument> after,
+                         unit->GetRecordForUpdate(collection_id, id));
+    for (PendingIndex& p : *pending) {
+      std::vector<std::string> stale;
+      if (before) {
+        DDS_RETURN_IF_ERROR(p.method->GetKeys(before->view(), &keys));
+        for (const IndexKey& k : keys.keys) stale.push_back(p.method->EntryKey(k, id_ks));
+      }
+      if (after) {
+        DDS_RETURN_IF_ERROR(p.method->GetKeys(after->view(), &keys));
+        p.multikey = p.multikey || keys.multikey;
+        for (const IndexKey& k : keys.keys) {
+          std::string key = p.method->EntryKey(k, id_ks);
+          std::erase(stale, key);
+          DDS_RETURN_IF_ERROR(unit->Put(key, p.method->EntryValue(k, id)));
+        }
+      }
+      for (const std::string& key : stale) DDS_RETURN_IF_ERROR(unit->Delete(key));
+    }
+    return unit->Commit(false);
+  };
+  int64_t done = 0;
+  for (const auto& [id_ks, id_doc] : written) {
+    if (++done % kInterruptCheckInterval == 0) DDS_RETURN_IF_ERROR(CheckForInterrupt());
+    const bson::BsonElement id = id_doc.view().FirstElement();
+    DDS_ASSIGN_OR_RETURN(std::optional<bson::BsonDocument> before,
+                         snapshot.GetRecord(collection_id, id));
+    Status s = fix(id_ks, id, before);
+    // A writer holding the record lock past the lock timeout: wait for it again.
+    while (s.Is(ErrorCode::kWriteConflict)) {
+      DDS_RETURN_IF_ERROR(CheckForInterrupt());
+      s = fix(id_ks, id, before);
+    }
+    DDS_RETURN_IF_ERROR(s);
+  }
+  return Status::OK();
+}
+
+// Below this many documents noted since the last pass, the last pass runs holding the collection.
+constexpr size_t kFinalPassIds = 1000;
+
+// Builds non-unique indexes while the collection's writers go on (mongod's hybrid builds in
+// spirit): the collection is held exclusively (`held`) only to add the indexes and take the
+// snapshot, and again for the last pass over the documents written meanwhile, whose entries are
+// derived again (earlier passes run alongside the writers). From the moment the indexes are in
+// the catalog, writers maintain them and note what they wrote in `written`. Returns holding the
+// collection again.
+Status BuildAlongsideWriters(storage::Engine& engine, std::string_view db, std::string_view coll,
+                             const std::vector<bson::BsonDocument>& specs,
+                             const std::vector<std::string>& names,
+                             const IndexBuildOptions& options, ExclusiveCollection* held,
+                             WrittenIds& written, std::vector<PendingIndex>* built) {
+  storage::Catalog& catalog = engine.catalog();
+  std::vector<PendingIndex> pending;
+  DDS_RETURN_IF_ERROR(AddBuildingIndexes(catalog, db, coll, specs, names, &pending));
+  const storage::CollectionPtr desc = catalog.Lookup(db, coll);
+  std::unique_ptr<storage::ReadUnit> snapshot = engine.BeginRead();
+  held->lock.unlock();
+  Status s = ScanAndWrite(engine, *desc, *snapshot, &pending, options);
+  // The documents written so far are fixed while writers go on (a few passes, each over what the
+  // previous one let through), the last few holding the collection again.
+  bool overflowed = false;
+  for (int pass = 0; s.ok() && pass < 3; ++pass) {
+    std::optional<std::unordered_map<std::string, bson::BsonDocument>> ids = written.Take();
+    overflowed = !ids.has_value();
+    if (overflowed) break;
+    s = RederiveWrittenEntries(engine, desc->id, *snapshot, *ids, &pending);
+    if (ids->size() < kFinalPassIds) break;
+  }
+  held->lock.lock();
+  if (s.Is(ErrorCode::kInterrupted) && options.after_chunk_for_test != nullptr) return s;
+  if (s.ok() && catalog.LookupById(desc->id) == nullptr) {
+    s = Status(ErrorCode::kNamespaceNotFound,
+               "collection " + desc->ns() + " dropped during the index build");
+  }
+  if (s.ok()) {
+    std::optional<std::unordered_map<std::string, bson::BsonDocument>> ids = written.Take();
+    if (ids && !overflowed) {
+      s = RederiveWrittenEntries(engine, desc->id, *snapshot, *ids, &pending);
+    } else {
+      // Too many writes to remember: start over, holding the collection this time.
+      RemoveIndexes(catalog, desc->id, names);
+      storage::CollectionPtr now = catalog.LookupById(desc->id);
+      return AddAndBuild(engine, now->db, now->name, specs, names, options, built);
+    }
+  }
+  if (!s.ok()) {
+    RemoveIndexes(catalog, desc->id, names);
     return s;
   }
   *built = std::move(pending);
@@ -319,7 +505,7 @@ Status RebuildLocked(storage::Engine& engine, std::string_view db, std::string_v
     names.push_back(RebuildName(name));
     swaps.push_back({name, names.back(), false});
   }
-  RegisteredBuild registered(engine, collection_id, names);
+  RegisteredBuild registered(engine, collection_id, names, /*alongside_writers=*/false);
   std::vector<PendingIndex> built;
   DDS_RETURN_IF_ERROR(AddAndBuild(engine, db, coll, specs, names, options, &built));
   for (size_t i = 0; i < built.size(); ++i) swaps[i].multikey = built[i].multikey;
@@ -327,9 +513,7 @@ Status RebuildLocked(storage::Engine& engine, std::string_view db, std::string_v
   // An abort that came after the scan's last check still wins: nothing is swapped in.
   Status s = CheckForInterrupt();
   if (s.ok()) s = catalog.SwapRebuiltIndexes(collection_id, swaps);
-  if (!s.ok()) {
-    for (const std::string& name : names) (void)catalog.RemoveIndex(db, coll, name);
-  }
+  if (!s.ok()) RemoveIndexes(catalog, collection_id, names);
   return s;
 }
 
@@ -345,12 +529,22 @@ Status BuildIndexes(storage::Engine& engine, std::string_view db, std::string_vi
   const storage::CollectionPtr& desc = held.desc;
   std::vector<std::string> names;
   for (const bson::BsonDocument& spec : specs) names.emplace_back(spec.view()["name"].String());
-  RegisteredBuild registered(engine, desc->id, names);
+  // Unique builds hold the collection throughout: a writer's entry and a scanned document's may
+  // share a tuple key (the later write would hide the duplicate).
+  const bool alongside_writers = std::none_of(specs.begin(), specs.end(), [](const auto& spec) {
+    return spec.view()["unique"].TrueValue();
+  });
+  RegisteredBuild registered(engine, desc->id, names, alongside_writers);
   std::vector<PendingIndex> built;
-  DDS_RETURN_IF_ERROR(AddAndBuild(engine, db, coll, specs, names, options, &built));
+  if (alongside_writers) {
+    DDS_RETURN_IF_ERROR(BuildAlongsideWriters(engine, db, coll, specs, names, options, &held,
+                                              registered.written(), &built));
+  } else {
+    DDS_RETURN_IF_ERROR(AddAndBuild(engine, db, coll, specs, names, options, &built));
+  }
   // An abort that came after the scan's last check still wins: nothing is committed.
   if (Status s = CheckForInterrupt(); !s.ok()) {
-    for (const std::string& name : names) (void)catalog.RemoveIndex(db, coll, name);
+    RemoveIndexes(catalog, desc->id, names);
     return s;
   }
   for (const PendingIndex& p : built) {
@@ -449,20 +643,25 @@ Status ModifyIndexSpec(storage::Engine& engine, std::string_view db, std::string
   return catalog.SetIndexSpec(db, coll, name, spec);
 }
 
-size_t AbortIndexBuilds(const storage::Engine& engine, uint64_t collection_id,
+void NoteWriteDuringIndexBuilds(const storage::Catalog& catalog, uint64_t collection_id,
+                                std::string_view id_ks, const bson::BsonElement& id) {
+  ActiveBuilds::Get().NoteWrite(&catalog, collection_id, id_ks, id);
+}
+
+size_t AbortIndexBuilds(storage::Engine& engine, uint64_t collection_id,
                         std::string_view reason) {
   return ActiveBuilds::Get().AbortAndWait(
       [&](const ActiveBuilds::Build& b) {
-        return b.engine == &engine && b.collection_id == collection_id;
+        return b.catalog == &engine.catalog() && b.collection_id == collection_id;
       },
       BuildAborted(reason));
 }
 
-bool AbortIndexBuildOf(const storage::Engine& engine, uint64_t collection_id,
+bool AbortIndexBuildOf(storage::Engine& engine, uint64_t collection_id,
                        const std::vector<std::string>& names, std::string_view reason) {
   return ActiveBuilds::Get().AbortAndWait(
              [&](const ActiveBuilds::Build& b) {
-               return b.engine == &engine && b.collection_id == collection_id &&
+               return b.catalog == &engine.catalog() && b.collection_id == collection_id &&
                       std::is_permutation(names.begin(), names.end(), b.names.begin(),
                                           b.names.end());
              },

@@ -1,11 +1,20 @@
 // Index builds over existing data, and index drops.
 //
-// Concurrency choice: a build holds the collection's write lock (Catalog::CollectionWriteLock)
-// exclusively for its whole duration. Writers of *that* collection wait (they take the lock shared
-// on their first write, see index_maintenance.h); readers never wait (they read snapshots and the
-// planner ignores indexes marked `building`), and other collections are untouched. Inside the
-// lock the build scans one snapshot, sorts the keys in memory chunks (64 MB) and writes them in
-// key order as plain write batches (no transaction locks; the collection is held exclusively).
+// Concurrency choice: builds of non-unique indexes let the collection's writers go on (mongod's
+// hybrid builds in spirit). The build holds the collection's write lock
+// (Catalog::CollectionWriteLock) exclusively only while it adds the indexes to the catalog as
+// `building` and takes its snapshot, and again from the end of its scan to its commit. In between
+// it scans the snapshot, sorts the keys in memory chunks (64 MB) and writes them in key order as
+// plain write batches, while writers (who take the lock shared, see index_maintenance.h) maintain
+// the building indexes like any other and note the documents they write. The scan may write a
+// snapshot version's entries after a writer removed them, so the build then derives the entries
+// of every noted document again from its current version, under the document's record lock: a
+// few passes while writers go on, the last one holding the collection (past ~1M noted documents
+// it starts over holding the collection instead). Unique builds hold the
+// lock for their whole duration: a writer's tuple-keyed entry and a scanned document's could
+// overwrite each other and hide a duplicate. reIndex and unique conversions hold it too. Readers
+// never wait (they read snapshots and the planner ignores indexes marked `building`), and other
+// collections are untouched.
 //
 // Aborts: a drop of the collection, of its database or of the indexes being built aborts the
 // build instead of waiting for it (AbortIndexBuilds, AbortIndexBuildOf): the build stops at its
@@ -75,13 +84,13 @@ Status ModifyIndexSpec(storage::Engine& engine, std::string_view db, std::string
 // Aborts every index build (createIndexes, reIndex, a unique conversion) running on the
 // collection `collection_id` of `engine` and waits until they have ended. Each answers
 // IndexBuildAborted (276) "Index build aborted: <reason>". Returns how many were aborted.
-size_t AbortIndexBuilds(const storage::Engine& engine, uint64_t collection_id,
+size_t AbortIndexBuilds(storage::Engine& engine, uint64_t collection_id,
                         std::string_view reason);
 
 // Aborts the one index build on the collection whose indexes are exactly `names` (in any order)
 // and waits until it has ended: mongod's dropIndexes rule, which never aborts part of a build.
 // Returns whether there was such a build.
-bool AbortIndexBuildOf(const storage::Engine& engine, uint64_t collection_id,
+bool AbortIndexBuildOf(storage::Engine& engine, uint64_t collection_id,
                        const std::vector<std::string>& names, std::string_view reason);
 
 // Drops the index `name` of db.coll after in-flight writers of the collection finish (same errors

@@ -1,6 +1,9 @@
 #include "index/index_maintenance.h"
 
+#include <algorithm>
+
 #include "index/index_access_method.h"
+#include "index/index_build_internal.h"
 #include "storage/key_string.h"
 
 namespace dds::index {
@@ -42,6 +45,11 @@ Status Maintain(Op op, storage::WriteUnit* unit, const storage::CollectionDescri
     if (writes.multikey && !index->multikey && unit->catalog() != nullptr) {
       DDS_RETURN_IF_ERROR(unit->catalog()->SetIndexMultikey(desc.id, index->index_id));
     }
+  }
+  const bool building = std::any_of(desc.indexes.begin(), desc.indexes.end(),
+                                    [](const storage::IndexDescriptor& i) { return i.building; });
+  if (building && unit->catalog() != nullptr) {
+    NoteWriteDuringIndexBuilds(*unit->catalog(), desc.id, id_ks, id);
   }
   return Status::OK();
 }

@@ -4,10 +4,11 @@
 //
 // Each call first takes the collection's write lock shared through the unit
 // (WriteUnit::LockCollectionForWrite, held until commit), then maintains every secondary index of
-// the collection's *current* descriptor, including indexes still building. This is what makes an
-// index build safe against concurrent writers: the build holds the same lock exclusively (see
-// index_build.h). When a document first makes an index multikey, the flag is set in the catalog
-// before the write commits.
+// the collection's *current* descriptor, including indexes still building, and notes the
+// document for the builds that let writers go on (index_build.h): the lock is what makes an index
+// build safe against concurrent writers, since the build holds it exclusively while it adds its
+// indexes and while it finishes. When a document first makes an index multikey, the flag is set
+// in the catalog before the write commits.
 //
 // Stateless functions; thread-safe.
 #pragma once

@@ -712,5 +712,78 @@ TEST_F(IndexTest, BuildDoesNotBlockOtherCollectionsOrReaders) {
   EXPECT_EQ(ScanIds("a_1", {All()}).size(), 40u);
 }
 
+// Writers of the collection being indexed (non-unique) go on during the scan; their documents'
+// entries end up those of their current version, whether the scan had passed them or not.
+std::atomic<int> g_writes_done{0};
+
+Status WriteDuringBuild(storage::Engine& engine, const std::string& op, const std::string& json) {
+  storage::CollectionPtr coll = engine.catalog().Lookup("db", "c");
+  auto unit = engine.BeginWrite();
+  bson::BsonDocument doc = bson::FromJson(json);
+  coll = unit->LockCollectionForWrite(coll->id);  // the descriptor with the building index
+  if (op == "insert") {
+    DDS_RETURN_IF_ERROR(unit->InsertRecord(coll->id, doc["_id"], doc.view()));
+    DDS_RETURN_IF_ERROR(OnInsert(unit.get(), *coll, doc["_id"], doc.view()));
+  } else {
+    DDS_ASSIGN_OR_RETURN(std::optional<bson::BsonDocument> old,
+                         unit->GetRecordForUpdate(coll->id, doc["_id"]));
+    if (!old) return Status(ErrorCode::kNoSuchKey, "missing " + json);
+    if (op == "update") {
+      DDS_RETURN_IF_ERROR(unit->UpdateRecord(coll->id, doc["_id"], doc.view()));
+      DDS_RETURN_IF_ERROR(OnUpdate(unit.get(), *coll, doc["_id"], old->view(), doc.view()));
+    } else {
+      DDS_RETURN_IF_ERROR(unit->DeleteRecord(coll->id, doc["_id"]));
+      DDS_RETURN_IF_ERROR(OnDelete(unit.get(), *coll, doc["_id"], old->view()));
+    }
+  }
+  return unit->Commit(false);
+}
+
+TEST_F(IndexTest, WritersGoOnDuringANonUniqueBuild) {
+  for (int i = 0; i < 40; ++i) {
+    ASSERT_OK(Insert("{\"_id\":" + std::to_string(i) + ",\"a\":" + std::to_string(i) + "}"));
+  }
+  g_build_engine = engine_.get();
+  g_writes_done = 0;
+  IndexBuildOptions options;
+  options.chunk_bytes = 256;  // the first chunk is written after a few documents
+  options.after_chunk_for_test = [](int chunk) {
+    if (chunk != 0) return true;
+    std::atomic<bool> done{false};
+    std::thread writer([&done] {
+      storage::Engine& engine = *g_build_engine;
+      const std::vector<std::pair<std::string, std::string>> writes = {
+          {"update", R"({"_id":1,"a":101})"},          // scanned already
+          {"update", R"({"_id":39,"a":139})"},         // not scanned yet
+          {"update", R"({"_id":3,"a":[1000,1001]})"},  // becomes multikey
+          {"delete", R"({"_id":2})"},
+          {"delete", R"({"_id":38})"},
+          {"insert", R"({"_id":100,"a":100})"},
+      };
+      for (const auto& [op, json] : writes) {
+        if (WriteDuringBuild(engine, op, json).ok()) ++g_writes_done;
+      }
+      done = true;
+    });
+    for (int i = 0; i < 1000 && !done; ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    if (done) {
+      writer.join();
+    } else {
+      writer.detach();  // blocked behind the build: the test fails below
+    }
+    return true;
+  };
+  ASSERT_OK(Build(R"({"v":2,"key":{"a":1},"name":"a_1"})", options));
+  EXPECT_EQ(g_writes_done.load(), 6);
+  V expected = {"0"};
+  for (int i = 4; i < 38; ++i) expected.push_back(std::to_string(i));
+  for (const char* id : {"100", "1", "39", "3", "3"}) expected.push_back(id);
+  EXPECT_EQ(ScanIds("a_1", {All()}), expected);
+  EXPECT_TRUE(Coll()->FindIndex("a_1")->multikey);
+  EXPECT_FALSE(Coll()->FindIndex("a_1")->building);
+}
+
 }  // namespace
 }  // namespace dds::index
