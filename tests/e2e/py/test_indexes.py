@@ -559,3 +559,56 @@ def test_dropping_the_collection_aborts_its_index_builds(client, how):
     assert db.command("validate", "victim")["keysPerIndex"] == {
         "_id_": 1000, "s_1": 1000, "a_-1_s_1": 1000}
     client.drop_database(db.name)
+
+
+def test_writers_go_on_while_an_index_is_built(db, client):
+    fill(db, "busy_build", 300000)
+    coll = db.busy_build
+    during = {}
+
+    def build():
+        return db.command("createIndexes", "busy_build", indexes=TWO_INDEXES)
+
+    def early_in_the_scan(op):
+        return scanning_build_of("busy_build")(op) and op["progress"]["done"] < 150000
+
+    def write(op):
+        coll.update_one({"_id": 5}, {"$set": {"s": "moved"}})  # scanned already, or not
+        coll.update_one({"_id": 299990}, {"$set": {"s": "moved too"}})
+        coll.delete_one({"_id": 6})
+        coll.insert_one({"_id": -1, "a": -1, "s": "new"})
+        ops = client.admin.command("currentOp")["inprog"]
+        during["still_building"] = any(building("busy_build")(o) for o in ops)
+
+    _, err = catch_running(client, build, early_in_the_scan, on_seen=write,
+                           before_retry=lambda: coll.drop_indexes())
+    assert err is None
+    assert during["still_building"], "the writes waited for the build"
+    v = db.command("validate", "busy_build")
+    assert v["valid"] is True, v
+    assert v["keysPerIndex"] == {"_id_": 300000, "s_1": 300000, "a_-1_s_1": 300000}
+    for s, ids in [("moved", [5]), ("x5", []), ("x6", []), ("new", [-1]),
+                   ("moved too", [299990]), ("x299990", []), ("x7", [7])]:
+        assert [d["_id"] for d in coll.find({"s": s}, {"_id": 1}).hint("s_1")] == ids, s
+    assert [d["_id"] for d in coll.find({"a": -1}, {"_id": 1}).hint("a_-1_s_1")] == [-1]
+
+
+def test_creating_an_index_being_built_waits_for_that_build(db, client):
+    fill(db, "joined_build", 300000)
+    coll = db.joined_build
+    second = {}
+
+    def build():
+        return db.command("createIndexes", "joined_build", indexes=TWO_INDEXES)
+
+    def build_again(op):
+        second["reply"] = db.command("createIndexes", "joined_build", indexes=TWO_INDEXES[:1])
+        # It returned once the first build was complete: the index is ready and listed.
+        second["listed"] = sorted(coll.index_information())
+
+    _, err = catch_running(client, build, scanning_build_of("joined_build"), on_seen=build_again,
+                           before_retry=lambda: coll.drop_indexes())
+    assert err is None
+    assert second["reply"]["note"] == "all indexes already exist"
+    assert second["reply"]["numIndexesBefore"] == second["reply"]["numIndexesAfter"] == 3
+    assert second["listed"] == ["_id_", "a_-1_s_1", "s_1"]
