@@ -5,7 +5,8 @@
 //      vs none, alternating batches, over the first min(200000, N) documents; then the rest of the
 //      N documents go into the unindexed collection;
 //   2. createIndex {k: 1} over the N documents vs one full collection scan (a find({}) that
-//      fetches every document);
+//      fetches every document), with update_one by _id on another connection during the build
+//      and, to compare, for 2 s before it (rate, p50/p99; the longest on stderr);
 //   3. find by an indexed field ({k: i*7+3}) vs find by _id, limit 1 and singleBatch, each
 //      returning the whole ~1 KB document; alternating rounds (so both see the same load) at 1 and
 //      at --conns connections, after a warm-up on the cold cache (1 connection, S/2 seconds of
@@ -27,6 +28,7 @@
 // measurements on settled data, as a long-running server has it.
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -34,6 +36,7 @@
 #include <fstream>
 #include <random>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <mongoc/mongoc.h>
@@ -249,7 +252,44 @@ void MeasureInserts(mongoc_client_t* client, const Options& opt, std::vector<Row
   mongoc_collection_destroy(idx3);
 }
 
-// 2. One full scan (find({}) fetching every document) vs createIndex {k: 1}.
+// update_one({_id: random}, {$set: {u: i}}) on its own connection to `plain` until `stop`: one
+// latency sample (ns) per update, the longest in *max_ns.
+CaseResult UpdateUntil(const Options& opt, const std::atomic<bool>& stop, const char* name,
+                       uint32_t* max_ns) {
+  mongoc_client_t* client = mongoc_client_new(opt.uri.c_str());
+  if (client == nullptr) Die("cannot connect for the updates");
+  mongoc_collection_t* plain = mongoc_client_get_collection(client, kDb, "plain");
+  std::mt19937_64 rng(7);
+  std::vector<std::vector<uint32_t>> lat(1);
+  *max_ns = 0;
+  auto start = Clock::now();
+  for (int64_t i = 0; !stop.load(); ++i) {
+    bson_t* selector = BCON_NEW("_id", BCON_INT64(static_cast<int64_t>(rng() % opt.docs)));
+    bson_t* update = BCON_NEW("$set", "{", "u", BCON_INT64(i), "}");
+    bson_error_t error;
+    auto t0 = Clock::now();
+    if (!mongoc_collection_update_one(plain, selector, update, nullptr, nullptr, &error)) {
+      Die("update_one", &error);
+    }
+    uint32_t ns = static_cast<uint32_t>(std::min(Seconds(t0) * 1e9, 4e9));
+    lat[0].push_back(ns);
+    *max_ns = std::max(*max_ns, ns);
+    bson_destroy(selector);
+    bson_destroy(update);
+  }
+  CaseResult r;
+  r.name = name;
+  r.ops = lat[0].size();
+  r.seconds = Seconds(start);
+  SummarizeLatencies(lat, &r);
+  mongoc_collection_destroy(plain);
+  mongoc_client_destroy(client);
+  return r;
+}
+
+// 2. One full scan (find({}) fetching every document) vs createIndex {k: 1}, with updates of the
+// collection on another connection meanwhile (and for 2 s before, idle, to compare): a build of a
+// non-unique index lets them go on.
 void MeasureCreateIndex(mongoc_client_t* client, const Options& opt, std::vector<Row>* rows) {
   mongoc_collection_t* plain = mongoc_client_get_collection(client, kDb, "plain");
   bson_t filter = BSON_INITIALIZER;
@@ -268,6 +308,18 @@ void MeasureCreateIndex(mongoc_client_t* client, const Options& opt, std::vector
   mongoc_collection_destroy(plain);
   if (n != opt.docs) Die("full scan returned " + std::to_string(n) + " documents");
 
+  std::atomic<bool> stop{false};
+  uint32_t idle_max_ns = 0, during_max_ns = 0;
+  CaseResult idle, during;
+  std::thread idle_updates(
+      [&] { idle = UpdateUntil(opt, stop, "update_one by _id, no build", &idle_max_ns); });
+  std::this_thread::sleep_for(std::chrono::seconds(2));
+  stop = true;
+  idle_updates.join();
+  stop = false;
+  std::thread updates([&] {
+    during = UpdateUntil(opt, stop, "update_one by _id, during createIndex", &during_max_ns);
+  });
   start = Clock::now();
   bson_t reply;
   RunCommand(client,
@@ -276,6 +328,8 @@ void MeasureCreateIndex(mongoc_client_t* client, const Options& opt, std::vector
              &reply);
   double build = Seconds(start);
   bson_destroy(&reply);
+  stop = true;
+  updates.join();
 
   Row scan_row;
   scan_row.name = "full scan find({}), batchSize 100k";
@@ -290,6 +344,11 @@ void MeasureCreateIndex(mongoc_client_t* client, const Options& opt, std::vector
   build_row.target = "<= 3";
   build_row.verdict = build_row.ratio <= 3;
   rows->push_back(build_row);
+  for (auto [r, max_ns] : {std::pair{&idle, idle_max_ns}, std::pair{&during, during_max_ns}}) {
+    rows->push_back(RateRow(*r, "ops/s"));
+    std::fprintf(stderr, "%s: %llu updates, longest %.1f ms\n", r->name.c_str(),
+                 static_cast<unsigned long long>(r->ops), max_ns / 1e6);
+  }
 }
 
 // The length of the document's `pad` string (-1 if missing).
