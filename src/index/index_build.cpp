@@ -22,6 +22,8 @@ namespace {
 // Documents scanned between two checks for killOp (and progress reports).
 constexpr int64_t kInterruptCheckInterval = 1024;
 constexpr std::string_view kScanProgressMessage = "Index Build: scanning collection";
+constexpr std::string_view kDrainProgressMessage =
+    "Index Build: draining writes received during build";
 
 struct BuildEntry {
   std::string key;
@@ -409,8 +411,13 @@ Status RederiveWrittenEntries(storage::Engine& engine, uint64_t collection_id,
     return unit->Commit(false);
   };
   int64_t done = 0;
+  const int64_t total = static_cast<int64_t>(written.size());
+  ReportProgress(kDrainProgressMessage, 0, total);
   for (const auto& [id_ks, id_doc] : written) {
-    if (++done % kInterruptCheckInterval == 0) DDS_RETURN_IF_ERROR(CheckForInterrupt());
+    if (++done % kInterruptCheckInterval == 0) {
+      DDS_RETURN_IF_ERROR(CheckForInterrupt());
+      ReportProgress(kDrainProgressMessage, done, total);
+    }
     const bson::BsonElement id = id_doc.view().FirstElement();
     DDS_ASSIGN_OR_RETURN(std::optional<bson::BsonDocument> before,
                          snapshot.GetRecord(collection_id, id));
@@ -422,6 +429,7 @@ Status RederiveWrittenEntries(storage::Engine& engine, uint64_t collection_id,
     }
     DDS_RETURN_IF_ERROR(s);
   }
+  ClearProgress();
   return Status::OK();
 }
 
