@@ -49,17 +49,12 @@ class LookupSource : public DocumentSource {
   std::optional<BsonDocument> GetNext() override {
     std::optional<BsonDocument> d = input_->GetNext();
     if (!d) return std::nullopt;
-    if (!loaded_) {
-      foreign_docs_ = Drain(spec_->foreign->Scan(spec_->from));
-      loaded_ = true;
-    }
     std::vector<BsonDocument> matched;
     if (!spec_->local_field.empty()) {
-      std::unique_ptr<query::MatchExpression> m = EqualityMatcher(*d);
-      for (const BsonDocument& f : foreign_docs_) {
-        if (m->Matches(f)) matched.push_back(f);
-      }
+      std::optional<BsonDocument> filter = EqualityFilter(*d);
+      if (filter) matched = Matching(*filter);
     } else {
+      LoadForeign();
       matched = foreign_docs_;
     }
     std::vector<Value> results;
@@ -86,8 +81,34 @@ class LookupSource : public DocumentSource {
   }
 
  private:
-  // {foreignField: {$eq: v}} for each local value (array elements; missing counts as null).
-  std::unique_ptr<query::MatchExpression> EqualityMatcher(const BsonDocument& doc) const {
+  void LoadForeign() {
+    if (loaded_) return;
+    foreign_docs_ = Drain(spec_->foreign->Scan(spec_->from));
+    loaded_ = true;
+  }
+
+  // The foreign documents `filter` matches: through an index of the foreign collection when one
+  // serves it (each input document is then a few index probes, as mongod's indexed loop join),
+  // else by matching every document of one scan of the collection, loaded once.
+  std::vector<BsonDocument> Matching(const BsonDocument& filter) {
+    if (!scan_foreign_) {
+      std::unique_ptr<DocumentSource> found = spec_->foreign->FindIndexed(spec_->from, filter);
+      if (found != nullptr) return Drain(std::move(found));
+      scan_foreign_ = true;  // no index serves the foreign field: scan from now on
+    }
+    LoadForeign();
+    auto m = query::ParseMatchExpression(filter.view());
+    if (!m.ok()) ThrowDb(m.status());
+    std::vector<BsonDocument> matched;
+    for (const BsonDocument& f : foreign_docs_) {
+      if (m.value()->Matches(f)) matched.push_back(f);
+    }
+    return matched;
+  }
+
+  // {foreignField: {$eq: v}} for the local value, {$or: [...]} of those for the elements of an
+  // array (missing counts as null); nullopt when there is none (an empty array matches nothing).
+  std::optional<BsonDocument> EqualityFilter(const BsonDocument& doc) const {
     ParseScope scope;
     auto path = ParseExpression(bson::FromJson("{\"p\": \"$" + spec_->local_field + "\"}")["p"], &scope);
     if (!path.ok()) ThrowDb(path.status());
@@ -99,7 +120,12 @@ class LookupSource : public DocumentSource {
     } else {
       values.push_back(local.missing() ? Value::Null() : local);
     }
+    if (values.empty()) return std::nullopt;
     bson::BsonBuilder b;
+    if (values.size() == 1) {
+      b.StartDocument(spec_->foreign_field).AppendElementAs("$eq", values[0].element()).End();
+      return b.Done();
+    }
     b.StartArray("$or");
     size_t i = 0;
     for (const Value& v : values) {
@@ -110,15 +136,12 @@ class LookupSource : public DocumentSource {
       b.End();
     }
     b.End();
-    BsonDocument filter = b.Done();
-    if (values.empty()) filter = bson::FromJson(R"({"$alwaysFalse": 1})");
-    auto m = query::ParseMatchExpression(filter);
-    if (!m.ok()) ThrowDb(m.status());
-    return std::move(m).value();
+    return b.Done();
   }
 
   std::unique_ptr<DocumentSource> input_;
   std::shared_ptr<const LookupSpec> spec_;
+  bool scan_foreign_ = false;
   bool loaded_ = false;
   std::vector<BsonDocument> foreign_docs_;
 };

@@ -31,6 +31,13 @@ class ForeignCollections {
   // Returns every document of collection `coll` in the pipeline's database; an empty source when
   // the collection does not exist. May throw DbException.
   virtual std::unique_ptr<DocumentSource> Scan(const std::string& coll) = 0;
+  // Returns the documents of `coll` matching the find filter `filter` when an index of `coll`
+  // serves it (as the planner would run that find); nullptr when none does, or the collection is
+  // missing: the caller scans instead. May throw DbException.
+  virtual std::unique_ptr<DocumentSource> FindIndexed(const std::string& coll,
+                                                      const bson::BsonView& filter) {
+    return nullptr;
+  }
 };
 
 struct ExpressionContext {

@@ -71,8 +71,9 @@ class PipelineStream : public DocumentStream {
   std::unique_ptr<agg::DocumentSource> chain_;
 };
 
-// $lookup / $unionWith read other collections of the database through this: a plain scan of a
-// fresh snapshot per call (an empty source for a missing collection).
+// $lookup / $unionWith read other collections of the database through this, each call at a
+// fresh snapshot: a plain scan (an empty source for a missing collection), or the find a
+// $lookup's equality on the foreign field is, when an index plan serves it.
 class EngineForeignCollections : public agg::ForeignCollections {
  public:
   EngineForeignCollections(storage::Engine& engine, std::string db)
@@ -81,6 +82,22 @@ class EngineForeignCollections : public agg::ForeignCollections {
     storage::CollectionPtr descriptor = engine_.catalog().Lookup(db_, coll);
     return std::make_unique<ExecutorSource>(
         std::make_unique<query::PlanExecutor>(engine_, std::move(descriptor), query::PlanSpec()));
+  }
+  std::unique_ptr<agg::DocumentSource> FindIndexed(const std::string& coll,
+                                                   const BsonView& filter) override {
+    storage::CollectionPtr descriptor = engine_.catalog().Lookup(db_, coll);
+    if (descriptor == nullptr) return nullptr;
+    StatusWith<std::unique_ptr<query::MatchExpression>> matcher =
+        query::ParseMatchExpression(filter);
+    if (!matcher.ok()) ThrowDb(matcher.status());
+    query::PlanSpec spec;
+    spec.filter = std::shared_ptr<const query::MatchExpression>(std::move(matcher).value());
+    query::PlannerRequest request;
+    request.filter_doc = filter;
+    if (Status s = ApplyIndexPlan(engine_, descriptor, request, &spec); !s.ok()) ThrowDb(s);
+    if (spec.plan == nullptr) return nullptr;
+    return std::make_unique<ExecutorSource>(
+        std::make_unique<query::PlanExecutor>(engine_, std::move(descriptor), std::move(spec)));
   }
 
  private:

@@ -675,3 +675,40 @@ def test_an_index_built_under_random_writes_matches_its_documents(db, client):
         by_index = sorted(d["_id"] for d in coll.find({"a": a}, {"_id": 1}).hint("a_-1_s_1"))
         by_scan = sorted(d["_id"] for d in coll.find({"a": a}, {"_id": 1}).hint([("$natural", 1)]))
         assert by_index == by_scan, a
+
+
+def test_lookup_through_an_index_finds_what_a_scan_finds(db):
+    """$lookup probes an index on the foreign field when one serves the equality (mongod's indexed
+    loop join); the results are those of the scan of the same documents without the index."""
+    from bson.decimal128 import Decimal128
+    from bson.int64 import Int64
+    values = [1, 1.0, Int64(1), Decimal128("1"), 2, 2.5, "a", "A", None, [1, 2], [], [[1, 2]],
+              {"x": 1}, {"x": 1.0}, True, -0.0, 0, "b", [None], [3, "a"]]
+    foreign = []
+    for i, v in enumerate(values * 3):
+        doc = {"_id": i, "k": i % 7}
+        if i % 11 != 5:  # some documents have no f at all
+            doc["f"] = v
+        foreign.append(doc)
+    db.lookup_indexed.insert_many(foreign)
+    db.lookup_indexed.create_index("f")
+    db.lookup_plain.insert_many(foreign)
+    local = [{"_id": i, "l": v} for i, v in enumerate(values)] + [{"_id": 100}, {"_id": 101, "l": 35}]
+    db.lookup_local.insert_many(local)
+
+    def run(frm, foreign_field, extra=None):
+        stage = {"from": frm, "localField": "l", "foreignField": foreign_field, "as": "m"}
+        stage.update(extra or {})
+        out = db.lookup_local.aggregate([{"$lookup": stage}, {"$sort": {"_id": 1}}])
+        return [(d["_id"], sorted(m["_id"] for m in d["m"])) for d in out]
+
+    by_scan = run("lookup_plain", "f")
+    assert run("lookup_indexed", "f") == by_scan
+    assert any(len(ids) > 3 for _, ids in by_scan)  # the values do match across types
+    # The concise form with a sub-pipeline, and foreignField _id (records are keyed by it).
+    sub = {"pipeline": [{"$match": {"k": {"$gte": 2}}}]}
+    assert run("lookup_indexed", "f", sub) == run("lookup_plain", "f", sub)
+    assert run("lookup_indexed", "_id") == run("lookup_plain", "_id")
+    assert dict(run("lookup_plain", "_id"))[101] == [35]
+    assert db.lookup_indexed.aggregate([{"$indexStats": {}}, {"$match": {"name": "f_1"}}]).next()[
+        "accesses"]["ops"] > 0
