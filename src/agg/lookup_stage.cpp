@@ -1,7 +1,11 @@
 // $lookup (equality, pipeline and combined forms) and $unionWith, reading other collections
 // through ExpressionContext::foreign.
+#include <algorithm>
+#include <unordered_map>
+
 #include "agg/document_util.h"
 #include "agg/stages_internal.h"
+#include "index/key_generator.h"
 #include "query/match_parser.h"
 
 namespace dds::agg {
@@ -51,8 +55,8 @@ class LookupSource : public DocumentSource {
     if (!d) return std::nullopt;
     std::vector<BsonDocument> matched;
     if (!spec_->local_field.empty()) {
-      std::optional<BsonDocument> filter = EqualityFilter(*d);
-      if (filter) matched = Matching(*filter);
+      std::vector<Value> values = LocalValues(*d);
+      if (!values.empty()) matched = Matching(values);
     } else {
       LoadForeign();
       matched = foreign_docs_;
@@ -85,12 +89,64 @@ class LookupSource : public DocumentSource {
     if (loaded_) return;
     foreign_docs_ = Drain(spec_->foreign->Scan(spec_->from));
     loaded_ = true;
+    IndexForeignDocs();
   }
 
-  // The foreign documents `filter` matches: through an index of the foreign collection when one
-  // serves it (each input document is then a few index probes, as mongod's indexed loop join),
-  // else by matching every document of one scan of the collection, loaded once.
-  std::vector<BsonDocument> Matching(const BsonDocument& filter) {
+  // Hashes the loaded foreign documents by the KeyStrings of their foreign field's values: the
+  // keys an index {foreignField: 1} would hold (array elements, null for a missing field,
+  // undefined for an empty array). Every document that an equality with a non-array value v
+  // matches holds KeyString(v) (null: also undefined), as the index plans rely on; candidates
+  // found so still go through the matcher. Not for a path with a numeric component (a position
+  // or a field name to the matcher, a position only to the keys).
+  void IndexForeignDocs() {
+    const std::string& path = spec_->foreign_field;
+    for (size_t begin = 0; begin <= path.size();) {
+      size_t end = std::min(path.find('.', begin), path.size());
+      std::string_view part = std::string_view(path).substr(begin, end - begin);
+      auto digit = [](char c) { return c >= '0' && c <= '9'; };
+      if (!part.empty() && std::all_of(part.begin(), part.end(), digit)) return;
+      begin = end + 1;
+    }
+    key_info_.fields = {index::KeyField{path, index::KeyKind::kAscending}};
+    index::KeySet keys;
+    for (size_t i = 0; i < foreign_docs_.size(); ++i) {
+      if (!index::GenerateKeys(key_info_, foreign_docs_[i].view(), &keys).ok()) {
+        by_key_.clear();
+        return;
+      }
+      for (const index::IndexKey& k : keys.keys) by_key_[k.key_string].push_back(i);
+    }
+    hashed_ = true;
+  }
+
+  // Positions in foreign_docs_ of the documents that may equal one of `values` (all
+  // non-arrays), in scan order.
+  std::vector<size_t> Candidates(const std::vector<Value>& values) const {
+    std::vector<size_t> out;
+    auto add = [&](const BsonElement& v) {
+      auto it = by_key_.find(index::EncodeKeyTuple(key_info_, {v}));
+      if (it != by_key_.end()) out.insert(out.end(), it->second.begin(), it->second.end());
+    };
+    for (const Value& v : values) {
+      add(v.element());
+      if (v.nullish()) {
+        bson::BsonBuilder b;
+        b.AppendUndefined("");
+        BsonDocument undefined = b.Done();
+        add(undefined.view().FirstElement());
+      }
+    }
+    std::sort(out.begin(), out.end());
+    out.erase(std::unique(out.begin(), out.end()), out.end());
+    return out;
+  }
+
+  // The foreign documents equal to one of `values`: through an index of the foreign collection
+  // when one serves the equality (each input document is then a few index probes, as mongod's
+  // indexed loop join), else from one scan of the collection, loaded once and hashed by the
+  // foreign field's values (mongod's hash join).
+  std::vector<BsonDocument> Matching(const std::vector<Value>& values) {
+    BsonDocument filter = EqualityFilter(values);
     if (!scan_foreign_) {
       std::unique_ptr<DocumentSource> found = spec_->foreign->FindIndexed(spec_->from, filter);
       if (found != nullptr) return Drain(std::move(found));
@@ -100,27 +156,33 @@ class LookupSource : public DocumentSource {
     auto m = query::ParseMatchExpression(filter.view());
     if (!m.ok()) ThrowDb(m.status());
     std::vector<BsonDocument> matched;
+    const bool by_hash = hashed_ && std::none_of(values.begin(), values.end(),
+                                                 [](const Value& v) { return v.IsArray(); });
+    if (by_hash) {
+      for (size_t i : Candidates(values)) {
+        if (m.value()->Matches(foreign_docs_[i])) matched.push_back(foreign_docs_[i]);
+      }
+      return matched;
+    }
     for (const BsonDocument& f : foreign_docs_) {
       if (m.value()->Matches(f)) matched.push_back(f);
     }
     return matched;
   }
 
-  // {foreignField: {$eq: v}} for the local value, {$or: [...]} of those for the elements of an
-  // array (missing counts as null); nullopt when there is none (an empty array matches nothing).
-  std::optional<BsonDocument> EqualityFilter(const BsonDocument& doc) const {
+  // The local field's values: an array's elements, else the value (missing counts as null).
+  std::vector<Value> LocalValues(const BsonDocument& doc) const {
     ParseScope scope;
     auto path = ParseExpression(bson::FromJson("{\"p\": \"$" + spec_->local_field + "\"}")["p"], &scope);
     if (!path.ok()) ThrowDb(path.status());
     Variables vars(doc);
     Value local = path.value()->Evaluate(&vars);
-    std::vector<Value> values;
-    if (local.IsArray()) {
-      values = local.ArrayItems();
-    } else {
-      values.push_back(local.missing() ? Value::Null() : local);
-    }
-    if (values.empty()) return std::nullopt;
+    if (local.IsArray()) return local.ArrayItems();
+    return {local.missing() ? Value::Null() : local};
+  }
+
+  // {foreignField: {$eq: v}} for one value, {$or: [...]} of those for several.
+  BsonDocument EqualityFilter(const std::vector<Value>& values) const {
     bson::BsonBuilder b;
     if (values.size() == 1) {
       b.StartDocument(spec_->foreign_field).AppendElementAs("$eq", values[0].element()).End();
@@ -144,6 +206,10 @@ class LookupSource : public DocumentSource {
   bool scan_foreign_ = false;
   bool loaded_ = false;
   std::vector<BsonDocument> foreign_docs_;
+  // The hash of foreign_docs_ by foreign field keys (when hashed_).
+  bool hashed_ = false;
+  index::IndexInfo key_info_;
+  std::unordered_map<std::string, std::vector<size_t>> by_key_;
 };
 
 class LookupStage : public StageSpec {

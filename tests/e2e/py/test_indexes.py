@@ -677,23 +677,31 @@ def test_an_index_built_under_random_writes_matches_its_documents(db, client):
         assert by_index == by_scan, a
 
 
-def test_lookup_through_an_index_finds_what_a_scan_finds(db):
+def test_lookup_finds_what_a_find_finds_through_an_index_or_a_hash(db):
     """$lookup probes an index on the foreign field when one serves the equality (mongod's indexed
-    loop join); the results are those of the scan of the same documents without the index."""
+    loop join), else hashes one scan of the foreign collection by the field's values (hash join);
+    either way each input document gets what a collection-scan find of its equality returns."""
+    import random
     from bson.decimal128 import Decimal128
     from bson.int64 import Int64
-    values = [1, 1.0, Int64(1), Decimal128("1"), 2, 2.5, "a", "A", None, [1, 2], [], [[1, 2]],
-              {"x": 1}, {"x": 1.0}, True, -0.0, 0, "b", [None], [3, "a"]]
+    rng = random.Random(5)
+    atoms = [1, 1.0, Int64(1), Decimal128("1"), 2, 2.5, "a", "A", None, True, 0, -0.0, {"x": 1},
+             {"x": 1.0}, [], [1, 2], [[1, 2]], [None], {"b": 1}, [{"b": 1}, {"b": [2, 3]}],
+             [{"c": 1}], [1, {"b": 2}], [3, "a"]]
     foreign = []
-    for i, v in enumerate(values * 3):
+    for i in range(300):
         doc = {"_id": i, "k": i % 7}
-        if i % 11 != 5:  # some documents have no f at all
-            doc["f"] = v
+        r = rng.random()
+        if r < 0.45:
+            doc["f"] = rng.choice(atoms)
+        elif r < 0.9:
+            doc["a"] = rng.choice(atoms)
         foreign.append(doc)
     db.lookup_indexed.insert_many(foreign)
-    db.lookup_indexed.create_index("f")
+    for key in ["f", "a.b", "a"]:
+        db.lookup_indexed.create_index(key)
     db.lookup_plain.insert_many(foreign)
-    local = [{"_id": i, "l": v} for i, v in enumerate(values)] + [{"_id": 100}, {"_id": 101, "l": 35}]
+    local = [{"_id": i, "l": v} for i, v in enumerate(atoms)] + [{"_id": 100}, {"_id": 101, "l": 35}]
     db.lookup_local.insert_many(local)
 
     def run(frm, foreign_field, extra=None):
@@ -702,13 +710,32 @@ def test_lookup_through_an_index_finds_what_a_scan_finds(db):
         out = db.lookup_local.aggregate([{"$lookup": stage}, {"$sort": {"_id": 1}}])
         return [(d["_id"], sorted(m["_id"] for m in d["m"])) for d in out]
 
-    by_scan = run("lookup_plain", "f")
-    assert run("lookup_indexed", "f") == by_scan
-    assert any(len(ids) > 3 for _, ids in by_scan)  # the values do match across types
-    # The concise form with a sub-pipeline, and foreignField _id (records are keyed by it).
-    sub = {"pipeline": [{"$match": {"k": {"$gte": 2}}}]}
-    assert run("lookup_indexed", "f", sub) == run("lookup_plain", "f", sub)
-    assert run("lookup_indexed", "_id") == run("lookup_plain", "_id")
+    def expected(foreign_field, extra_filter=None):
+        out = []
+        for d in local:
+            l = d.get("l")
+            values = l if isinstance(l, list) else [l]
+            if not values:
+                out.append((d["_id"], []))
+                continue
+            q = {"$or": [{foreign_field: {"$eq": v}} for v in values]}
+            if extra_filter:
+                q = {"$and": [q, extra_filter]}
+            found = db.lookup_plain.find(q, {"_id": 1}).hint([("$natural", 1)])
+            out.append((d["_id"], sorted(f["_id"] for f in found)))
+        return out
+
+    for field in ["f", "a.b", "a", "a.c", "a.0", "_id"]:
+        want = expected(field)
+        assert run("lookup_plain", field) == want, field
+        assert run("lookup_indexed", field) == want, field
+    assert any(len(ids) > 3 for _, ids in expected("f"))  # values do match across types
     assert dict(run("lookup_plain", "_id"))[101] == [35]
-    assert db.lookup_indexed.aggregate([{"$indexStats": {}}, {"$match": {"name": "f_1"}}]).next()[
-        "accesses"]["ops"] > 0
+    # The concise form with a sub-pipeline.
+    sub = {"pipeline": [{"$match": {"k": {"$gte": 2}}}]}
+    want = expected("f", {"k": {"$gte": 2}})
+    assert run("lookup_indexed", "f", sub) == want
+    assert run("lookup_plain", "f", sub) == want
+    stats = {s["name"]: s["accesses"]["ops"]
+             for s in db.lookup_indexed.aggregate([{"$indexStats": {}}])}
+    assert stats["f_1"] > 0 and stats["a.b_1"] > 0
