@@ -416,12 +416,15 @@ def building(coll_name):
 TWO_INDEXES = [{"key": {"s": 1}, "name": "s_1"}, {"key": {"a": -1, "s": 1}, "name": "a_-1_s_1"}]
 
 
-def test_kill_op_stops_an_index_build_and_leaves_nothing(db, client):
-    fill(db, "killed_build", 300000)
-    coll = db.killed_build
+def filled_for_build(db, name, n=300000):
+    """Fills db.name with n documents (fill) and returns (the collection, a function that builds
+    TWO_INDEXES on it)."""
+    fill(db, name, n)
+    return db[name], lambda: db.command("createIndexes", name, indexes=TWO_INDEXES)
 
-    def build():
-        return db.command("createIndexes", "killed_build", indexes=TWO_INDEXES)
+
+def test_kill_op_stops_an_index_build_and_leaves_nothing(db, client):
+    coll, build = filled_for_build(db, "killed_build")
 
     _, err = catch_running(client, build, building("killed_build"), on_seen=kill_op(client),
                            before_retry=lambda: coll.drop_indexes())
@@ -450,11 +453,7 @@ def test_kill_op_stops_a_collection_scan(db, client):
 
 
 def test_current_op_shows_how_far_an_index_build_got(db, client):
-    fill(db, "watched_build", 300000)
-    coll = db.watched_build
-
-    def build():
-        return db.command("createIndexes", "watched_build", indexes=TWO_INDEXES)
+    coll, build = filled_for_build(db, "watched_build")
 
     def scanning(op):
         return building("watched_build")(op) and "progress" in op
@@ -476,13 +475,9 @@ def scanning_build_of(coll_name):
 
 @pytest.mark.parametrize("index", [["s_1", "a_-1_s_1"], ["a_-1_s_1", "s_1"], "*"])
 def test_dropping_the_indexes_being_built_aborts_the_build(db, client, index):
-    fill(db, "aborted_build", 300000)
-    coll = db.aborted_build
+    coll, build = filled_for_build(db, "aborted_build")
     coll.create_index([("a", 1)])
     dropped = {}
-
-    def build():
-        return db.command("createIndexes", "aborted_build", indexes=TWO_INDEXES)
 
     def drop(op):
         dropped["reply"] = db.command("dropIndexes", "aborted_build", index=index)
@@ -505,12 +500,8 @@ def test_dropping_the_indexes_being_built_aborts_the_build(db, client, index):
 
 
 def test_dropping_part_of_a_build_is_refused_and_the_build_goes_on(db, client):
-    fill(db, "partly_dropped", 300000)
-    coll = db.partly_dropped
+    coll, build = filled_for_build(db, "partly_dropped")
     refused = {}
-
-    def build():
-        return db.command("createIndexes", "partly_dropped", indexes=TWO_INDEXES)
 
     def drop_one(op):
         with pytest.raises(OperationFailure) as e:
@@ -562,12 +553,8 @@ def test_dropping_the_collection_aborts_its_index_builds(client, how):
 
 
 def test_writers_go_on_while_an_index_is_built(db, client):
-    fill(db, "busy_build", 300000)
-    coll = db.busy_build
+    coll, build = filled_for_build(db, "busy_build")
     during = {}
-
-    def build():
-        return db.command("createIndexes", "busy_build", indexes=TWO_INDEXES)
 
     def early_in_the_scan(op):
         return scanning_build_of("busy_build")(op) and op["progress"]["done"] < 150000
@@ -594,12 +581,8 @@ def test_writers_go_on_while_an_index_is_built(db, client):
 
 
 def test_creating_an_index_being_built_waits_for_that_build(db, client):
-    fill(db, "joined_build", 300000)
-    coll = db.joined_build
+    coll, build = filled_for_build(db, "joined_build")
     second = {}
-
-    def build():
-        return db.command("createIndexes", "joined_build", indexes=TWO_INDEXES)
 
     def build_again(op):
         second["reply"] = db.command("createIndexes", "joined_build", indexes=TWO_INDEXES[:1])

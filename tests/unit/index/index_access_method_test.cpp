@@ -2,6 +2,8 @@
 
 #include <atomic>
 #include <chrono>
+#include <functional>
+#include <memory>
 #include <thread>
 
 #include <gtest/gtest.h>
@@ -662,6 +664,24 @@ TEST_F(IndexTest, WholeTupleRangesOfTupleKeyedIndexesArePointReads) {
   EXPECT_EQ(scans, 3);
 }
 
+// Runs `work` on another thread while the build is paused in its test hook and waits up to
+// 10 s for it; work blocked behind the build is left behind (the test then fails on its result).
+void RunBesideTheBuild(std::function<void()> work) {
+  auto done = std::make_shared<std::atomic<bool>>(false);
+  std::thread other([work = std::move(work), done] {
+    work();
+    *done = true;
+  });
+  for (int i = 0; i < 1000 && !*done; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  if (*done) {
+    other.join();
+  } else {
+    other.detach();
+  }
+}
+
 // A build holds only its own collection's write lock: writers of other collections and readers
 // (snapshots) of the collection being indexed go on while it runs.
 storage::Engine* g_build_engine = nullptr;
@@ -678,10 +698,9 @@ TEST_F(IndexTest, BuildDoesNotBlockOtherCollectionsOrReaders) {
   options.chunk_bytes = 256;
   options.after_chunk_for_test = [](int chunk) {
     if (chunk != 0) return true;
-    // Mid-build (the builder holds db.c exclusively): another thread writes db.other and reads
-    // db.c; it must finish while the build is still paused here.
-    std::atomic<bool> done{false};
-    std::thread other([&done] {
+    // Mid-build (a unique build holds db.c exclusively throughout): another thread writes
+    // db.other and reads db.c; it must finish while the build is still paused here.
+    RunBesideTheBuild([] {
       storage::Engine& engine = *g_build_engine;
       storage::CollectionPtr other_coll = engine.catalog().Lookup("db", "other");
       bson::BsonDocument doc = bson::FromJson(R"({"_id":1,"b":1})");
@@ -695,19 +714,10 @@ TEST_F(IndexTest, BuildDoesNotBlockOtherCollectionsOrReaders) {
       int n = 0;
       while (cursor->Next()) ++n;
       if (ok && n == 40) ++g_concurrent_ok;
-      done = true;
     });
-    for (int i = 0; i < 1000 && !done; ++i) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    }
-    if (done) {
-      other.join();
-    } else {
-      other.detach();  // blocked behind the build: the test fails below
-    }
     return true;
   };
-  ASSERT_OK(Build(R"({"v":2,"key":{"a":1},"name":"a_1"})", options));
+  ASSERT_OK(Build(R"({"v":2,"key":{"a":1},"name":"a_1","unique":true})", options));
   EXPECT_EQ(g_concurrent_ok.load(), 1);
   EXPECT_EQ(ScanIds("a_1", {All()}).size(), 40u);
 }
@@ -749,8 +759,7 @@ TEST_F(IndexTest, WritersGoOnDuringANonUniqueBuild) {
   options.chunk_bytes = 256;  // the first chunk is written after a few documents
   options.after_chunk_for_test = [](int chunk) {
     if (chunk != 0) return true;
-    std::atomic<bool> done{false};
-    std::thread writer([&done] {
+    RunBesideTheBuild([] {
       storage::Engine& engine = *g_build_engine;
       const std::vector<std::pair<std::string, std::string>> writes = {
           {"update", R"({"_id":1,"a":101})"},          // scanned already
@@ -763,16 +772,7 @@ TEST_F(IndexTest, WritersGoOnDuringANonUniqueBuild) {
       for (const auto& [op, json] : writes) {
         if (WriteDuringBuild(engine, op, json).ok()) ++g_writes_done;
       }
-      done = true;
     });
-    for (int i = 0; i < 1000 && !done; ++i) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    }
-    if (done) {
-      writer.join();
-    } else {
-      writer.detach();  // blocked behind the build: the test fails below
-    }
     return true;
   };
   ASSERT_OK(Build(R"({"v":2,"key":{"a":1},"name":"a_1"})", options));
