@@ -141,9 +141,9 @@ Status ScanAndWrite(storage::Engine& engine, const storage::CollectionDescriptor
   return Status::OK();
 }
 
-// The documents written while a build scanned its snapshot (writers maintain building indexes,
-// but the scan may write a snapshot version's entries after a writer removed them): the build
-// derives their entries again once it holds the collection. Bounded: past kMaxIds the build
+// The documents written while a build that lets writers go on runs (writers maintain building
+// indexes, but the scan may write a snapshot version's entries after a writer removed them): the
+// build derives their entries again (RederiveWrittenEntries). Bounded: past kMaxIds the build
 // starts over holding the collection instead.
 class WrittenIds {
  public:
@@ -165,7 +165,9 @@ class WrittenIds {
   std::optional<std::unordered_map<std::string, bson::BsonDocument>> Take() {
     std::lock_guard lock(mu_);
     if (overflowed_) return std::nullopt;
-    return std::move(ids_);
+    std::unordered_map<std::string, bson::BsonDocument> taken;
+    taken.swap(ids_);
+    return taken;
   }
 
  private:
