@@ -53,28 +53,23 @@ class LookupSource : public DocumentSource {
   std::optional<BsonDocument> GetNext() override {
     std::optional<BsonDocument> d = input_->GetNext();
     if (!d) return std::nullopt;
+    std::optional<BsonDocument> let_doc;
+    if (spec_->pipeline) let_doc = LetValues(*d);
     std::vector<BsonDocument> matched;
     if (!spec_->local_field.empty()) {
       std::vector<Value> values = LocalValues(*d);
-      if (!values.empty()) matched = Matching(values);
+      if (!values.empty()) matched = Matching(values, spec_->foreign_field);
+    } else if (std::optional<std::pair<std::string, Value>> eq = LeadingExprEquality(*let_doc)) {
+      // A superset of what the sub-pipeline's leading $match keeps (it still runs on them).
+      matched = Matching({eq->second}, eq->first);
     } else {
       LoadForeign();
       matched = foreign_docs_;
     }
     std::vector<Value> results;
     if (spec_->pipeline) {
-      bson::BsonBuilder lb;
-      lb.AppendElements(spec_->outer_let);
-      Variables vars(*d);
-      for (const BsonElement& e : spec_->outer_let.view()) vars.Push(std::string(e.field_name()), Value::FromElement(e));
-      for (const auto& [name, expr] : spec_->let) {
-        Value v = expr->Evaluate(&vars);
-        if (v.missing()) lb.AppendNull(name);
-        else lb.AppendElementAs(name, v.element());
-      }
-      BsonDocument let_doc = lb.Done();
-      ExpressionContext ectx{let_doc, spec_->foreign};
-      std::vector<StagePtr> stages = ParseSubPipeline(*spec_, let_doc, ectx);
+      ExpressionContext ectx{*let_doc, spec_->foreign};
+      std::vector<StagePtr> stages = ParseSubPipeline(*spec_, *let_doc, ectx);
       std::unique_ptr<DocumentSource> chain = MakeVectorSource(std::move(matched));
       for (const StagePtr& s : stages) chain = s->Bind(std::move(chain));
       while (auto r = chain->GetNext()) results.push_back(Value::Document(*r));
@@ -89,7 +84,86 @@ class LookupSource : public DocumentSource {
     if (loaded_) return;
     foreign_docs_ = Drain(spec_->foreign->Scan(spec_->from));
     loaded_ = true;
-    IndexForeignDocs();
+  }
+
+  // The values of the sub-pipeline's `let` variables for `doc` (missing ones are null).
+  BsonDocument LetValues(const BsonDocument& doc) const {
+    bson::BsonBuilder lb;
+    lb.AppendElements(spec_->outer_let);
+    Variables vars(doc);
+    for (const BsonElement& e : spec_->outer_let.view()) {
+      vars.Push(std::string(e.field_name()), Value::FromElement(e));
+    }
+    for (const auto& [name, expr] : spec_->let) {
+      Value v = expr->Evaluate(&vars);
+      if (v.missing()) {
+        lb.AppendNull(name);
+      } else {
+        lb.AppendElementAs(name, v.element());
+      }
+    }
+    return lb.Done();
+  }
+
+  // For a sub-pipeline that starts {$match: {$expr: {$eq: ["$path", "$$var"]}, ...}} (or a $and
+  // of $expr terms, the first such $eq; either order), the foreign path and the variable's value
+  // for this input document, when the value is not an array: every foreign document whose
+  // `path` the $expr finds equal to it also satisfies {path: {$eq: value}} (mongod turns the
+  // same $expr into index bounds). nullopt otherwise.
+  std::optional<std::pair<std::string, Value>> LeadingExprEquality(const BsonDocument& let_doc) {
+    if (!expr_equality_parsed_) {
+      expr_equality_parsed_ = true;
+      expr_equality_ = ParseLeadingExprEquality();
+    }
+    if (!expr_equality_) return std::nullopt;
+    BsonElement v = let_doc.view()[expr_equality_->second];
+    if (v.eoo() || v.type() == BsonType::kArray || v.type() == BsonType::kUndefined) {
+      return std::nullopt;
+    }
+    return std::make_pair(expr_equality_->first, Value::FromElement(v));
+  }
+
+  // (foreign path, let variable) of the sub-pipeline's leading $expr equality, if it has one.
+  std::optional<std::pair<std::string, std::string>> ParseLeadingExprEquality() const {
+    BsonElement stages = spec_->pipeline->view().FirstElement();
+    if (stages.type() != BsonType::kArray) return std::nullopt;
+    BsonElement first = stages.Array().FirstElement();
+    if (first.type() != BsonType::kObject || first.Object().FirstElement().field_name() != "$match") {
+      return std::nullopt;
+    }
+    BsonElement match = first.Object().FirstElement();
+    if (match.type() != BsonType::kObject) return std::nullopt;
+    // Other conditions of the $match only narrow what the equality lets through.
+    BsonElement expr = match.Object().Get("$expr");
+    if (expr.type() != BsonType::kObject) return std::nullopt;
+    std::vector<BsonElement> terms;
+    BsonElement op = expr.Object().FirstElement();
+    if (op.field_name() == "$and" && op.type() == BsonType::kArray) {
+      for (const BsonElement& t : op.Array()) terms.push_back(t);
+    } else {
+      terms.push_back(expr);
+    }
+    for (const BsonElement& t : terms) {
+      if (t.type() != BsonType::kObject) continue;
+      BsonElement eq = t.Object().FirstElement();
+      if (eq.field_name() != "$eq" || eq.type() != BsonType::kArray) continue;
+      std::vector<BsonElement> sides;
+      for (const BsonElement& side : eq.Array()) sides.push_back(side);
+      if (sides.size() != 2) continue;
+      for (int i : {0, 1}) {
+        const BsonElement& path = sides[i];
+        const BsonElement& var = sides[1 - i];
+        if (path.type() != BsonType::kString || var.type() != BsonType::kString) continue;
+        std::string_view p = path.String(), v = var.String();
+        if (p.size() < 2 || p[0] != '$' || p[1] == '$') continue;
+        if (v.size() < 3 || !v.starts_with("$$") || v.find('.') != std::string_view::npos) continue;
+        std::string name(v.substr(2));
+        const bool user_var = std::any_of(spec_->let.begin(), spec_->let.end(),
+                                          [&](const auto& l) { return l.first == name; });
+        if (user_var) return std::make_pair(std::string(p.substr(1)), name);
+      }
+    }
+    return std::nullopt;
   }
 
   // Hashes the loaded foreign documents by the KeyStrings of their foreign field's values: the
@@ -98,8 +172,7 @@ class LookupSource : public DocumentSource {
   // matches holds KeyString(v) (null: also undefined), as the index plans rely on; candidates
   // found so still go through the matcher. Not for a path with a numeric component (a position
   // or a field name to the matcher, a position only to the keys).
-  void IndexForeignDocs() {
-    const std::string& path = spec_->foreign_field;
+  void IndexForeignDocs(const std::string& path) {
     for (size_t begin = 0; begin <= path.size();) {
       size_t end = std::min(path.find('.', begin), path.size());
       std::string_view part = std::string_view(path).substr(begin, end - begin);
@@ -145,14 +218,17 @@ class LookupSource : public DocumentSource {
   // when one serves the equality (each input document is then a few index probes, as mongod's
   // indexed loop join), else from one scan of the collection, loaded once and hashed by the
   // foreign field's values (mongod's hash join).
-  std::vector<BsonDocument> Matching(const std::vector<Value>& values) {
-    BsonDocument filter = EqualityFilter(values);
+  std::vector<BsonDocument> Matching(const std::vector<Value>& values, const std::string& path) {
+    BsonDocument filter = EqualityFilter(values, path);
     if (!scan_foreign_) {
       std::unique_ptr<DocumentSource> found = spec_->foreign->FindIndexed(spec_->from, filter);
       if (found != nullptr) return Drain(std::move(found));
       scan_foreign_ = true;  // no index serves the foreign field: scan from now on
     }
-    LoadForeign();
+    if (!loaded_) {
+      LoadForeign();
+      IndexForeignDocs(path);
+    }
     auto m = query::ParseMatchExpression(filter.view());
     if (!m.ok()) ThrowDb(m.status());
     std::vector<BsonDocument> matched;
@@ -181,18 +257,18 @@ class LookupSource : public DocumentSource {
     return {local.missing() ? Value::Null() : local};
   }
 
-  // {foreignField: {$eq: v}} for one value, {$or: [...]} of those for several.
-  BsonDocument EqualityFilter(const std::vector<Value>& values) const {
+  // {path: {$eq: v}} for one value, {$or: [...]} of those for several.
+  BsonDocument EqualityFilter(const std::vector<Value>& values, const std::string& path) const {
     bson::BsonBuilder b;
     if (values.size() == 1) {
-      b.StartDocument(spec_->foreign_field).AppendElementAs("$eq", values[0].element()).End();
+      b.StartDocument(path).AppendElementAs("$eq", values[0].element()).End();
       return b.Done();
     }
     b.StartArray("$or");
     size_t i = 0;
     for (const Value& v : values) {
       b.StartDocument(bson::IndexName(i++));
-      b.StartDocument(spec_->foreign_field);
+      b.StartDocument(path);
       b.AppendElementAs("$eq", v.element());
       b.End();
       b.End();
@@ -206,6 +282,9 @@ class LookupSource : public DocumentSource {
   bool scan_foreign_ = false;
   bool loaded_ = false;
   std::vector<BsonDocument> foreign_docs_;
+  // The sub-pipeline's leading $expr equality (ParseLeadingExprEquality), parsed on first use.
+  bool expr_equality_parsed_ = false;
+  std::optional<std::pair<std::string, std::string>> expr_equality_;
   // The hash of foreign_docs_ by foreign field keys (when hashed_).
   bool hashed_ = false;
   index::IndexInfo key_info_;

@@ -722,3 +722,39 @@ def test_lookup_finds_what_a_find_finds_through_an_index_or_a_hash(db):
     stats = {s["name"]: s["accesses"]["ops"]
              for s in db.lookup_indexed.aggregate([{"$indexStats": {}}])}
     assert stats["f_1"] > 0 and stats["a.b_1"] > 0
+
+
+def test_lookup_with_an_expr_equality_pipeline_finds_what_the_pipeline_finds(db):
+    """The let/pipeline form whose $match starts with $expr {$eq: ["$f", "$$v"]} probes an index
+    on f (or a hash of one scan) for candidates; the sub-pipeline still decides."""
+    from bson.int64 import Int64
+    values = [1, 1.0, Int64(1), 2, "a", None, [1, 2], {"x": 1}, True, [], [None]]
+    foreign = [{"_id": i, "f": values[i % len(values)], "k": i % 3} for i in range(120)]
+    foreign += [{"_id": 500 + i, "k": i} for i in range(5)]  # no f
+    db.xl_indexed.insert_many(foreign)
+    db.xl_indexed.create_index("f")
+    db.xl_plain.insert_many(foreign)
+    local = [{"_id": i, "l": v} for i, v in enumerate(values)] + [{"_id": 99}]
+    db.xl_local.insert_many(local)
+    for match in [{"$expr": {"$eq": ["$f", "$$v"]}},
+                  {"$expr": {"$and": [{"$eq": ["$$v", "$f"]}, {"$gte": ["$k", 1]}]}},
+                  {"$expr": {"$eq": ["$f", "$$v"]}, "k": {"$lt": 2}}]:
+        pipeline = [{"$match": match}, {"$project": {"_id": 1}}]
+
+        def run(frm):
+            out = db.xl_local.aggregate([
+                {"$lookup": {"from": frm, "let": {"v": "$l"}, "pipeline": pipeline, "as": "m"}},
+                {"$sort": {"_id": 1}}])
+            return [(d["_id"], sorted(m["_id"] for m in d["m"])) for d in out]
+
+        want = []
+        for d in local:
+            bound = {"$literal": d.get("l")}
+            sub = [{"$match": {"$expr": {"$let": {"vars": {"v": bound}, "in": match["$expr"]}}}}]
+            if "k" in match:
+                sub.append({"$match": {"k": match["k"]}})
+            want.append((d["_id"], sorted(f["_id"] for f in db.xl_plain.aggregate(sub))))
+        assert run("xl_plain") == want, match
+        assert run("xl_indexed") == want, match
+    stats = {s["name"]: s["accesses"]["ops"] for s in db.xl_indexed.aggregate([{"$indexStats": {}}])}
+    assert stats["f_1"] > 0
