@@ -59,7 +59,8 @@ class LookupSource : public DocumentSource {
     if (!spec_->local_field.empty()) {
       std::vector<Value> values = LocalValues(*d);
       if (!values.empty()) matched = Matching(values, spec_->foreign_field);
-    } else if (std::optional<std::pair<std::string, Value>> eq = LeadingExprEquality(*let_doc)) {
+    } else if (std::optional<std::pair<std::string, Value>> eq =
+                   let_doc ? LeadingExprEquality(*let_doc) : std::nullopt) {
       // A superset of what the sub-pipeline's leading $match keeps (it still runs on them).
       matched = Matching({eq->second}, eq->first);
     } else {
