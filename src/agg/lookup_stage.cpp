@@ -129,7 +129,8 @@ class LookupSource : public DocumentSource {
     BsonElement stages = spec_->pipeline->view().FirstElement();
     if (stages.type() != BsonType::kArray) return std::nullopt;
     BsonElement first = stages.Array().FirstElement();
-    if (first.type() != BsonType::kObject || first.Object().FirstElement().field_name() != "$match") {
+    if (first.type() != BsonType::kObject ||
+        first.Object().FirstElement().field_name() != "$match") {
       return std::nullopt;
     }
     BsonElement match = first.Object().FirstElement();
