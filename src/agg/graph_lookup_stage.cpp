@@ -4,6 +4,7 @@
 
 #include "agg/accumulator.h"
 #include "agg/document_util.h"
+#include "agg/equality_hash.h"
 #include "agg/stages_internal.h"
 #include "query/match_parser.h"
 
@@ -44,6 +45,7 @@ class GraphLookupSource : public DocumentSource {
       while (auto f = src->GetNext()) {
         if (!spec_->restrict || spec_->restrict->Matches(*f)) foreign_.push_back(std::move(*f));
       }
+      hash_.emplace(foreign_, spec_->connect_to);
       loaded_ = true;
     }
     Variables vars(*d);
@@ -52,11 +54,18 @@ class GraphLookupSource : public DocumentSource {
     AddValues(spec_->start_with->Evaluate(&vars), &frontier);
     std::vector<bool> visited(foreign_.size(), false);
     std::vector<Value> results;
+    std::vector<size_t> everyone;
     for (int64_t depth = 0; !frontier.empty(); ++depth) {
       if (spec_->max_depth && depth > *spec_->max_depth) break;
       std::unique_ptr<query::MatchExpression> m = Matcher(frontier);
       std::vector<Value> next;
-      for (size_t i = 0; i < foreign_.size(); ++i) {
+      // The documents that may match (the hash join), else all of them, in collection order.
+      std::optional<std::vector<size_t>> candidates = hash_->Candidates(frontier);
+      if (!candidates && everyone.size() != foreign_.size()) {
+        everyone.resize(foreign_.size());
+        for (size_t i = 0; i < everyone.size(); ++i) everyone[i] = i;
+      }
+      for (size_t i : candidates ? *candidates : everyone) {
         if (visited[i] || !m->Matches(foreign_[i])) continue;
         visited[i] = true;
         BsonDocument found = foreign_[i];
@@ -91,6 +100,8 @@ class GraphLookupSource : public DocumentSource {
   std::shared_ptr<const GraphSpec> spec_;
   bool loaded_ = false;
   std::vector<BsonDocument> foreign_;
+  // foreign_ hashed by connectToField's values.
+  std::optional<EqualityHash> hash_;
 };
 
 class GraphLookupStage : public StageSpec {

@@ -1,11 +1,10 @@
 // $lookup (equality, pipeline and combined forms) and $unionWith, reading other collections
 // through ExpressionContext::foreign.
 #include <algorithm>
-#include <unordered_map>
 
 #include "agg/document_util.h"
+#include "agg/equality_hash.h"
 #include "agg/stages_internal.h"
-#include "index/key_generator.h"
 #include "query/match_parser.h"
 
 namespace dds::agg {
@@ -168,54 +167,6 @@ class LookupSource : public DocumentSource {
     return std::nullopt;
   }
 
-  // Hashes the loaded foreign documents by the KeyStrings of their foreign field's values: the
-  // keys an index {foreignField: 1} would hold (array elements, null for a missing field,
-  // undefined for an empty array). Every document that an equality with a non-array value v
-  // matches holds KeyString(v) (null: also undefined), as the index plans rely on; candidates
-  // found so still go through the matcher. Not for a path with a numeric component (a position
-  // or a field name to the matcher, a position only to the keys).
-  void IndexForeignDocs(const std::string& path) {
-    for (size_t begin = 0; begin <= path.size();) {
-      size_t end = std::min(path.find('.', begin), path.size());
-      std::string_view part = std::string_view(path).substr(begin, end - begin);
-      auto digit = [](char c) { return c >= '0' && c <= '9'; };
-      if (!part.empty() && std::all_of(part.begin(), part.end(), digit)) return;
-      begin = end + 1;
-    }
-    key_info_.fields = {index::KeyField{path, index::KeyKind::kAscending}};
-    index::KeySet keys;
-    for (size_t i = 0; i < foreign_docs_.size(); ++i) {
-      if (!index::GenerateKeys(key_info_, foreign_docs_[i].view(), &keys).ok()) {
-        by_key_.clear();
-        return;
-      }
-      for (const index::IndexKey& k : keys.keys) by_key_[k.key_string].push_back(i);
-    }
-    hashed_ = true;
-  }
-
-  // Positions in foreign_docs_ of the documents that may equal one of `values` (all
-  // non-arrays), in scan order.
-  std::vector<size_t> Candidates(const std::vector<Value>& values) const {
-    std::vector<size_t> out;
-    auto add = [&](const BsonElement& v) {
-      auto it = by_key_.find(index::EncodeKeyTuple(key_info_, {v}));
-      if (it != by_key_.end()) out.insert(out.end(), it->second.begin(), it->second.end());
-    };
-    for (const Value& v : values) {
-      add(v.element());
-      if (v.nullish()) {
-        bson::BsonBuilder b;
-        b.AppendUndefined("");
-        BsonDocument undefined = b.Done();
-        add(undefined.view().FirstElement());
-      }
-    }
-    std::sort(out.begin(), out.end());
-    out.erase(std::unique(out.begin(), out.end()), out.end());
-    return out;
-  }
-
   // The foreign documents equal to one of `values`: through an index of the foreign collection
   // when one serves the equality (each input document is then a few index probes, as mongod's
   // indexed loop join), else from one scan of the collection, loaded once and hashed by the
@@ -227,17 +178,13 @@ class LookupSource : public DocumentSource {
       if (found != nullptr) return Drain(std::move(found));
       scan_foreign_ = true;  // no index serves the foreign field: scan from now on
     }
-    if (!loaded_) {
-      LoadForeign();
-      IndexForeignDocs(path);
-    }
+    LoadForeign();
+    if (!hash_) hash_.emplace(foreign_docs_, path);
     auto m = query::ParseMatchExpression(filter.view());
     if (!m.ok()) ThrowDb(m.status());
     std::vector<BsonDocument> matched;
-    const bool by_hash = hashed_ && std::none_of(values.begin(), values.end(),
-                                                 [](const Value& v) { return v.IsArray(); });
-    if (by_hash) {
-      for (size_t i : Candidates(values)) {
+    if (std::optional<std::vector<size_t>> candidates = hash_->Candidates(values)) {
+      for (size_t i : *candidates) {
         if (m.value()->Matches(foreign_docs_[i])) matched.push_back(foreign_docs_[i]);
       }
       return matched;
@@ -287,10 +234,8 @@ class LookupSource : public DocumentSource {
   // The sub-pipeline's leading $expr equality (ParseLeadingExprEquality), parsed on first use.
   bool expr_equality_parsed_ = false;
   std::optional<std::pair<std::string, std::string>> expr_equality_;
-  // The hash of foreign_docs_ by foreign field keys (when hashed_).
-  bool hashed_ = false;
-  index::IndexInfo key_info_;
-  std::unordered_map<std::string, std::vector<size_t>> by_key_;
+  // foreign_docs_ hashed by the values at the equality's path, made on first use.
+  std::optional<EqualityHash> hash_;
 };
 
 class LookupStage : public StageSpec {

@@ -758,3 +758,44 @@ def test_lookup_with_an_expr_equality_pipeline_finds_what_the_pipeline_finds(db)
         assert run("xl_indexed") == want, match
     stats = {s["name"]: s["accesses"]["ops"] for s in db.xl_indexed.aggregate([{"$indexStats": {}}])}
     assert stats["f_1"] > 0
+
+
+def test_graph_lookup_by_hash_follows_the_graph(db):
+    """$graphLookup finds each level's documents through a hash of connectToField's values; the
+    result is the breadth-first search a direct reading of the documents gives."""
+    import random
+    rng = random.Random(11)
+    names = list(range(40)) + ["n%d" % i for i in range(40)]
+    nodes = []
+    for i in range(300):
+        name = rng.choice(names)
+        parent = rng.choice(names) if rng.random() < 0.7 else [rng.choice(names), rng.choice(names)]
+        nodes.append({"_id": i, "name": [name, float(i % 3)] if i % 10 == 0 else name,
+                      "parent": parent})
+    db.graph_nodes.insert_many(nodes)
+    starts = [{"_id": i, "s": rng.choice(names)} for i in range(30)]
+    db.graph_starts.insert_many(starts)
+
+    def values(v):
+        return v if isinstance(v, list) else [v]
+
+    def bfs(start, max_depth):
+        found, frontier, depth = {}, values(start), 0
+        while frontier and (max_depth is None or depth <= max_depth):
+            nxt = []
+            for n in nodes:
+                if n["_id"] not in found and any(v in values(n["name"]) for v in frontier):
+                    found[n["_id"]] = depth
+                    nxt.extend(values(n["parent"]))
+            frontier, depth = nxt, depth + 1
+        return sorted(found.items())
+
+    for max_depth in [None, 0, 2]:
+        stage = {"from": "graph_nodes", "startWith": "$s", "connectFromField": "parent",
+                 "connectToField": "name", "as": "g", "depthField": "d"}
+        if max_depth is not None:
+            stage["maxDepth"] = max_depth
+        out = db.graph_starts.aggregate([{"$graphLookup": stage}, {"$sort": {"_id": 1}}])
+        got = [(d["_id"], sorted((g["_id"], g["d"]) for g in d["g"])) for d in out]
+        assert got == [(s["_id"], bfs(s["s"], max_depth)) for s in starts], max_depth
+        assert sum(len(g) for _, g in got) > 100
