@@ -46,6 +46,9 @@ std::vector<StagePtr> ParseSubPipeline(const LookupSpec& spec, const BsonDocumen
 
 class LookupSource : public DocumentSource {
  public:
+  // mongod's internalQueryCollectionMaxDataSizeBytesToChooseHashJoin default.
+  static constexpr size_t kMaxHeldForeignBytes = 100 << 20;
+
   LookupSource(std::unique_ptr<DocumentSource> input, std::shared_ptr<const LookupSpec> spec)
       : input_(std::move(input)), spec_(std::move(spec)) {}
 
@@ -54,36 +57,55 @@ class LookupSource : public DocumentSource {
     if (!d) return std::nullopt;
     std::optional<BsonDocument> let_doc;
     if (spec_->pipeline) let_doc = LetValues(*d);
-    std::vector<BsonDocument> matched;
+    std::unique_ptr<DocumentSource> candidates;
     if (!spec_->local_field.empty()) {
       std::vector<Value> values = LocalValues(*d);
-      if (!values.empty()) matched = Matching(values, spec_->foreign_field);
+      candidates = MakeVectorSource(values.empty() ? std::vector<BsonDocument>()
+                                                   : Matching(values, spec_->foreign_field));
     } else if (std::optional<std::pair<std::string, Value>> eq =
                    let_doc ? LeadingExprEquality(*let_doc) : std::nullopt) {
       // A superset of what the sub-pipeline's leading $match keeps (it still runs on them).
-      matched = Matching({eq->second}, eq->first);
+      candidates = MakeVectorSource(Matching({eq->second}, eq->first));
+    } else if (HoldForeign()) {
+      candidates = MakeVectorSource(foreign_docs_);
     } else {
-      LoadForeign();
-      matched = foreign_docs_;
+      candidates = spec_->foreign->Scan(spec_->from);
     }
     std::vector<Value> results;
     if (spec_->pipeline) {
       ExpressionContext ectx{*let_doc, spec_->foreign};
       std::vector<StagePtr> stages = ParseSubPipeline(*spec_, *let_doc, ectx);
-      std::unique_ptr<DocumentSource> chain = MakeVectorSource(std::move(matched));
+      std::unique_ptr<DocumentSource> chain = std::move(candidates);
       for (const StagePtr& s : stages) chain = s->Bind(std::move(chain));
       while (auto r = chain->GetNext()) results.push_back(Value::Document(*r));
     } else {
-      for (const BsonDocument& m : matched) results.push_back(Value::Document(m));
+      while (auto m = candidates->GetNext()) results.push_back(Value::Document(*m));
     }
     return SetPath(*d, spec_->as, Value::ArrayOf(results));
   }
 
  private:
-  void LoadForeign() {
-    if (loaded_) return;
-    foreign_docs_ = Drain(spec_->foreign->Scan(spec_->from));
-    loaded_ = true;
+  // Loads the foreign collection once to be matched from memory, unless it is larger than
+  // kMaxHeldForeignBytes: then nothing is held and each input document scans it again (mongod's
+  // nested loop join, which it prefers to the hash join past the same 100 MB). Returns whether
+  // the collection is held.
+  bool HoldForeign() {
+    if (!loaded_) {
+      loaded_ = true;
+      held_ = true;
+      size_t bytes = 0;
+      std::unique_ptr<DocumentSource> src = spec_->foreign->Scan(spec_->from);
+      while (std::optional<BsonDocument> f = src->GetNext()) {
+        bytes += static_cast<size_t>(f->size());
+        if (bytes > kMaxHeldForeignBytes) {
+          held_ = false;
+          std::vector<BsonDocument>().swap(foreign_docs_);
+          break;
+        }
+        foreign_docs_.push_back(std::move(*f));
+      }
+    }
+    return held_;
   }
 
   // The values of the sub-pipeline's `let` variables for `doc` (missing ones are null).
@@ -170,7 +192,8 @@ class LookupSource : public DocumentSource {
   // The foreign documents equal to one of `values`: through an index of the foreign collection
   // when one serves the equality (each input document is then a few index probes, as mongod's
   // indexed loop join), else from one scan of the collection, loaded once and hashed by the
-  // foreign field's values (mongod's hash join).
+  // foreign field's values (mongod's hash join), else, past kMaxHeldForeignBytes, from a scan
+  // per input document.
   std::vector<BsonDocument> Matching(const std::vector<Value>& values, const std::string& path) {
     BsonDocument filter = EqualityFilter(values, path);
     if (!scan_foreign_) {
@@ -178,11 +201,17 @@ class LookupSource : public DocumentSource {
       if (found != nullptr) return Drain(std::move(found));
       scan_foreign_ = true;  // no index serves the foreign field: scan from now on
     }
-    LoadForeign();
-    if (!hash_) hash_.emplace(foreign_docs_, path);
     auto m = query::ParseMatchExpression(filter.view());
     if (!m.ok()) ThrowDb(m.status());
     std::vector<BsonDocument> matched;
+    if (!HoldForeign()) {
+      std::unique_ptr<DocumentSource> src = spec_->foreign->Scan(spec_->from);
+      while (std::optional<BsonDocument> f = src->GetNext()) {
+        if (m.value()->Matches(*f)) matched.push_back(std::move(*f));
+      }
+      return matched;
+    }
+    if (!hash_) hash_.emplace(foreign_docs_, path);
     if (std::optional<std::vector<size_t>> candidates = hash_->Candidates(values)) {
       for (size_t i : *candidates) {
         if (m.value()->Matches(foreign_docs_[i])) matched.push_back(foreign_docs_[i]);
@@ -230,6 +259,7 @@ class LookupSource : public DocumentSource {
   std::shared_ptr<const LookupSpec> spec_;
   bool scan_foreign_ = false;
   bool loaded_ = false;
+  bool held_ = false;
   std::vector<BsonDocument> foreign_docs_;
   // The sub-pipeline's leading $expr equality (ParseLeadingExprEquality), parsed on first use.
   bool expr_equality_parsed_ = false;

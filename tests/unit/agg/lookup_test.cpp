@@ -9,7 +9,9 @@ namespace {
 class FakeForeign : public ForeignCollections {
  public:
   std::map<std::string, std::vector<bson::BsonDocument>> colls;
+  int scans = 0;
   std::unique_ptr<DocumentSource> Scan(const std::string& coll) override {
+    ++scans;
     auto it = colls.find(coll);
     if (it == colls.end()) return MakeVectorSource({});
     return MakeVectorSource(it->second);
@@ -67,6 +69,37 @@ TEST(Lookup, PipelineFormWithLet) {
                                 "as": "m"}}])",
                            R"([{"_id": 10, "min": 5}])", f),
             R"([{"_id":10,"min":5,"m":[{"_id":1},{"_id":3}]}])");
+}
+
+// A foreign collection past 100 MB is not held in memory: each input document scans it (mongod's
+// nested loop join); the answers are those of the held (hash join) case.
+TEST(Lookup, LargeForeignCollectionsAreScannedPerInputDocument) {
+  const std::string pad(1 << 20, 'p');
+  for (int copies : {3, 101}) {
+    auto f = std::make_shared<FakeForeign>();
+    for (int i = 0; i < copies; ++i) {
+      std::string sku = i == 0 ? "a" : i == 1 ? "b" : "z";
+      f->colls["inv"].push_back(bson::FromJson("{\"_id\":" + std::to_string(i) + ",\"sku\":\"" +
+                                               sku + "\",\"pad\":\"" + pad + "\"}"));
+    }
+    const char* input = R"([{"_id": 10, "item": "a"}, {"_id": 11, "item": ["a", "b"]}])";
+    EXPECT_EQ(RunWithForeign(R"([{"$lookup": {"from": "inv", "localField": "item",
+                                  "foreignField": "sku", "as": "m"}}, {"$project": {"m._id": 1}}])",
+                             input, f),
+              R"([{"_id":10,"m":[{"_id":0}]},{"_id":11,"m":[{"_id":0},{"_id":1}]}])")
+        << copies;
+    EXPECT_EQ(f->scans, copies == 3 ? 1 : 3) << copies;  // once, or a failed hold + one per input
+    f->scans = 0;
+    EXPECT_EQ(RunWithForeign(R"([{"$lookup": {"from": "inv", "let": {"i": "$item"},
+                                  "pipeline": [{"$match": {"$expr": {"$in": ["$sku", {"$cond": [
+                                    {"$isArray": "$$i"}, "$$i", ["$$i"]]}]}}},
+                                               {"$project": {"_id": 1}}], "as": "m"}}])",
+                             input, f),
+              R"([{"_id":10,"item":"a","m":[{"_id":0}]},)"
+              R"({"_id":11,"item":["a","b"],"m":[{"_id":0},{"_id":1}]}])")
+        << copies;
+    EXPECT_EQ(f->scans, copies == 3 ? 1 : 3) << copies;
+  }
 }
 
 TEST(Lookup, Errors) {
