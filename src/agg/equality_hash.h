@@ -32,6 +32,8 @@ class EqualityHash {
  private:
   bool usable_ = false;
   index::IndexInfo key_info_;
+  // KeyString(undefined): a null value's candidates include its documents too.
+  std::string undefined_key_;
   std::unordered_map<std::string, std::vector<size_t>> by_key_;
 };
 
