@@ -1,9 +1,7 @@
 // Index management commands (compat §2.9): listIndexes, createIndexes, dropIndexes.
 // Index metadata lives in the storage Catalog; the index layer builds and drops the entries.
 #include <algorithm>
-#include <chrono>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "bson/bson.h"
@@ -12,7 +10,6 @@
 #include "commands/namespace_util.h"
 #include "commands/request_parser.h"
 #include "common/logging.h"
-#include "common/operation_control.h"
 #include "index/index_build.h"
 #include "index/index_spec.h"
 #include "query/index_usage.h"
@@ -268,29 +265,6 @@ StatusWith<bson::BsonDocument> RunListIndexes(CommandContext& ctx, const bson::B
       ctx, ns, std::make_unique<VectorDocumentStream>(std::move(specs)), cursor_options);
 }
 
-// Waits while another createIndexes builds an index named as one of `specs` on db.coll: a
-// request for an index being built then answers as for an existing one (or builds it, when that
-// build failed), as mongod's joins the build in progress. killOp stops the wait.
-Status WaitForBuildsOfNames(storage::Catalog& catalog, std::string_view db, std::string_view coll,
-                            const std::vector<ParsedSpec>& specs) {
-  auto one_is_building = [&]() {
-    storage::CollectionPtr desc = catalog.Lookup(db, coll);
-    if (desc == nullptr) return false;
-    return std::any_of(desc->indexes.begin(), desc->indexes.end(),
-                       [&](const storage::IndexDescriptor& idx) {
-                         return idx.building &&
-                                std::any_of(specs.begin(), specs.end(), [&](const ParsedSpec& s) {
-                                  return s.name == idx.name;
-                                });
-                       });
-  };
-  while (one_is_building()) {
-    DDS_RETURN_IF_ERROR(CheckForInterrupt());
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
-  return Status::OK();
-}
-
 StatusWith<bson::BsonDocument> RunCreateIndexes(CommandContext& ctx, const bson::BsonView& cmd) {
   DDS_ASSIGN_OR_RETURN(std::string coll, CollectionNameFromCommand(ctx.db, cmd));
   FieldParser p("createIndexes", cmd);
@@ -324,8 +298,15 @@ StatusWith<bson::BsonDocument> RunCreateIndexes(CommandContext& ctx, const bson:
   }
 
   storage::Catalog& catalog = ctx.engine().catalog();
-  DDS_RETURN_IF_ERROR(WaitForBuildsOfNames(catalog, ctx.db, coll, specs));
   storage::CollectionPtr desc = catalog.Lookup(ctx.db, coll);
+  if (desc != nullptr) {
+    // A request for an index being built waits for that build, then answers as for an existing
+    // index (or builds it, when that build failed).
+    std::vector<std::string> names;
+    for (const ParsedSpec& spec : specs) names.push_back(spec.name);
+    DDS_RETURN_IF_ERROR(index::WaitForIndexBuilds(ctx.engine(), desc->id, names));
+    desc = catalog.Lookup(ctx.db, coll);
+  }
   // The indexes a new collection starts with.
   bson::BsonDocument default_id_spec = [] {
     BsonBuilder b;

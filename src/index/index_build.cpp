@@ -1,6 +1,7 @@
 #include "index/index_build.h"
 
 #include <algorithm>
+#include <chrono>
 #include <condition_variable>
 #include <memory>
 #include <mutex>
@@ -219,6 +220,25 @@ class ActiveBuilds {
         b.written->Add(id_ks, id);
       }
     }
+  }
+
+  // Waits until no build of the collection builds an index named in `names`; returns earlier
+  // with the waiting operation's interrupt reason (killOp).
+  Status WaitWhileBuilding(const storage::Catalog* catalog, uint64_t collection_id,
+                           const std::vector<std::string>& names) {
+    std::unique_lock lock(mu_);
+    auto building = [&]() {
+      return std::any_of(builds_.begin(), builds_.end(), [&](const Build& b) {
+        return b.catalog == catalog && b.collection_id == collection_id &&
+               std::find_first_of(b.names.begin(), b.names.end(), names.begin(), names.end()) !=
+                   b.names.end();
+      });
+    };
+    while (building()) {
+      DDS_RETURN_IF_ERROR(CheckForInterrupt());
+      ended_.wait_for(lock, std::chrono::milliseconds(100));
+    }
+    return Status::OK();
   }
 
   // Interrupts the builds `selected` picks with `reason`, then waits until they have ended (an
@@ -656,6 +676,11 @@ Status ModifyIndexSpec(storage::Engine& engine, std::string_view db, std::string
 void NoteWriteDuringIndexBuilds(const storage::Catalog& catalog, uint64_t collection_id,
                                 std::string_view id_ks, const bson::BsonElement& id) {
   ActiveBuilds::Get().NoteWrite(&catalog, collection_id, id_ks, id);
+}
+
+Status WaitForIndexBuilds(storage::Engine& engine, uint64_t collection_id,
+                          const std::vector<std::string>& names) {
+  return ActiveBuilds::Get().WaitWhileBuilding(&engine.catalog(), collection_id, names);
 }
 
 size_t AbortIndexBuilds(storage::Engine& engine, uint64_t collection_id,

@@ -81,6 +81,12 @@ Status ModifyIndexSpec(storage::Engine& engine, std::string_view db, std::string
                        std::string_view name, const bson::BsonView& spec, bool to_unique,
                        bool dry_run);
 
+// Waits until no index build on the collection `collection_id` of `engine` builds an index
+// named in `names` (a createIndexes asking for an index being built joins that build, as
+// mongod's does). Returns the waiting operation's interrupt reason if killOp stops the wait.
+Status WaitForIndexBuilds(storage::Engine& engine, uint64_t collection_id,
+                          const std::vector<std::string>& names);
+
 // Aborts every index build (createIndexes, reIndex, a unique conversion) running on the
 // collection `collection_id` of `engine` and waits until they have ended. Each answers
 // IndexBuildAborted (276) "Index build aborted: <reason>". Returns how many were aborted.
