@@ -54,24 +54,23 @@ class GraphLookupSource : public DocumentSource {
     AddValues(spec_->start_with->Evaluate(&vars), &frontier);
     std::vector<bool> visited(foreign_.size(), false);
     std::vector<Value> results;
-    std::vector<size_t> everyone;
     for (int64_t depth = 0; !frontier.empty(); ++depth) {
       if (spec_->max_depth && depth > *spec_->max_depth) break;
       std::unique_ptr<query::MatchExpression> m = Matcher(frontier);
       std::vector<Value> next;
-      // The documents that may match (the hash join), else all of them, in collection order.
-      std::optional<std::vector<size_t>> candidates = hash_->Candidates(frontier);
-      if (!candidates && everyone.size() != foreign_.size()) {
-        everyone.resize(foreign_.size());
-        for (size_t i = 0; i < everyone.size(); ++i) everyone[i] = i;
-      }
-      for (size_t i : candidates ? *candidates : everyone) {
-        if (visited[i] || !m->Matches(foreign_[i])) continue;
+      auto visit = [&](size_t i) {
+        if (visited[i] || !m->Matches(foreign_[i])) return;
         visited[i] = true;
         BsonDocument found = foreign_[i];
         if (!spec_->depth_field.empty()) found = SetPath(found, spec_->depth_field, Value::Int64(depth));
         results.push_back(Value::Document(found));
         AddValues(GetNestedField(foreign_[i], spec_->connect_from), &next);
+      };
+      // The documents that may match (the hash join), else all of them; in collection order.
+      if (std::optional<std::vector<size_t>> candidates = hash_->Candidates(frontier)) {
+        for (size_t i : *candidates) visit(i);
+      } else {
+        for (size_t i = 0; i < foreign_.size(); ++i) visit(i);
       }
       frontier = std::move(next);
     }
